@@ -1,0 +1,13 @@
+using System.CommandLine;
+
+namespace FocusLab.Cli.Commands;
+
+/// <summary>`focuslab bench ...`: benchmarks that print JSON so their numbers can be tracked.</summary>
+internal static class BenchCommand
+{
+    public static Command Create()
+    {
+        var bench = new Command("bench", "Benchmarks (run in Release) that print JSON.");
+        return bench;
+    }
+}
