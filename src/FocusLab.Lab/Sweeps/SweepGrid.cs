@@ -1,3 +1,4 @@
+using System.Text.Json.Serialization;
 using FocusLab.Lab.Landscapes;
 
 namespace FocusLab.Lab.Sweeps;
@@ -34,18 +35,18 @@ public sealed record SweepGrid
     public ulong Seed { get; init; } = 0;
     public double InitStd { get; init; } = 1e-4;
 
-    public int NX => XValues.Length;
-    public int NY => SigmaValues.Length;
-    public int NOpt => Optimizers.Length;
-    public int NLr => LearningRates.Length;
-    public long PointReplicates => (long)NX * NY * Replicates;
-    public long Runs => (long)NOpt * NLr * PointReplicates;
-    public double TotalSteps => (double)Runs * Steps;
-    public string XName => Vary == PhaseAxis.Sharpness ? "a" : "weight_decay";
+    [JsonIgnore] public int NX => XValues.Length;
+    [JsonIgnore] public int NY => SigmaValues.Length;
+    [JsonIgnore] public int NOpt => Optimizers.Length;
+    [JsonIgnore] public int NLr => LearningRates.Length;
+    [JsonIgnore] public long PointReplicates => (long)NX * NY * Replicates;
+    [JsonIgnore] public long Runs => (long)NOpt * NLr * PointReplicates;
+    [JsonIgnore] public double TotalSteps => (double)Runs * Steps;
+    [JsonIgnore] public string XName => Vary == PhaseAxis.Sharpness ? "a" : "weight_decay";
     public double SharpnessAt(int x) => Vary == PhaseAxis.Sharpness ? XValues[x] : FixedA;
     public double WeightDecayAt(int x) => Vary == PhaseAxis.WeightDecay ? XValues[x] : FixedWeightDecay;
     /// <summary>Normal pairs drawn per run and step (Box–Muller gives two).</summary>
-    public int PairsPerStep => (Dimension + 1) / 2;
+    [JsonIgnore] public int PairsPerStep => (Dimension + 1) / 2;
 
     /// <summary>Unit vector of the valley axis u in parameter coordinates.</summary>
     public double[] ValleyAxis()
