@@ -18,7 +18,7 @@ public static class PhasePresets
             _ => throw new ArgumentException($"unknown preset '{preset}'; use quick or paper"),
         };
         bool nd = landscape == ValleyKind.ValleyND;
-        int nx = paper ? 96 : nd ? 12 : 32, ny = paper ? 100 : nd ? 13 : 31;
+        int nx = paper ? 96 : nd ? 12 : 48, ny = paper ? 100 : nd ? 13 : 46;
         return new SweepGrid
         {
             Landscape = landscape,
