@@ -5,4 +5,5 @@ using FocusLab.Cli.Commands;
 var root = new RootCommand("FocusLab: sign-based and adaptive optimizers, and the measurements that explain them.");
 root.Subcommands.Add(BenchCommand.Create());
 root.Subcommands.Add(PhaseCommand.Create());
+root.Subcommands.Add(ValleyCommand.Create());
 return root.Parse(args).Invoke();

@@ -7,7 +7,7 @@ namespace FocusLab.Lab.Reports;
 public sealed class HeatmapFigure
 {
     private const double Left = 70, Top = 58, PlotW = 440, PlotH = 400;
-    private readonly Svg _svg = new(700, 520);
+    private readonly Svg _svg = new(740, 520);
     private readonly double[] _x, _y;
     private readonly double _cw, _ch;
     private double _legendY = Top + 10;
@@ -61,7 +61,7 @@ public sealed class HeatmapFigure
     {
         var pts = points.Where(p => double.IsFinite(p.X) && double.IsFinite(p.Y)).Select(p => (XScale[p.X], YScale[p.Y])).ToList();
         _svg.Polyline(pts, "white", 4.5, dash, 0.8).Polyline(pts, colour, 2, dash);
-        foreach (var (px, py) in pts) _svg.Circle(px, py, 2.2, colour);
+        if (pts.Count <= 40) foreach (var (px, py) in pts) _svg.Circle(px, py, 2.2, colour);
         if (legend is not null) LegendLine(colour, legend, dash);
         return this;
     }

@@ -18,6 +18,13 @@ public static class Palette
         (0.0, 68, 1, 84), (0.25, 59, 82, 139), (0.5, 33, 145, 140), (0.75, 94, 201, 98), (1.0, 253, 231, 37),
     ];
 
+    /// <summary>Grey level for t ∈ [0, 1] from dark (0) to nearly white (1).</summary>
+    public static string Grey(double t)
+    {
+        int v = (int)Math.Round(60 + 190 * Math.Clamp(double.IsFinite(t) ? t : 1, 0, 1));
+        return $"#{v:X2}{v:X2}{v:X2}";
+    }
+
     /// <summary>Viridis colour at t ∈ [0, 1] (piecewise-linear through five anchor colours).</summary>
     public static string Ramp(double t)
     {
