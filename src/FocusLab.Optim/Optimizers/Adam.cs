@@ -45,6 +45,7 @@ public sealed class Adam : Optimizer, IFirstMomentClipping
         _tauNow = _tau[g.Index];
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     protected override void UpdateRange(int param, int start, int end)
     {
         var theta = Parameters[param].DataSpan; var grad = Parameters[param].GradSpan;

@@ -48,6 +48,7 @@ public sealed class Adan : Optimizer
         _first = t == 1;
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     protected override void UpdateRange(int param, int start, int end)
     {
         var theta = Parameters[param].DataSpan; var grad = Parameters[param].GradSpan;

@@ -99,6 +99,7 @@ public sealed class BlockwiseAdam : Optimizer, IFirstMomentClipping
     protected override double ReduceRange(int mode, int param, int start, int end) =>
         Reductions.SumOfSquares(Parameters[param].GradSpan[start..end]);
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     protected override void UpdateRange(int param, int start, int end)
     {
         var theta = Parameters[param].DataSpan; var grad = Parameters[param].GradSpan; var m = _m[param].AsSpan();

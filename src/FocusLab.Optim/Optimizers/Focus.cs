@@ -49,6 +49,7 @@ public sealed class Focus : Optimizer
         _decayCoef = _towardTheta ? (float)(lr * wd) : (float)(lr * wd / bc);
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     protected override void UpdateRange(int param, int start, int end)
     {
         var theta = Parameters[param].DataSpan; var grad = Parameters[param].GradSpan;

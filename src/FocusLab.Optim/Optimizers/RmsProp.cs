@@ -41,6 +41,7 @@ public sealed class RmsProp : Optimizer
             throw new InvalidOperationException("rmsprop: centered or momentum was switched on after construction; set it in the spec so its state buffer exists.");
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     protected override void UpdateRange(int param, int start, int end)
     {
         var theta = Parameters[param].DataSpan; var grad = Parameters[param].GradSpan; var v = _v[param].AsSpan();

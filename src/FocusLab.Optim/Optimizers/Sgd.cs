@@ -42,6 +42,7 @@ public sealed class Sgd : Optimizer
         _nesterov = g.GetFlag("nesterov");
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     protected override void UpdateRange(int param, int start, int end)
     {
         var theta = Parameters[param].DataSpan; var grad = Parameters[param].GradSpan; var buf = _buf[param].AsSpan();

@@ -31,6 +31,7 @@ public sealed class Signum : Optimizer
         _decay = (float)(1 - lr * g.Get("weight_decay"));
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     protected override void UpdateRange(int param, int start, int end)
     {
         var theta = Parameters[param].DataSpan; var grad = Parameters[param].GradSpan; var m = _m[param].AsSpan();

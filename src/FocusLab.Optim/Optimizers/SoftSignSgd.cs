@@ -41,6 +41,7 @@ public sealed class SoftSignSgd : Optimizer
         _nesterov = g.GetFlag("nesterov");
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     protected override void UpdateRange(int param, int start, int end)
     {
         var theta = Parameters[param].DataSpan; var grad = Parameters[param].GradSpan;
