@@ -138,6 +138,8 @@ public static class CheckpointFile
             pos += nameLength;
             ulong length = BinaryPrimitives.ReadUInt64LittleEndian(bytes[pos..]);
             pos += 8;
+            if (entries.Exists(e => e.Name == name))
+                throw Malformed(path, $"section '{name}' appears twice");
             entries.Add((name, length));
         }
         foreach (var (name, length) in entries)

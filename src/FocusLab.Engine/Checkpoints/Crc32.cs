@@ -1,3 +1,7 @@
+using System.Buffers.Binary;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
+
 namespace FocusLab.Engine.Checkpoints;
 
 /// <summary>
@@ -20,21 +24,31 @@ public static class Crc32
     /// <summary>
     /// Continues a CRC: <c>Append(Compute(a), b) == Compute(a ++ b)</c>. Start with 0.
     /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static uint Append(uint crc, ReadOnlySpan<byte> data)
     {
         uint c = ~crc;
-        uint[] t0 = Tables[0], t1 = Tables[1], t2 = Tables[2], t3 = Tables[3];
-        uint[] t4 = Tables[4], t5 = Tables[5], t6 = Tables[6], t7 = Tables[7];
+        // Table reads are masked to 0..255 and the tables hold 256 entries, so unchecked access is safe.
+        ref uint t0 = ref MemoryMarshal.GetArrayDataReference(Tables[0]);
+        ref uint t1 = ref MemoryMarshal.GetArrayDataReference(Tables[1]);
+        ref uint t2 = ref MemoryMarshal.GetArrayDataReference(Tables[2]);
+        ref uint t3 = ref MemoryMarshal.GetArrayDataReference(Tables[3]);
+        ref uint t4 = ref MemoryMarshal.GetArrayDataReference(Tables[4]);
+        ref uint t5 = ref MemoryMarshal.GetArrayDataReference(Tables[5]);
+        ref uint t6 = ref MemoryMarshal.GetArrayDataReference(Tables[6]);
+        ref uint t7 = ref MemoryMarshal.GetArrayDataReference(Tables[7]);
         int i = 0;
         for (; i + 8 <= data.Length; i += 8)
         {
-            uint lo = c ^ (uint)(data[i] | data[i + 1] << 8 | data[i + 2] << 16 | data[i + 3] << 24);
-            uint hi = (uint)(data[i + 4] | data[i + 5] << 8 | data[i + 6] << 16 | data[i + 7] << 24);
-            c = t7[lo & 0xFF] ^ t6[(lo >> 8) & 0xFF] ^ t5[(lo >> 16) & 0xFF] ^ t4[lo >> 24]
-              ^ t3[hi & 0xFF] ^ t2[(hi >> 8) & 0xFF] ^ t1[(hi >> 16) & 0xFF] ^ t0[hi >> 24];
+            uint lo = c ^ BinaryPrimitives.ReadUInt32LittleEndian(data.Slice(i, 4));
+            uint hi = BinaryPrimitives.ReadUInt32LittleEndian(data.Slice(i + 4, 4));
+            c = Unsafe.Add(ref t7, (int)(lo & 0xFF)) ^ Unsafe.Add(ref t6, (int)((lo >> 8) & 0xFF))
+              ^ Unsafe.Add(ref t5, (int)((lo >> 16) & 0xFF)) ^ Unsafe.Add(ref t4, (int)(lo >> 24))
+              ^ Unsafe.Add(ref t3, (int)(hi & 0xFF)) ^ Unsafe.Add(ref t2, (int)((hi >> 8) & 0xFF))
+              ^ Unsafe.Add(ref t1, (int)((hi >> 16) & 0xFF)) ^ Unsafe.Add(ref t0, (int)(hi >> 24));
         }
         for (; i < data.Length; i++)
-            c = t0[(c ^ data[i]) & 0xFF] ^ (c >> 8);
+            c = Unsafe.Add(ref t0, (int)((c ^ data[i]) & 0xFF)) ^ (c >> 8);
         return ~c;
     }
 

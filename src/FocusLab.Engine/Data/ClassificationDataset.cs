@@ -44,6 +44,12 @@ public sealed class ClassificationDataset
     /// <summary>One sample's features without copying.</summary>
     public ReadOnlySpan<float> Sample(int index) => Features.AsSpan(index * SampleSize, SampleSize);
 
+    /// <summary>Features of samples start .. start+count-1, contiguous (count × SampleSize values); for in-order evaluation.</summary>
+    public ReadOnlySpan<float> SampleRange(int start, int count) => Features.AsSpan(start * SampleSize, count * SampleSize);
+
+    /// <summary>Labels of samples start .. start+count-1.</summary>
+    public ReadOnlySpan<int> LabelRange(int start, int count) => Labels.AsSpan(start, count);
+
     /// <summary>
     /// Copies the samples named by <paramref name="indices"/> into a batch: <paramref name="features"/>
     /// is (indices.Length × SampleSize) row-major, <paramref name="labels"/> has indices.Length entries.

@@ -114,6 +114,25 @@ public class CheckpointFileTests
     }
 
     [Fact]
+    public void Duplicate_section_names_in_a_file_are_refused_even_with_a_valid_checksum()
+    {
+        using var dir = new TempFolder();
+        string path = dir.File("dup");
+        var c = new Checkpoint();
+        c.Set("aa", [1]);
+        c.Set("ab", [2]);
+        c.Save(path);
+        byte[] bytes = File.ReadAllBytes(path);
+        // Rename the second section "ab" -> "aa" in the table and re-seal the checksum.
+        int second = Array.FindLastIndex(bytes, bytes.Length - 12, b => b == (byte)'b');
+        bytes[second] = (byte)'a';
+        BinaryPrimitives.WriteUInt32LittleEndian(bytes.AsSpan(bytes.Length - 12), Crc32.Compute(bytes.AsSpan(0, bytes.Length - 12)));
+        File.WriteAllBytes(path, bytes);
+        var e = Assert.Throws<CheckpointFormatException>(() => Checkpoint.Load(path));
+        Assert.Contains("section 'aa' appears twice", e.Message);
+    }
+
+    [Fact]
     public void Other_files_and_appended_data_are_refused()
     {
         using var dir = new TempFolder();

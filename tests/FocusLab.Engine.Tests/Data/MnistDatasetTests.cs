@@ -78,6 +78,24 @@ public class MnistDatasetTests
     }
 
     [Fact]
+    public void Ranges_are_contiguous_views_in_sample_order()
+    {
+        var ds = new ClassificationDataset(Enumerable.Range(0, 12).Select(i => (float)i).ToArray(), [0, 1, 2, 1, 0, 2], [2], 3);
+        Assert.Equal([4f, 5f, 6f, 7f], ds.SampleRange(2, 2).ToArray());
+        Assert.Equal([2, 1], ds.LabelRange(2, 2).ToArray());
+        Assert.Equal([10f, 11f], ds.Sample(5).ToArray());
+    }
+
+    [Fact]
+    public void Dataset_constructor_refuses_inconsistent_buffers()
+    {
+        Assert.Throws<ArgumentException>(() => new ClassificationDataset(new float[5], [0, 1], [2], 2));
+        var e = Assert.Throws<ArgumentException>(() => new ClassificationDataset(new float[4], [0, 2], [2], 2));
+        Assert.Contains("Label 2 of sample 1 is outside 0..1", e.Message);
+        Assert.Throws<ArgumentException>(() => new ClassificationDataset(new float[4], [0, 1], [2, 0], 2));
+    }
+
+    [Fact]
     public void Missing_folder_names_it_and_gives_the_install_command()
     {
         string missing = Path.Combine(Path.GetTempPath(), "focuslab-no-such-" + Guid.NewGuid().ToString("N"));

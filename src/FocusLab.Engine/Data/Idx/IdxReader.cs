@@ -90,32 +90,40 @@ public static class IdxReader
         if (compressed.Length < minimumGzipSize)
             throw new DataFormatException(path,
                 $"truncated gzip file: {compressed.Length} bytes, smaller than the 18-byte gzip header and trailer.");
-        byte[] data;
+        // The trailer's ISIZE (uncompressed length mod 2^32) sizes the output buffer exactly. Deflate
+        // expands at most ~1032:1, so a larger claim means the trailer is not a real one.
+        ReadOnlySpan<byte> trailer = compressed.AsSpan(compressed.Length - 8);
+        uint storedCrc = BinaryPrimitives.ReadUInt32LittleEndian(trailer);
+        uint storedSize = BinaryPrimitives.ReadUInt32LittleEndian(trailer[4..]);
+        if (storedSize > Array.MaxLength || storedSize > 1032L * compressed.Length + 1024)
+            throw new DataFormatException(path,
+                $"truncated or corrupt gzip file: its trailer claims {storedSize} uncompressed bytes, impossible for " +
+                $"{compressed.Length} compressed bytes; re-download or reinstall the file.");
+
+        var data = new byte[storedSize];
+        int read;
+        bool longer;
         try
         {
             using var input = new GZipStream(new MemoryStream(compressed, writable: false), CompressionMode.Decompress);
-            using var output = new MemoryStream(capacity: compressed.Length * 4);
-            input.CopyTo(output);
-            data = output.ToArray();
+            read = input.ReadAtLeast(data, data.Length, throwOnEndOfStream: false);
+            Span<byte> probe = stackalloc byte[1];
+            longer = read == data.Length && input.Read(probe) > 0;
         }
         catch (InvalidDataException e)
         {
             throw new DataFormatException(path, $"corrupt gzip data ({e.Message}); re-download or reinstall the file.", e);
         }
-        catch (EndOfStreamException e)
-        {
-            throw new DataFormatException(path, "truncated gzip data: the compressed stream ends early; re-download or reinstall the file.", e);
-        }
 
-        ReadOnlySpan<byte> trailer = compressed.AsSpan(compressed.Length - 8);
-        uint storedCrc = BinaryPrimitives.ReadUInt32LittleEndian(trailer);
-        uint storedSize = BinaryPrimitives.ReadUInt32LittleEndian(trailer[4..]);
-        uint actualCrc = Crc32.Compute(data);
-        if (storedSize != unchecked((uint)data.LongLength) || storedCrc != actualCrc)
+        if (read < data.Length || longer)
             throw new DataFormatException(path,
-                $"truncated or corrupt gzip file: decompressed {data.LongLength} bytes with CRC-32 0x{actualCrc:X8}, " +
-                $"but the gzip trailer records {storedSize} bytes (mod 2^32) with CRC-32 0x{storedCrc:X8}; " +
-                "re-download or reinstall the file.");
+                $"truncated or corrupt gzip file: the gzip trailer records {storedSize} uncompressed bytes (mod 2^32) but the " +
+                $"compressed stream holds {(longer ? "more" : read.ToString())}; re-download or reinstall the file.");
+        uint actualCrc = Crc32.Compute(data);
+        if (storedCrc != actualCrc)
+            throw new DataFormatException(path,
+                $"corrupt gzip file: CRC-32 of the decompressed data is 0x{actualCrc:X8} but the gzip trailer records " +
+                $"0x{storedCrc:X8}; re-download or reinstall the file.");
         return data;
     }
 }
