@@ -117,8 +117,8 @@ public static class IdxReader
 
         if (read < data.Length || longer)
             throw new DataFormatException(path,
-                $"truncated or corrupt gzip file: the gzip trailer records {storedSize} uncompressed bytes (mod 2^32) but the " +
-                $"compressed stream holds {(longer ? "more" : read.ToString())}; re-download or reinstall the file.");
+                $"truncated or corrupt gzip file: it decompresses to {(longer ? "more than " + storedSize : read.ToString())} bytes, " +
+                $"but its last 8 bytes (the gzip trailer, if the file is complete) record {storedSize}; re-download or reinstall the file.");
         uint actualCrc = Crc32.Compute(data);
         if (storedCrc != actualCrc)
             throw new DataFormatException(path,
