@@ -36,6 +36,30 @@ public class CheckpointFileTests
     }
 
     [Fact]
+    public void Random_checkpoints_round_trip()
+    {
+        using var dir = new TempFolder();
+        string path = dir.File("random");
+        for (int seed = 0; seed < 100; seed++)
+        {
+            var random = new Random(seed);
+            var original = new Checkpoint();
+            int sections = random.Next(0, 6);
+            for (int s = 0; s < sections; s++)
+            {
+                var data = new byte[random.Next(0, 3) == 0 ? 0 : random.Next(1, 5000)];
+                random.NextBytes(data);
+                original.Set($"section-{s}-{random.Next()}", data);
+            }
+            original.Save(path);
+            var loaded = Checkpoint.Load(path);
+            Assert.Equal(original.SectionNames, loaded.SectionNames);
+            foreach (string name in original.SectionNames)
+                Assert.Equal(original.Get(name), loaded.Get(name));
+        }
+    }
+
+    [Fact]
     public void Layout_starts_with_the_documented_header()
     {
         using var dir = new TempFolder();
