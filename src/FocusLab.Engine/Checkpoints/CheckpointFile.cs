@@ -1,3 +1,4 @@
+using FocusLab.Optim;
 using System.Buffers.Binary;
 using System.Runtime.InteropServices;
 using System.Text;

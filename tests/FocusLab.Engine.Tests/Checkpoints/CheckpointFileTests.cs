@@ -1,3 +1,4 @@
+using FocusLab.Optim;
 using System.Buffers.Binary;
 using FocusLab.Engine.Checkpoints;
 using FocusLab.Engine.Tests.Data;

@@ -1,9 +1,9 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Text;
-using FocusLab.Engine.Checkpoints;
+using FocusLab.Optim;
 
-namespace FocusLab.Engine.Tests.Checkpoints;
+namespace FocusLab.Optim.Tests.State;
 
 public class Crc32Tests
 {
