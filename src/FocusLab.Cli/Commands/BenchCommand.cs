@@ -8,6 +8,7 @@ internal static class BenchCommand
     public static Command Create()
     {
         var bench = new Command("bench", "Benchmarks (run in Release) that print JSON.");
+        bench.Subcommands.Add(BenchOptimCommand.Create());
         bench.Subcommands.Add(SweepBenchCommand.Create());
         return bench;
     }

@@ -11,6 +11,8 @@ public sealed record SweepOptions
     public int Threads { get; init; } = Environment.ProcessorCount;
     public int ShardIndex { get; init; } = 0;
     public int ShardCount { get; init; } = 1;
+    /// <summary>Also keep every run's final θ (Dimension floats per run) in <see cref="SweepResult.FinalParameters"/>; for small grids and tests.</summary>
+    public bool RecordFinalParameters { get; init; }
 }
 
 /// <summary>
@@ -50,7 +52,8 @@ public static unsafe class SweepEngine
         long n = (long)grid.NOpt * grid.NLr * count;
         if (n > Array.MaxLength) throw new ArgumentException($"this shard holds {n} runs, more than one array can; use more shards (--shard i/N)");
         var final = new float[n]; var min = new float[n]; var maxU = new float[n];
-        var ctx = new Context(grid, start, count, final, min, maxU);
+        var theta = options.RecordFinalParameters ? new float[checked(n * grid.Dimension)] : null;
+        var ctx = new Context(grid, start, count, final, min, maxU, theta);
 
         long firstBlock = start / Lanes, blockEnd = (start + count + Lanes - 1) / Lanes;
         long next = firstBlock;
@@ -78,7 +81,7 @@ public static unsafe class SweepEngine
         workers.ForEach(w => w.Join());
         if (failure is not null) throw new InvalidOperationException("sweep worker failed: " + failure.Message, failure);
         cancel.ThrowIfCancellationRequested();
-        return new SweepResult(grid, options.ShardIndex, options.ShardCount, start, count, final, min, maxU);
+        return new SweepResult(grid, options.ShardIndex, options.ShardCount, start, count, final, min, maxU) { FinalParameters = theta };
     }
 
     /// <summary>Per-thread native buffers: optimizer state and one step of noise. Allocated once per worker.</summary>
@@ -105,7 +108,7 @@ public static unsafe class SweepEngine
         }
     }
 
-    private sealed class Context(SweepGrid g, long start, long count, float[] final, float[] min, float[] maxU)
+    private sealed class Context(SweepGrid g, long start, long count, float[] final, float[] min, float[] maxU, float[]? theta)
     {
         private readonly CounterRng _rng = new(g.Seed);
         private readonly float[] _axis = g.ValleyAxis().Select(v => (float)v).ToArray();
@@ -141,6 +144,7 @@ public static unsafe class SweepEngine
                     final[idx] = float.IsFinite(f) ? f : float.PositiveInfinity;
                     min[idx] = st[3 * d].GetElement(l);
                     maxU[idx] = st[3 * d + 1].GetElement(l);
+                    if (theta is not null) for (int i = 0; i < d; i++) theta[idx * d + i] = st[i].GetElement(l);
                 }
             }
             return (long)runs * valid * g.Steps;

@@ -25,6 +25,8 @@ public sealed class SweepResult
     public float[] FinalLoss { get; }
     public float[] MinLoss { get; }
     public float[] MaxU { get; }
+    /// <summary>Final θ per run ([run index · Dimension + i]) when <see cref="SweepOptions.RecordFinalParameters"/> was set, else null.</summary>
+    public float[]? FinalParameters { get; init; }
     public bool IsComplete => Start == 0 && Count == Grid.PointReplicates;
     public long Runs => FinalLoss.LongLength;
     public double Steps => (double)Runs * Grid.Steps;
