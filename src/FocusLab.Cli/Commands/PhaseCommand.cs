@@ -111,12 +111,12 @@ internal static class PhaseCommand
         try { return body(); }
         catch (OperationCanceledException)
         {
-            Console.Error.WriteLine("focuslab: interrupted; shard files already in the output folder are complete and usable, the interrupted one was not written.");
+            Console.Error.WriteLine("focuslab: error: interrupted; shard files already in the output folder are complete and usable, the interrupted one was not written.");
             return 130;
         }
         catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or UnauthorizedAccessException)
         {
-            Console.Error.WriteLine($"focuslab: {e.Message}");
+            Console.Error.WriteLine($"focuslab: error: {e.Message}");
             return 2;
         }
     }
