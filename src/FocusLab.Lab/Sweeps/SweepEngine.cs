@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using FocusLab.Lab.Landscapes;
 
 namespace FocusLab.Lab.Sweeps;
@@ -113,6 +114,7 @@ public static unsafe class SweepEngine
         private readonly CounterRng _rng = new(g.Seed);
         private readonly float[] _axis = g.ValleyAxis().Select(v => (float)v).ToArray();
         private readonly float[] _lrs = g.LearningRates.Select(v => (float)v).ToArray();
+        private readonly RuleSet _rules = new(g.Optimizers, g.Steps); // prototypes; each block works on a copy
 
         /// <summary>Runs one lane block for all optimizers and learning rates; returns optimizer steps done.</summary>
         public long RunBlock(long block, Scratch s)
@@ -172,7 +174,7 @@ public static unsafe class SweepEngine
                 p[3 * d + 1] = Vector256.Create(float.NegativeInfinity); // max u
             }
 
-            var rules = new RuleSet(g.Optimizers);
+            var rules = _rules.Copy();
             fixed (float* lrs = _lrs)
             fixed (float* axis = _axis)
             {
@@ -216,12 +218,17 @@ public static unsafe class SweepEngine
     private sealed class RuleSet
     {
         public readonly AdamRule[] Adam; public readonly SignumRule[] Signum; public readonly FocusRule[] Focus;
-        public RuleSet(ToyOptimizer[] specs)
+        public RuleSet(ToyOptimizer[] specs, int steps)
         {
-            Adam = specs.Select(s => new AdamRule(s)).ToArray();
+            Adam = specs.Select(s => s.Kind == ToyOptimizerKind.Adam ? new AdamRule(s, steps) : default).ToArray();
             Signum = specs.Select(s => new SignumRule(s)).ToArray();
-            Focus = specs.Select(s => new FocusRule(s)).ToArray();
+            Focus = specs.Select(s => s.Kind == ToyOptimizerKind.Focus ? new FocusRule(s, steps) : default).ToArray();
         }
+
+        private RuleSet(AdamRule[] a, SignumRule[] s, FocusRule[] f) { Adam = a; Signum = s; Focus = f; }
+
+        /// <summary>Copies the structs (their step tables are shared, read-only).</summary>
+        public RuleSet Copy() => new((AdamRule[])Adam.Clone(), (SignumRule[])Signum.Clone(), (FocusRule[])Focus.Clone());
     }
 
     private readonly struct StepEnv(Vector256<float> a, Vector256<float> wd, Vector256<float> c, Vector256<float>* q, int d, int stride, int nLr, float* lrs)
@@ -232,13 +239,14 @@ public static unsafe class SweepEngine
         public readonly float* Lrs = lrs;
     }
 
+    // vminps/vmaxps return the second operand when either is NaN, so a NaN loss never replaces the running value.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<float> MinIgnoringNaN(Vector256<float> x, Vector256<float> running) =>
-        Vector256.ConditionalSelect(Vector256.LessThan(x, running), x, running);
+        Avx.IsSupported ? Avx.Min(x, running) : Vector256.ConditionalSelect(Vector256.LessThan(x, running), x, running);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static Vector256<float> MaxIgnoringNaN(Vector256<float> x, Vector256<float> running) =>
-        Vector256.ConditionalSelect(Vector256.GreaterThan(x, running), x, running);
+        Avx.IsSupported ? Avx.Max(x, running) : Vector256.ConditionalSelect(Vector256.GreaterThan(x, running), x, running);
 
     private static void StepAll<TRule, TNoise>(ref TRule rule, Vector256<float>* block, Vector256<float>* noise, in StepEnv e)
         where TRule : struct, IToyRule where TNoise : struct, INoiseRule
@@ -256,29 +264,35 @@ public static unsafe class SweepEngine
     private static void Step2D<TRule, TNoise>(ref TRule rule, Vector256<float>* block, Vector256<float>* noise, in StepEnv e)
         where TRule : struct, IToyRule where TNoise : struct, INoiseRule
     {
-        var cs = e.Q[0]; var sn = e.Q[1];
-        var a = e.A; var halfA = e.HalfA; var c = e.C; var wd = e.Wd;
+        var cs = e.Q[0]; var sn = e.Q[1]; var negSn = -sn;
+        var a = e.A; var halfA = e.HalfA; var negC = -e.C; var wd = e.Wd;
         var n0 = noise[0]; var n1 = noise[1];
         for (int j = 0; j < e.NLr; j++)
         {
             var p = block + j * 8;
             var x = p[0]; var y = p[1];
+            // State goes through locals so the JIT keeps it in registers between the rule and the store.
+            var m0 = p[2]; var m1 = p[3];
+            Vector256<float> s0 = default, s1 = default;
+            if (TRule.UsesSecondState) { s0 = p[4]; s1 = p[5]; }
             var u = Vector256.FusedMultiplyAdd(cs, x, sn * y);
-            var v = Vector256.FusedMultiplyAdd(cs, y, -(sn * x));
+            var v = Vector256.FusedMultiplyAdd(cs, y, negSn * x);
             var uv = u * v;
-            var loss = Vector256.FusedMultiplyAdd(halfA * uv, uv, -(c * u));
+            var loss = Vector256.FusedMultiplyAdd(halfA * uv, uv, negC * u);
             p[6] = MinIgnoringNaN(loss, p[6]);
             p[7] = MaxIgnoringNaN(u, p[7]);
             var auv = a * uv;
-            var gu = Vector256.FusedMultiplyAdd(auv, v, -c); // ∂L/∂u = a u v² − c
-            var gv = auv * u;                                 // ∂L/∂v = a u² v
-            var gx = TNoise.Apply(Vector256.FusedMultiplyAdd(cs, gu, -(sn * gv)), n0);
+            var gu = Vector256.FusedMultiplyAdd(auv, v, negC); // ∂L/∂u = a u v² − c
+            var gv = auv * u;                                  // ∂L/∂v = a u² v
+            var gx = TNoise.Apply(Vector256.FusedMultiplyAdd(cs, gu, negSn * gv), n0);
             var gy = TNoise.Apply(Vector256.FusedMultiplyAdd(sn, gu, cs * gv), n1);
-            var eta = Vector256.Create(e.Lrs[j]);
-            var dx = rule.Direction(gx, x, ref p[2], ref p[4]);
-            var dy = rule.Direction(gy, y, ref p[3], ref p[5]);
-            p[0] = Vector256.FusedMultiplyAdd(-eta, Vector256.FusedMultiplyAdd(wd, x, dx), x);
-            p[1] = Vector256.FusedMultiplyAdd(-eta, Vector256.FusedMultiplyAdd(wd, y, dy), y);
+            var negEta = Vector256.Create(-e.Lrs[j]);
+            var dx = rule.Direction(gx, x, ref m0, ref s0);
+            var dy = rule.Direction(gy, y, ref m1, ref s1);
+            p[0] = Vector256.FusedMultiplyAdd(negEta, Vector256.FusedMultiplyAdd(wd, x, dx), x); // θ − η(d + wd θ)
+            p[1] = Vector256.FusedMultiplyAdd(negEta, Vector256.FusedMultiplyAdd(wd, y, dy), y);
+            p[2] = m0; p[3] = m1;
+            if (TRule.UsesSecondState) { p[4] = s0; p[5] = s1; }
         }
     }
 

@@ -10,7 +10,10 @@ namespace FocusLab.Lab.Sweeps;
 /// </summary>
 internal interface IToyRule
 {
+    /// <summary>Loads step t's scalars (bias corrections) from tables computed once per sweep.</summary>
     void BeginStep(long t);
+    /// <summary>Whether s2 is used (signum has one state vector); lets the kernel skip its loads and stores.</summary>
+    static abstract bool UsesSecondState { get; }
     Vector256<float> Direction(Vector256<float> g, Vector256<float> theta, ref Vector256<float> s1, ref Vector256<float> s2);
 }
 
@@ -25,19 +28,33 @@ internal static class VectorSign
     }
 }
 
-/// <summary>adam: m̂/(√v̂ + eps), bias corrections 1/(1−β^t) computed per step in double.</summary>
-internal struct AdamRule(ToyOptimizer spec) : IToyRule
+/// <summary>
+/// Per-step scalars 1/(1−β^t) and 1−β^t for t = 0..T, computed in double once per sweep (Math.Pow per
+/// step and lane block would cost as much as the optimizer steps themselves).
+/// </summary>
+internal static class StepTables
+{
+    public static float[] InverseBiasCorrection(double beta, int steps) =>
+        Enumerable.Range(0, steps + 1).Select(t => t == 0 ? 0f : (float)(1 / (1 - Math.Pow(beta, t)))).ToArray();
+
+    public static float[] BiasCorrection(double beta, int steps) =>
+        Enumerable.Range(0, steps + 1).Select(t => (float)(1 - Math.Pow(beta, t))).ToArray();
+}
+
+/// <summary>adam: m̂/(√v̂ + eps) with bias corrections 1/(1−β^t) (computed in double, rounded to float).</summary>
+internal struct AdamRule(ToyOptimizer spec, int steps) : IToyRule
 {
     private readonly Vector256<float> _b1 = Vector256.Create((float)spec.Beta1), _c1 = Vector256.Create((float)(1 - spec.Beta1));
     private readonly Vector256<float> _b2 = Vector256.Create((float)spec.Beta2), _c2 = Vector256.Create((float)(1 - spec.Beta2));
     private readonly Vector256<float> _eps = Vector256.Create((float)spec.Eps);
-    private readonly double _beta1 = spec.Beta1, _beta2 = spec.Beta2;
+    private readonly float[] _inv1 = StepTables.InverseBiasCorrection(spec.Beta1, steps), _inv2 = StepTables.InverseBiasCorrection(spec.Beta2, steps);
     private Vector256<float> _bc1, _bc2;
+    public static bool UsesSecondState => true;
 
     public void BeginStep(long t)
     {
-        _bc1 = Vector256.Create((float)(1 / (1 - Math.Pow(_beta1, t))));
-        _bc2 = Vector256.Create((float)(1 / (1 - Math.Pow(_beta2, t))));
+        _bc1 = Vector256.Create(_inv1[t]);
+        _bc2 = Vector256.Create(_inv2[t]);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -55,6 +72,7 @@ internal struct SignumRule(ToyOptimizer spec) : IToyRule
     private readonly Vector256<float> _b1 = Vector256.Create((float)spec.Beta1), _c1 = Vector256.Create((float)(1 - spec.Beta1));
 
     public void BeginStep(long t) { }
+    public static bool UsesSecondState => false;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector256<float> Direction(Vector256<float> g, Vector256<float> theta, ref Vector256<float> m, ref Vector256<float> unused)
@@ -68,15 +86,16 @@ internal struct SignumRule(ToyOptimizer spec) : IToyRule
 /// focus (FOCUS Algorithm 1): sign(m) + γ·sign(θ − θ̂), evaluated as sign(θ·(1−β2^t) − θ̄) so no
 /// division is needed and the attraction is exactly zero at t = 1 (SPEC.md implementation note).
 /// </summary>
-internal struct FocusRule(ToyOptimizer spec) : IToyRule
+internal struct FocusRule(ToyOptimizer spec, int steps) : IToyRule
 {
     private readonly Vector256<float> _b1 = Vector256.Create((float)spec.Beta1), _c1 = Vector256.Create((float)(1 - spec.Beta1));
     private readonly Vector256<float> _b2 = Vector256.Create((float)spec.Beta2), _c2 = Vector256.Create((float)(1 - spec.Beta2));
     private readonly Vector256<float> _gamma = Vector256.Create((float)spec.Gamma);
-    private readonly double _beta2 = spec.Beta2;
+    private readonly float[] _debiasTable = StepTables.BiasCorrection(spec.Beta2, steps);
     private Vector256<float> _debias;
+    public static bool UsesSecondState => true;
 
-    public void BeginStep(long t) => _debias = Vector256.Create((float)(1 - Math.Pow(_beta2, t)));
+    public void BeginStep(long t) => _debias = Vector256.Create(_debiasTable[t]);
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public Vector256<float> Direction(Vector256<float> g, Vector256<float> theta, ref Vector256<float> m, ref Vector256<float> thetaBar)
