@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using FocusLab.Cli.Terminal;
@@ -111,7 +112,7 @@ internal static class PhaseCommand
         try { return body(); }
         catch (OperationCanceledException)
         {
-            Console.Error.WriteLine("focuslab: error: interrupted; shard files already in the output folder are complete and usable, the interrupted one was not written.");
+            Console.Error.WriteLine("\nfocuslab: interrupted; the interrupted run or shard was not written. Shard files already in OUT/shards are complete and usable (rerun the missing shards, then `focuslab phase merge OUT`).");
             return 130;
         }
         catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or UnauthorizedAccessException)
@@ -159,7 +160,13 @@ internal static class PhaseCommand
         }
         string label = $"phase {(g.Landscape == ValleyKind.Valley2D ? "valley2d" : "valleynd")} {g.XName} × σ {g.NX}×{g.NY}" + (sharded ? $" shard {options.ShardIndex}/{options.ShardCount}" : "");
         Console.Error.WriteLine($"{label}: {g.TotalSteps / options.ShardCount:e2} optimizer steps on {options.Threads} thread(s)");
-        var (result, wall) = SweepProgress.Run(g, options, label, cancel);
+        // Ctrl-C / SIGTERM: stop the workers at the next lane block and write nothing for this run
+        // (files are only ever renamed into place complete), then exit 130 through Guarded.
+        using var interrupt = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        void OnSignal(PosixSignalContext ctx) { ctx.Cancel = true; interrupt.Cancel(); }
+        using var sigInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
+        using var sigTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
+        var (result, wall) = SweepProgress.Run(g, options, label, interrupt.Token);
         if (sharded)
         {
             Directory.CreateDirectory(Path.GetDirectoryName(shardPath)!);
