@@ -6,7 +6,8 @@ namespace FocusLab.Cli.Terminal;
 
 /// <summary>
 /// Runs a sweep with a Spectre.Console progress bar (percentage, elapsed, ETA) drawn on stderr, so
-/// stdout stays clean for --json. Without an interactive stderr the bar is skipped.
+/// stdout stays clean for --json. Without an interactive stderr (cluster logs, pipes) a plain line
+/// with the percentage and ETA is written every 10% instead.
 /// </summary>
 internal static class SweepProgress
 {
@@ -30,7 +31,20 @@ internal static class SweepProgress
                     task.Value = Interlocked.Read(ref done);
                 });
         }
-        try { return (work.GetAwaiter().GetResult(), sw.Elapsed.TotalSeconds); }
-        catch (OperationCanceledException) { throw; }
+        else
+        {
+            int reported = 0;
+            while (!work.Wait(250))
+            {
+                double f = Interlocked.Read(ref done) / Math.Max(1, total);
+                if ((int)(f * 10) > reported)
+                {
+                    reported = (int)(f * 10);
+                    double eta = sw.Elapsed.TotalSeconds * (1 - f) / Math.Max(f, 1e-9);
+                    Console.Error.WriteLine($"{label}: {f * 100:0}% after {sw.Elapsed.TotalSeconds:0} s, about {eta:0} s left");
+                }
+            }
+        }
+        return (work.GetAwaiter().GetResult(), sw.Elapsed.TotalSeconds);
     }
 }
