@@ -18,8 +18,14 @@ internal static class SweepProgress
         long done = 0;
         var sw = Stopwatch.StartNew();
         var work = Task.Run(() => SweepEngine.Run(grid, options, steps => Interlocked.Add(ref done, steps), cancel));
-        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
-        if (console.Profile.Capabilities.Interactive && !Console.IsErrorRedirected)
+        // Interactivity is decided by stderr alone: `--json > file` in a terminal still gets the bar.
+        bool tty = !Console.IsErrorRedirected;
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Out = new AnsiConsoleOutput(Console.Error),
+            Interactive = tty ? InteractionSupport.Yes : InteractionSupport.No,
+        });
+        if (tty)
         {
             console.Progress()
                 .AutoClear(false)
