@@ -56,7 +56,8 @@ public static unsafe class SweepEngine
         var theta = options.RecordFinalParameters ? new float[checked(n * grid.Dimension)] : null;
         var ctx = new Context(grid, start, count, final, min, maxU, theta);
 
-        long firstBlock = start / Lanes, blockEnd = (start + count + Lanes - 1) / Lanes;
+        // A shard can be empty when there are more shards than lane blocks.
+        long firstBlock = start / Lanes, blockEnd = count == 0 ? firstBlock : (start + count + Lanes - 1) / Lanes;
         long next = firstBlock;
         Exception? failure = null;
         void Worker()

@@ -101,6 +101,16 @@ public class SweepEngineTests
     }
 
     [Fact]
+    public void MoreShardsThanLaneBlocksLeavesSomeShardsEmptyButMergeable()
+    {
+        var grid = Mixed() with { XValues = [1, 10], SigmaValues = [0, 1], Replicates = 3, Steps = 30 }; // 12 point-replicates = 2 lane blocks
+        var whole = SweepEngine.Run(grid, new SweepOptions { Threads = 2 });
+        var shards = Enumerable.Range(0, 5).Select(i => SweepEngine.Run(grid, new SweepOptions { Threads = 2, ShardIndex = i, ShardCount = 5 })).ToList();
+        Assert.Equal(3, shards.Count(s => s.Count == 0));
+        Assert.Equal(whole.FinalLoss, ShardFile.Merge(shards).FinalLoss);
+    }
+
+    [Fact]
     public void DifferentSeedsGiveDifferentNoise()
     {
         var grid = Mixed();
