@@ -288,9 +288,10 @@ public static unsafe class SweepEngine
             var gx = TNoise.Apply(Vector256.FusedMultiplyAdd(cs, gu, negSn * gv), n0);
             var gy = TNoise.Apply(Vector256.FusedMultiplyAdd(sn, gu, cs * gv), n1);
             var negEta = Vector256.Create(-e.Lrs[j]);
+            // One coordinate at a time keeps fewer vectors live (AVX2 has 16 registers).
             var dx = rule.Direction(gx, x, ref m0, ref s0);
-            var dy = rule.Direction(gy, y, ref m1, ref s1);
             p[0] = Vector256.FusedMultiplyAdd(negEta, Vector256.FusedMultiplyAdd(wd, x, dx), x); // θ − η(d + wd θ)
+            var dy = rule.Direction(gy, y, ref m1, ref s1);
             p[1] = Vector256.FusedMultiplyAdd(negEta, Vector256.FusedMultiplyAdd(wd, y, dy), y);
             p[2] = m0; p[3] = m1;
             if (TRule.UsesSecondState) { p[4] = s0; p[5] = s1; }
