@@ -23,22 +23,19 @@ public static class PowerIteration
         var hv = new double[d];
         double lambda = 0, residual = double.PositiveInfinity;
         int it;
-        for (it = 1; it <= maxIterations; it++)
+        for (it = 1; ; it++)
         {
             hessian.HessianVectorProduct(x, v, hv);
             lambda = Vec.Dot(v, hv);
-            // residual ‖Hv − λv‖² = ‖Hv‖² − λ² for unit v
             double hn = Vec.Norm(hv);
-            residual = Math.Sqrt(Math.Max(0, hn * hn - lambda * lambda));
             if (hn == 0) return new(0, v, 0, true, it);
-            if (residual <= tolerance * Math.Abs(lambda)) break;
+            // ‖Hv − λv‖ directly from the two vectors (no extra product, no cancellation of ‖Hv‖² − λ²).
+            double r2 = 0;
+            for (int i = 0; i < d; i++) { double e = hv[i] - lambda * v[i]; r2 += e * e; }
+            residual = Math.Sqrt(r2);
+            if (residual <= tolerance * Math.Abs(lambda)) return new(lambda, v, residual, true, it);
+            if (it == maxIterations) return new(lambda, v, residual, false, it);
             for (int i = 0; i < d; i++) v[i] = hv[i] / hn;
         }
-        // The final residual is recomputed directly (the ‖Hv‖² − λ² form loses digits near convergence).
-        hessian.HessianVectorProduct(x, v, hv);
-        lambda = Vec.Dot(v, hv);
-        Vec.Axpy(-lambda, v, hv);
-        residual = Vec.Norm(hv);
-        return new(lambda, v, residual, residual <= tolerance * Math.Abs(lambda) * 1.000001 || residual == 0, Math.Min(it, maxIterations));
     }
 }
