@@ -32,6 +32,12 @@ public static class SymmetricEigen
                     double apq = a[p * n + q];
                     if (apq == 0) continue;
                     double app = a[p * n + p], aqq = a[q * n + q];
+                    // Below rounding of the diagonal the rotation changes nothing: drop the entry (keeps sweeps finite).
+                    if (Math.Abs(apq) <= 1e-18 * (Math.Abs(app) + Math.Abs(aqq)))
+                    {
+                        a[p * n + q] = a[q * n + p] = 0;
+                        continue;
+                    }
                     double theta = (aqq - app) / (2 * apq);
                     double t = Math.Sign(theta == 0 ? 1 : theta) / (Math.Abs(theta) + Math.Sqrt(theta * theta + 1));
                     double c = 1 / Math.Sqrt(t * t + 1), s = t * c;
