@@ -1,3 +1,5 @@
+using System.Runtime.InteropServices;
+
 namespace FocusLab.Lab.Diagnostics;
 
 /// <summary>Options of <see cref="Lanczos"/>.</summary>
@@ -47,7 +49,6 @@ public static class Lanczos
         new SeededRandom(options.Seed).FillGaussian(v);
         Vec.Scale(v, 1 / Vec.Norm(v));
         var w = new double[d];
-        double[] theta = [], s = [];
         int k = 0;
         while (true)
         {
@@ -60,22 +61,20 @@ public static class Lanczos
             for (int pass = 0; pass < 2; pass++)
                 foreach (var q in basis) Vec.Axpy(-Vec.Dot(q, w), q, w);
             double b = Vec.Norm(w);
-            bool breakdown = b <= 1e-13 * Math.Max(Math.Abs(a), 1e-300) || b == 0;
-
-            bool check = k <= 30 || k % 5 == 0 || k == m || breakdown;
-            if (check)
-            {
-                (theta, s) = Tridiagonal(alpha, beta, k);
-                // Lanczos residual estimate of Ritz pair i: |b · s_{k−1,i}|.
-                double scale = Math.Max(Math.Abs(theta[0]), Math.Abs(theta[k - 1]));
-                double r0 = Math.Abs(b * s[(k - 1) * k + 0]), r1 = Math.Abs(b * s[(k - 1) * k + k - 1]);
-                if (breakdown || k == m || (r0 <= options.Tolerance * scale * 0.1 && r1 <= options.Tolerance * scale * 0.1)) break;
-            }
+            // Convergence check from the eigenvalues and last eigenvector row of T (O(k²) by tridiagonal QL).
+            var (values, last) = SymmetricTridiagonalEigen.Compute(CollectionsMarshal.AsSpan(alpha), CollectionsMarshal.AsSpan(beta), [k - 1]);
+            double scale = Math.Max(Math.Abs(values[0]), Math.Abs(values[k - 1]));
+            // An invariant subspace was found: the Ritz values are exact eigenvalues.
+            bool breakdown = b == 0 || b <= 1e-13 * scale;
+            // Lanczos residual estimate of Ritz pair i: |b · s_{k−1,i}|; stop a little below the tolerance so the true residual passes.
+            double r0 = Math.Abs(b * last[0]), r1 = Math.Abs(b * last[k - 1]);
+            if (breakdown || k == m || (r0 <= options.Tolerance * scale * 0.1 && r1 <= options.Tolerance * scale * 0.1)) break;
             beta.Add(b);
             v = new double[d];
             for (int i = 0; i < d; i++) v[i] = w[i] / b;
         }
 
+        var (theta, s) = Tridiagonal(alpha, beta, k);
         double norm = Math.Max(Math.Abs(theta[0]), Math.Abs(theta[k - 1]));
         var point = x.ToArray();
         RitzPair Pair(int col)
@@ -94,12 +93,7 @@ public static class Lanczos
 
     private static (double[] Values, double[] Vectors) Tridiagonal(List<double> alpha, List<double> beta, int k)
     {
-        var t = new double[k * k];
-        for (int i = 0; i < k; i++)
-        {
-            t[i * k + i] = alpha[i];
-            if (i + 1 < k) t[i * k + i + 1] = t[(i + 1) * k + i] = beta[i];
-        }
-        return SymmetricEigen.Decompose(t, k);
+        var all = Enumerable.Range(0, k).ToArray();
+        return SymmetricTridiagonalEigen.Compute(CollectionsMarshal.AsSpan(alpha), CollectionsMarshal.AsSpan(beta)[..(k - 1)], all);
     }
 }

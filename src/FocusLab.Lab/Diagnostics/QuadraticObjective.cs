@@ -38,7 +38,7 @@ public sealed class QuadraticObjective : IObjective, IHessianOperator
     public double Loss(ReadOnlySpan<double> x)
     {
         Check.Length(Dimension, x.Length, "Point x", nameof(x));
-        var ax = new double[Dimension];
+        Span<double> ax = Dimension <= 1024 ? stackalloc double[Dimension] : new double[Dimension];
         _a.HessianVectorProduct(x, x, ax);
         return 0.5 * Vec.Dot(x, ax) + Vec.Dot(_b, x);
     }
