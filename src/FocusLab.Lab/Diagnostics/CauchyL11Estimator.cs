@@ -45,6 +45,15 @@ public static class CauchyL11Estimator
         }
         else rows = Enumerable.Range(0, d).ToArray();
 
+        var (iqrRows, medianRows) = RowScales(hessian, x, samples, rng, rows);
+        double scale = (double)d / rows.Length;
+        return new(iqrRows.Sum() * scale, medianRows.Sum() * scale, d, samples, rows.Length, Math.PI / (2 * Math.Sqrt(samples)));
+    }
+
+    /// <summary>Each listed row's Cauchy scale Σ_j |H_ij| by both estimators (probes drawn from <paramref name="rng"/>).</summary>
+    internal static (double[] Iqr, double[] Median) RowScales(IHessianOperator hessian, ReadOnlySpan<double> x, int samples, SeededRandom rng, int[] rows)
+    {
+        int d = hessian.Dimension;
         var values = new double[rows.Length * samples]; // [row][sample]
         var z = new double[d];
         var hz = new double[d];
@@ -54,20 +63,19 @@ public static class CauchyL11Estimator
             hessian.HessianVectorProduct(x, z, hz);
             for (int i = 0; i < rows.Length; i++) values[i * samples + k] = hz[rows[i]];
         }
-
-        double iqr = 0, median = 0;
+        var iqr = new double[rows.Length];
+        var median = new double[rows.Length];
         var abs = new double[samples];
         for (int i = 0; i < rows.Length; i++)
         {
             var row = values.AsSpan(i * samples, samples);
             row.Sort();
-            iqr += 0.5 * (Quantile(row, 0.75) - Quantile(row, 0.25));
+            iqr[i] = 0.5 * (Quantile(row, 0.75) - Quantile(row, 0.25));
             for (int k = 0; k < samples; k++) abs[k] = Math.Abs(row[k]);
             Array.Sort(abs);
-            median += Quantile(abs, 0.5);
+            median[i] = Quantile(abs, 0.5);
         }
-        double scale = (double)d / rows.Length;
-        return new(iqr * scale, median * scale, d, samples, rows.Length, Math.PI / (2 * Math.Sqrt(samples)));
+        return (iqr, median);
     }
 
     /// <summary>Quantile of sorted data with linear interpolation between order statistics (Hyndman–Fan type 7).</summary>

@@ -129,3 +129,26 @@ public class TridiagonalEigenTests
             }
     }
 }
+
+public class CauchyStatedErrorTests
+{
+    [Fact]
+    public void Per_row_relative_error_has_the_stated_standard_deviation()
+    {
+        // On a diagonal H the rows see independent probes, so the 300 row estimates are 300 independent
+        // draws of the estimator: their relative errors must scatter with sd ≈ π/(2√n) (n = 400: 0.0785).
+        int d = 300, n = 400;
+        var diag = Enumerable.Range(0, d).Select(i => 0.5 + i % 7).ToArray();
+        var h = QuadraticObjective.Diagonal(diag);
+        var (iqr, median) = CauchyL11Estimator.RowScales(h, new double[d], n, new SeededRandom(13), Enumerable.Range(0, d).ToArray());
+        double stated = Math.PI / (2 * Math.Sqrt(n));
+        foreach (var est in new[] { iqr, median })
+        {
+            var rel = est.Select((v, i) => v / diag[i] - 1).ToArray();
+            double mean = rel.Average();
+            double sd = Math.Sqrt(rel.Sum(r => (r - mean) * (r - mean)) / (d - 1));
+            Assert.InRange(sd / stated, 0.85, 1.15);
+            Assert.InRange(Math.Abs(mean), 0, 3 * stated / Math.Sqrt(d) + 0.01); // unbiased up to O(1/n)
+        }
+    }
+}
