@@ -25,7 +25,7 @@ public sealed record QuadraticRotationOptions
 
     public void Validate()
     {
-        if (Dimension < 2 || Dimension > 2000) throw new ArgumentOutOfRangeException(nameof(Dimension), Dimension, "--dim must be between 2 and 2000 (the rotations are materialised).");
+        if (Dimension < 2 || Dimension > 2000) throw new ArgumentException($"Dimension (--dim) is {Dimension}; it must be between 2 and 2000 (the rotations are materialised).");
         if (!(MaxEigenvalue > 0) || !(MinEigenvalue > 0) || MinEigenvalue > MaxEigenvalue)
             throw new ArgumentException($"Eigenvalues must satisfy 0 < min ≤ max (got min {MinEigenvalue}, max {MaxEigenvalue}).");
         if (Scales.Length == 0 && !IncludeRandom) throw new ArgumentException("Give at least one rotation scale or include the random rotation.");
@@ -34,10 +34,10 @@ public sealed record QuadraticRotationOptions
         foreach (var o in Optimizers)
             if (o.Contains("lr=", StringComparison.Ordinal)) throw new ArgumentException($"Optimizer '{o}' sets lr; the study picks lr from the grid — remove it.");
         if (LearningRates.Length == 0 || LearningRates.Any(l => !(l > 0) || !double.IsFinite(l))) throw new ArgumentException("Learning rates must be positive and finite, at least one.");
-        if (Steps < 1) throw new ArgumentOutOfRangeException(nameof(Steps), Steps, "--steps must be at least 1.");
+        if (Steps < 1) throw new ArgumentException($"Steps (--steps) is {Steps}; it must be at least 1.");
         if (Seeds.Length == 0) throw new ArgumentException("Give at least one seed.");
-        if (EstimatorSamples < 8) throw new ArgumentOutOfRangeException(nameof(EstimatorSamples), EstimatorSamples, "--samples must be at least 8.");
-        if (Threads < 1) throw new ArgumentOutOfRangeException(nameof(Threads), Threads, "Threads must be at least 1.");
+        if (EstimatorSamples < 8) throw new ArgumentException($"EstimatorSamples (--samples) is {EstimatorSamples}; it must be at least 8.");
+        if (Threads < 1) throw new ArgumentException($"Threads is {Threads}; it must be at least 1.");
     }
 }
 

@@ -87,7 +87,8 @@ public class QuadraticRotationStudyTests
     {
         Assert.Contains("lr", Assert.Throws<ArgumentException>(() => QuadraticRotationStudy.Run(Small with { Optimizers = ["adam:lr=0.1"] })).Message);
         Assert.Throws<ArgumentException>(() => QuadraticRotationStudy.Run(Small with { Optimizers = ["nosuch"] }));
-        Assert.Throws<ArgumentOutOfRangeException>(() => QuadraticRotationStudy.Run(Small with { Dimension = 1 }));
+        Assert.Contains("--dim", Assert.Throws<ArgumentException>(() => QuadraticRotationStudy.Run(Small with { Dimension = 1 })).Message);
+        Assert.Contains("--steps", Assert.Throws<ArgumentException>(() => QuadraticRotationStudy.Run(Small with { Steps = 0 })).Message);
         Assert.Throws<ArgumentException>(() => QuadraticRotationStudy.Run(Small with { MinEigenvalue = 2 }));
     }
 
