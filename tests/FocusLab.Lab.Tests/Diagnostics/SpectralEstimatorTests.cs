@@ -152,3 +152,24 @@ public class CauchyStatedErrorTests
         }
     }
 }
+
+public class SpectralEdgeCaseTests
+{
+    [Fact]
+    public void Lanczos_handles_one_dimension_and_the_zero_matrix()
+    {
+        var one = Lanczos.Run(new MatrixHessian([5], 1), [0.0]);
+        Assert.Equal(5, one.Largest.Value, 14);
+        Assert.True(one.Converged);
+        var zero = Lanczos.Run(new MatrixHessian(new double[9], 3), new double[3]);
+        Assert.Equal(0, zero.SpectralNorm);
+        Assert.Equal(1, zero.Iterations); // H v = 0: an invariant subspace at once
+        // A rank-one matrix: Lanczos stops at the invariant subspace and still finds λ = ‖a‖².
+        double[] a = [1, 2, 2];
+        var rank1 = new double[9];
+        for (int i = 0; i < 3; i++) for (int j = 0; j < 3; j++) rank1[i * 3 + j] = a[i] * a[j];
+        var r = Lanczos.Run(new MatrixHessian(rank1, 3), new double[3]);
+        Assert.Equal(9, r.Largest.Value, 1e-12);
+        Assert.True(r.Largest.Residual < 1e-10);
+    }
+}
