@@ -207,8 +207,10 @@ internal static class PhaseCommand
 
     private static int Report(SweepResult r, string dir, double wall, bool json)
     {
+        var sw = Stopwatch.StartNew();
         var scores = new PhaseScores(r);
         var files = PhaseReport.Write(dir, r, scores, wall);
+        Console.Error.WriteLine($"scored and wrote {files.Count} files to {dir} in {sw.Elapsed.TotalSeconds:0.0} s");
         if (json) { Console.WriteLine(PhaseSummary.Build(scores, wall).ToJsonString(Indented)); return 0; }
         var g = r.Grid;
         var inv = CultureInfo.InvariantCulture;
