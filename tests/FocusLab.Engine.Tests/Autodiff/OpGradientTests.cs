@@ -56,3 +56,9 @@ public class OpGradientTests
     [Fact] public void CausalSelfAttention() => Check((t, v) => t.CausalSelfAttention(v[0], heads: 2), [Random(1, 1, 2, 4, 18)]);
     [Fact] public void Dropout() => Check((t, v) => t.Dropout(v[0], 0.4, training: true, seed: 7), [Random(1, 1, 4, 6)]);
 }
+
+public class BroadcastGradientTests
+{
+    [Fact] public void AddTrailingRowBroadcast() => Check((t, v) => t.Add(v[0], v[1]), [Random(1, 1, 2, 3, 4), Random(2, 1, 3, 4)]);
+    [Fact] public void SubtractTrailingRowBroadcast() => Check((t, v) => t.Subtract(v[0], v[1]), [Random(1, 1, 5, 4), Random(2, 1, 4)]);
+}

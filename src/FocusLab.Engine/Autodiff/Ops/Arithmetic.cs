@@ -48,6 +48,42 @@ public static partial class Ops
             });
             return y;
         }
+        if (a.Value.Length == n && BroadcastIndex.IsTrailing(shape, b.Shape) && b.Value.Length > 0)
+        {
+            // Row broadcast (bias [C] on [N, C], positions [T, C] on [B, T, C]): b repeats every m elements.
+            int m = b.Value.Length, rows = n / m;
+            for (int r = 0; r < rows; r++)
+            {
+                var ar = a.Value.Data.AsSpan(r * m, m); var yr = y.Value.Data.AsSpan(r * m, m);
+                switch (kind)
+                {
+                    case BinaryKind.Add: TensorPrimitives.Add(ar, b.Value.Span, yr); break;
+                    case BinaryKind.Subtract: TensorPrimitives.Subtract(ar, b.Value.Span, yr); break;
+                    default: TensorPrimitives.Multiply(ar, b.Value.Span, yr); break;
+                }
+            }
+            tape.Record(() =>
+            {
+                var dyAll = y.Grad!.Data;
+                for (int r = 0; r < rows; r++)
+                {
+                    var dy = dyAll.AsSpan(r * m, m);
+                    if (a.Grad is { } ga)
+                    {
+                        var g = ga.Data.AsSpan(r * m, m);
+                        if (kind == BinaryKind.Multiply) TensorPrimitives.MultiplyAdd(dy, b.Value.Span, g, g);
+                        else TensorPrimitives.Add(g, dy, g);
+                    }
+                    if (b.Grad is { } gb)
+                    {
+                        if (kind == BinaryKind.Multiply) TensorPrimitives.MultiplyAdd(dy, a.Value.Data.AsSpan(r * m, m), gb.Span, gb.Span);
+                        else if (kind == BinaryKind.Subtract) TensorPrimitives.Subtract(gb.Span, dy, gb.Span);
+                        else TensorPrimitives.Add(gb.Span, dy, gb.Span);
+                    }
+                }
+            });
+            return y;
+        }
         // General broadcasting through offset maps (the models only use same-shape operands and row
         // broadcasts, so simplicity wins over speed here).
         var mapA = BroadcastIndex.Map(shape, a.Shape);
