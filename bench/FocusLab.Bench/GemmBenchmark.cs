@@ -1,25 +1,26 @@
 using System.Diagnostics;
-using System.Text.Json;
 using FocusLab.Engine.Kernels.Gemm;
 
 namespace FocusLab.Bench;
 
+public sealed record GemmBenchResult(string Backend, int M, int N, int K, double Gflops);
+
+public sealed record GemmBenchReport(string ActiveBackend, int Threads, List<GemmBenchResult> Results);
+
 /// <summary>`focuslab bench gemm`: GFLOP/s of every available float32 GEMM back end on the shapes.</summary>
 public static class GemmBenchmark
 {
-    public sealed record Result(string backend, int m, int n, int k, double gflops);
-
-    public static IReadOnlyList<Result> Run(double secondsPerCase = 1.5)
+    public static GemmBenchReport Run(double secondsPerCase = 1.5)
     {
         var backends = new List<IGemmBackend>();
         if (OpenBlasGemm.TryLoad() is { } blas) backends.Add(blas);
         backends.Add(new ManagedGemm());
         int[][] shapes = [[1024, 1024, 1024], [512, 2048, 512]];
-        var results = new List<Result>();
+        var results = new List<GemmBenchResult>();
         foreach (var backend in backends)
             foreach (var s in shapes)
-                results.Add(new Result(backend.Name, s[0], s[1], s[2], Measure(backend, s[0], s[1], s[2], secondsPerCase)));
-        return results;
+                results.Add(new GemmBenchResult(backend.Name, s[0], s[1], s[2], Measure(backend, s[0], s[1], s[2], secondsPerCase)));
+        return new GemmBenchReport(Gemm.BackendName, Environment.ProcessorCount, results);
     }
 
     /// <summary>Median GFLOP/s over repeated products (after one warm-up), counting 2·m·n·k flops.</summary>
@@ -41,8 +42,4 @@ public static class GemmBenchmark
         times.Sort();
         return 2.0 * m * n * k / times[times.Count / 2] / 1e9;
     }
-
-    public static string ToJson(IReadOnlyList<Result> results) =>
-        JsonSerializer.Serialize(new { results, active_backend = Gemm.BackendName, environment_variable = Gemm.EnvironmentVariable },
-            new JsonSerializerOptions { WriteIndented = true });
 }

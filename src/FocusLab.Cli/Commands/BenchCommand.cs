@@ -1,5 +1,4 @@
 using System.CommandLine;
-using FocusLab.Bench;
 
 namespace FocusLab.Cli.Commands;
 
@@ -9,16 +8,8 @@ internal static class BenchCommand
     public static Command Create()
     {
         var bench = new Command("bench", "Benchmarks (run in Release) that print JSON.");
-        bench.Subcommands.Add(Simple("gemm", "GFLOP/s of the float32 GEMM back ends (OpenBLAS if installed, managed AVX2).", () => GemmBenchmark.ToJson(GemmBenchmark.Run())));
+        bench.Subcommands.Add(BenchOptimCommand.Create());
+        bench.Subcommands.Add(BenchGemmCommand.Create());
         return bench;
-    }
-
-    /// <summary>A benchmark subcommand whose result is JSON (printed with or without --json).</summary>
-    private static Command Simple(string name, string description, Func<string> run)
-    {
-        var json = new Option<bool>("--json") { Description = "Print the results as JSON (the default output is also JSON)." };
-        var command = new Command(name, description) { json };
-        command.SetAction(_ => Console.WriteLine(run()));
-        return command;
     }
 }

@@ -1,0 +1,71 @@
+namespace FocusLab.Optim;
+
+/// <summary>
+/// Coordinate-wise top-k clipping (Pan &amp; Li 2023, "Toward understanding why Adam converges faster
+/// than SGD for transformers"). Per group and step, τ = the ⌊k·n⌋-th largest |g| (0-based, over all n
+/// coordinates of the group) and ĝ = sign(g)·min(|g|, τ). Non-adaptive optimizers step with ĝ in place
+/// of g (the gradient buffers are clipped in place). Adaptive ones (<see cref="IFirstMomentClipping"/>:
+/// adam, adamw, adafactor, adasgd, blockwise adam) feed ĝ to the first moment only, with τ computed
+/// from the gradient their moments see (after coupled L2), and keep the unclipped g in the second moment.
+/// k = 0 is the identity. The fraction is the per-group hyperparameter <c>clip_fraction</c>.
+/// </summary>
+public sealed class CoordinateClipping(double clipFraction) : IStepTransform
+{
+    public static readonly Hyperparameter Fraction =
+        Hyperparameter.Real("clip_fraction", 0, 0, 1, description: "fraction k of coordinates clipped (top-k by |g|)");
+
+    private float[][] _scratch = [];
+
+    /// <summary>Threshold τ used for each group at the last step (+∞ when k = 0).</summary>
+    public float[] LastThreshold { get; private set; } = [];
+
+    public void Attach(Optimizer optimizer)
+    {
+        Fraction.Validate(clipFraction, optimizer.Id);
+        foreach (var g in optimizer.Groups) g.Define(Fraction, clipFraction);
+        _scratch = optimizer.Groups.Select(g => new float[checked((int)g.TotalLength)]).ToArray();
+        LastThreshold = new float[optimizer.Groups.Count];
+    }
+
+    public void BeforeGroup(Optimizer optimizer, ParameterGroup group, long t)
+    {
+        double k = group.Get("clip_fraction");
+        var adaptive = optimizer as IFirstMomentClipping;
+        if (k == 0)
+        {
+            LastThreshold[group.Index] = float.PositiveInfinity;
+            adaptive?.SetFirstMomentThreshold(group, float.PositiveInfinity);
+            return;
+        }
+        var abs = _scratch[group.Index].AsSpan();
+        int offset = 0;
+        foreach (var p in group.Parameters)
+        {
+            var dest = abs.Slice(offset, p.Length);
+            if (adaptive is not null) adaptive.EffectiveGradient(group, p, dest);
+            else p.GradSpan.CopyTo(dest);
+            System.Numerics.Tensors.TensorPrimitives.Abs(dest, dest);
+            offset += p.Length;
+        }
+        float tau = Threshold(abs, k);
+        LastThreshold[group.Index] = tau;
+        if (adaptive is not null)
+        {
+            adaptive.SetFirstMomentThreshold(group, tau);
+            return;
+        }
+        foreach (var p in group.Parameters)
+            System.Numerics.Tensors.TensorPrimitives.Clamp(p.GradSpan, -tau, tau, p.GradSpan);
+    }
+
+    public void AfterGroup(Optimizer optimizer, ParameterGroup group, long t) { }
+
+    /// <summary>τ = the ⌊k·n⌋-th largest value (0-based) of <paramref name="abs"/>, which is reordered.</summary>
+    public static float Threshold(Span<float> abs, double k)
+    {
+        int n = abs.Length;
+        if (n == 0) return float.PositiveInfinity;
+        int rank = (int)Math.Min(n - 1, Math.Floor(k * n)); // 0-based rank in decreasing order
+        return Selection.NthSmallest(abs, n - 1 - rank);
+    }
+}

@@ -1,0 +1,47 @@
+namespace FocusLab.Optim;
+
+/// <summary>
+/// Clips each coordinate's update to [−c·η, c·η] after the optimizer's step (|Δθ|/η ≤ c), a guard
+/// against the rare huge per-coordinate updates that precede loss spikes. Costs one copy of θ.
+/// </summary>
+public sealed class UpdateClipping(double limit) : IStepTransform
+{
+    public static readonly Hyperparameter Limit =
+        Hyperparameter.Real("update_clip", 1, 0, double.PositiveInfinity, false, true, "largest |Δθ|/η per coordinate");
+
+    private float[][] _before = [];
+
+    public void Attach(Optimizer optimizer)
+    {
+        Limit.Validate(limit, optimizer.Id);
+        foreach (var g in optimizer.Groups) g.Define(Limit, limit);
+        _before = optimizer.Parameters.Select(p => new float[p.Length]).ToArray();
+    }
+
+    public void BeforeGroup(Optimizer optimizer, ParameterGroup group, long t)
+    {
+        foreach (var p in group.Parameters) p.DataSpan.CopyTo(_before[Index(optimizer, p)]);
+    }
+
+    public void AfterGroup(Optimizer optimizer, ParameterGroup group, long t)
+    {
+        float c = (float)(group.Get("update_clip") * group.Lr);
+        foreach (var p in group.Parameters)
+        {
+            var now = p.DataSpan; var before = _before[Index(optimizer, p)];
+            for (int i = 0; i < now.Length; i++)
+            {
+                float d = now[i] - before[i];
+                if (d > c) now[i] = before[i] + c;
+                else if (d < -c) now[i] = before[i] - c;
+            }
+        }
+    }
+
+    private static int Index(Optimizer o, Parameter p)
+    {
+        var ps = o.Parameters;
+        for (int i = 0; i < ps.Count; i++) if (ReferenceEquals(ps[i], p)) return i;
+        throw new InvalidOperationException();
+    }
+}

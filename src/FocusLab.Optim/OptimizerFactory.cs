@@ -1,0 +1,124 @@
+using System.Globalization;
+
+namespace FocusLab.Optim;
+
+/// <summary>
+/// Builds any optimizer from a spec string <c>id:name=value,name=value</c>, e.g.
+/// <c>focus:lr=6e-4,beta1=0.9,beta2=0.99,gamma=0.2,weight_decay=0.2</c>. Names are the canonical
+/// hyperparameter names of the golden vectors. <c>clip_fraction=k</c> on any id adds coordinate-wise
+/// top-k clipping; <c>update_clip=c</c> adds update clipping; <c>cautious=true</c> adds the Cautious mask. <c>sgd_clip</c> and <c>adam_clip</c> are the
+/// clipped optimizers of Pan &amp; Li (sgd_clip's momentum is an EMA from zero with β1).
+/// </summary>
+public static class OptimizerFactory
+{
+    private delegate Optimizer Builder(IEnumerable<ParameterGroupSpec> groups, IReadOnlyDictionary<string, string> settings);
+
+    private static readonly Dictionary<string, (Builder Build, IReadOnlyList<Hyperparameter> Schema)> Registry = new(StringComparer.Ordinal)
+    {
+        ["sgd"] = ((g, s) => new Sgd(g, s), Sgd.Defaults),
+        ["adam"] = ((g, s) => new Adam(g, s, decoupled: false), Adam.DefaultsFor(false)),
+        ["adamw"] = ((g, s) => new Adam(g, s, decoupled: true), Adam.DefaultsFor(true)),
+        ["nadam"] = ((g, s) => new NAdam(g, s), NAdam.Defaults),
+        ["rmsprop"] = ((g, s) => new RmsProp(g, s), RmsProp.Defaults),
+        ["signum"] = ((g, s) => new Signum(g, s), Signum.Defaults),
+        ["focus"] = ((g, s) => new Focus(g, s), Focus.Defaults),
+        ["lion"] = ((g, s) => new Lion(g, s), Lion.Defaults),
+        ["s3"] = ((g, s) => new SoftSignSgd(g, s), SoftSignSgd.Defaults),
+        ["adafactor"] = ((g, s) => new Adafactor(g, s), Adafactor.Defaults),
+        ["normalized_sgd"] = ((g, s) => new NormalizedSgd(g, s), NormalizedSgd.Defaults),
+        ["adasgd"] = ((g, s) => new BlockwiseAdam(g, s, BlockPartition.PerGroup), BlockwiseAdam.Defaults),
+        ["blockwise_adam"] = ((g, s) => new BlockwiseAdam(g, s, BlockPartition.PerTensor), BlockwiseAdam.Defaults),
+        ["adan"] = ((g, s) => new Adan(g, s), Adan.Defaults),
+    };
+
+    /// <summary>Every optimizer id the factory builds (aliases included).</summary>
+    public static IReadOnlyList<string> Ids => [.. Registry.Keys, "sgd_clip", "adam_clip"];
+
+    /// <summary>The hyperparameters, defaults and valid ranges of an optimizer id.</summary>
+    public static IReadOnlyList<Hyperparameter> SchemaOf(string id) =>
+        Registry.TryGetValue(Canonical(id), out var r) ? r.Schema : throw UnknownId(id);
+
+    public static Optimizer Create(string spec, IEnumerable<Parameter> parameters) =>
+        Create(spec, [new ParameterGroupSpec(parameters.ToArray())]);
+
+    public static Optimizer Create(string spec, IEnumerable<ParameterGroupSpec> groups)
+    {
+        var (id, settings) = Parse(spec);
+        var groupList = groups.ToArray();
+
+        // Wrapper-level settings are removed before the inner optimizer sees them.
+        var clip = Take(settings, "clip_fraction");
+        var updateClip = Take(settings, "update_clip");
+        var cautious = Take(settings, "cautious");
+        var groupClip = groupList.Select(g => g.Overrides is { } o && o.TryGetValue("clip_fraction", out var v) ? v : null).ToArray();
+        var innerGroups = groupList.Select(g => g.Overrides is null ? g
+            : g with { Overrides = g.Overrides.Where(kv => kv.Key != "clip_fraction").ToDictionary(kv => kv.Key, kv => kv.Value) }).ToArray();
+
+        switch (id)
+        {
+            case "sgd_clip":
+                // Pan & Li's clipped SGD: m = β1 m + (1−β1) ĝ from m₀ = 0, coupled L2 after clipping.
+                id = "sgd";
+                if (Take(settings, "beta1") is { } b1) { settings["momentum"] = b1; settings["dampening"] = b1; }
+                else { settings.TryAdd("momentum", "0.9"); settings.TryAdd("dampening", "0.9"); }
+                settings["momentum_init"] = "zero";
+                clip ??= "0.1";
+                break;
+            case "adam_clip":
+                id = "adam";
+                clip ??= "0.5";
+                break;
+        }
+
+        if (!Registry.TryGetValue(id, out var entry)) throw UnknownId(id);
+        var optimizer = entry.Build(innerGroups, settings);
+        if (clip is not null || groupClip.Any(c => c is not null))
+        {
+            optimizer.With(new CoordinateClipping(clip is null ? 0 : CoordinateClipping.Fraction.Parse(clip, id)));
+            for (int i = 0; i < groupClip.Length; i++)
+                if (groupClip[i] is { } c) optimizer.Groups[i].Set("clip_fraction", c);
+        }
+        if (updateClip is not null) optimizer.With(new UpdateClipping(UpdateClipping.Limit.Parse(updateClip, id)));
+        if (cautious is not null && Hyperparameter.Flag("cautious", false).Parse(cautious, id) == 1) optimizer.With(new CautiousMask());
+        return optimizer;
+    }
+
+    /// <summary>Splits <c>id:name=value,...</c> into the id and its settings; refuses malformed text.</summary>
+    public static (string Id, Dictionary<string, string> Settings) Parse(string spec)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(spec);
+        int colon = spec.IndexOf(':');
+        string id = Canonical((colon < 0 ? spec : spec[..colon]).Trim());
+        var settings = new Dictionary<string, string>(StringComparer.Ordinal);
+        if (colon >= 0)
+        {
+            foreach (var part in spec[(colon + 1)..].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            {
+                int eq = part.IndexOf('=');
+                if (eq <= 0 || eq == part.Length - 1)
+                    throw new ArgumentException($"Optimizer spec '{spec}': '{part}' is not of the form name=value.", nameof(spec));
+                string name = part[..eq].Trim();
+                if (!settings.TryAdd(name, part[(eq + 1)..].Trim()))
+                    throw new ArgumentException($"Optimizer spec '{spec}': {name} is given twice.", nameof(spec));
+            }
+        }
+        if (!Registry.ContainsKey(id) && id is not ("sgd_clip" or "adam_clip")) throw UnknownId(id);
+        return (id, settings);
+    }
+
+    /// <summary>The spec string that rebuilds an optimizer's first group (useful in logs).</summary>
+    public static string Describe(Optimizer o) =>
+        o.Id + ":" + string.Join(",", o.Groups[0].Names.Select(n => n + "=" + o.Groups[0].GetText(n)));
+
+    private static string Canonical(string id) => id.ToLowerInvariant().Replace('-', '_') switch
+    {
+        "softsignsgd" => "s3",
+        "nsgd" => "normalized_sgd",
+        var x => x,
+    };
+
+    private static string? Take(Dictionary<string, string> d, string key) => d.Remove(key, out var v) ? v : null;
+
+    private static ArgumentException UnknownId(string id) =>
+        new($"Unknown optimizer '{id}'. Known: {string.Join(", ", Ids)}.", "spec");
+}

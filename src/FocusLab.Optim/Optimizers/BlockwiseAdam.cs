@@ -1,0 +1,133 @@
+using System.Runtime.Intrinsics;
+
+namespace FocusLab.Optim;
+
+/// <summary>
+/// Adam with one second-moment scalar per block of coordinates (<see cref="BlockPartition"/>):
+/// θ ← θ(1 − η wd); m ← β1 m + (1−β1) g; v_B ← β2 v_B + (1−β2)·mean_{i∈B}(g_i²);
+/// θ ← θ − η (m/(1−β1^t)) / (√(v_B/(1−β2^t)) + eps). One block per group is adasgd (Wang &amp; Wiens 2020),
+/// one block per coordinate is adam with decoupled decay.
+/// </summary>
+public sealed class BlockwiseAdam : Optimizer, IFirstMomentClipping
+{
+    public static readonly IReadOnlyList<Hyperparameter> Defaults =
+    [
+        Hyperparameter.LearningRate(1e-3),
+        Hyperparameter.Beta("beta1", 0.9),
+        Hyperparameter.Beta("beta2", 0.999),
+        Hyperparameter.Epsilon(1e-8),
+        Hyperparameter.WeightDecay(0),
+    ];
+
+    private readonly BlockPartition _partition;
+    private readonly float[][] _m;
+    private readonly double[][] _v;                 // per group: one value per block
+    private readonly (int Start, int End, int Block)[][] _ranges; // per parameter, block index within the group
+    private readonly float[][] _coef;               // per group: η/(1−β1^t)/(√v̂ + eps) of each block, this step
+    private readonly float[] _tau;
+    private float _b1, _omb1, _decay, _tauNow;
+    private float[] _coefNow = [];
+
+    public BlockwiseAdam(IEnumerable<ParameterGroupSpec> groups, IReadOnlyDictionary<string, string>? settings, BlockPartition partition)
+        : base(partition.SpansGroup ? "adasgd" : "blockwise_adam", Defaults, groups, settings)
+    {
+        _partition = partition;
+        _m = Parameters.Select(p => NewState(p, "exp_avg")).ToArray();
+        _ranges = new (int, int, int)[Parameters.Count][];
+        _v = new double[Groups.Count][];
+        _coef = new float[Groups.Count][];
+        foreach (var g in Groups)
+        {
+            int blocks = 0;
+            foreach (var p in g.Parameters)
+            {
+                if (partition.SpansGroup) { _ranges[IndexOf(p)] = [(0, p.Length, 0)]; blocks = 1; continue; }
+                var (ranges, count) = partition.Split(p);
+                int offset = blocks;
+                _ranges[IndexOf(p)] = ranges.Select(r => (r.Start, r.End, r.Block + offset)).ToArray();
+                blocks += count;
+            }
+            _v[g.Index] = NewGroupState(g, "exp_avg_sq", blocks);
+            _coef[g.Index] = new float[blocks];
+        }
+        _sums = new double[_v.Max(v => v.Length)];
+        _counts = new long[_sums.Length];
+        _tau = Enumerable.Repeat(float.PositiveInfinity, Groups.Count).ToArray();
+    }
+
+    private readonly double[] _sums;
+    private readonly long[] _counts;
+
+    public BlockPartition Partition => _partition;
+
+    protected override void StepGroup(ParameterGroup g, long t)
+    {
+        double b1 = g.Get("beta1"), b2 = g.Get("beta2"), lr = g.Lr, eps = g.Get("eps");
+        var v = _v[g.Index];
+        Array.Clear(_sums, 0, v.Length); Array.Clear(_counts, 0, v.Length);
+        if (_partition.SpansGroup)
+        {
+            _sums[0] = ReduceGroup(g, mode: 1);
+            _counts[0] = g.TotalLength;
+        }
+        else
+        {
+            foreach (var p in g.Parameters)
+            {
+                var grad = p.GradSpan;
+                foreach (var (s, e, b) in _ranges[IndexOf(p)])
+                {
+                    _sums[b] += Reductions.SumOfSquares(grad[s..e]);
+                    _counts[b] += e - s;
+                }
+            }
+        }
+        double stepSize = lr / (1 - Math.Pow(b1, t)), bc2 = 1 - Math.Pow(b2, t);
+        var coef = _coef[g.Index];
+        for (int b = 0; b < v.Length; b++)
+        {
+            double mean = _counts[b] == 0 ? 0 : _sums[b] / _counts[b];
+            v[b] = b2 * v[b] + (1 - b2) * mean;
+            coef[b] = (float)(stepSize / (Math.Sqrt(v[b] / bc2) + eps));
+        }
+        _b1 = (float)b1; _omb1 = (float)(1 - b1); _decay = (float)(1 - lr * g.Get("weight_decay"));
+        _tauNow = _tau[g.Index];
+        _coefNow = coef;
+        RunChunks(g, mode: 0);
+    }
+
+    protected override double ReduceRange(int mode, int param, int start, int end) =>
+        Reductions.SumOfSquares(Parameters[param].GradSpan[start..end]);
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    protected override void UpdateRange(int param, int start, int end)
+    {
+        var theta = Parameters[param].DataSpan; var grad = Parameters[param].GradSpan; var m = _m[param].AsSpan();
+        var b1 = Vector256.Create(_b1); var omb1 = Vector256.Create(_omb1); var decay = Vector256.Create(_decay);
+        var tau = Vector256.Create(_tauNow); var ntau = -tau;
+        foreach (var (rs, re, block) in _ranges[param])
+        {
+            int s = Math.Max(rs, start), e = Math.Min(re, end);
+            if (s >= e) continue;
+            float cs = _coefNow[block];
+            var c = Vector256.Create(cs);
+            int i = s, vend = Simd.VectorEnd(s, e);
+            for (; i < vend; i += Simd.Width)
+            {
+                var mi = b1 * Simd.Load(m, i) + omb1 * Vector256.Min(Vector256.Max(Simd.Load(grad, i), ntau), tau);
+                Simd.Store(mi, m, i);
+                Simd.Store(Simd.Load(theta, i) * decay - c * mi, theta, i);
+            }
+            for (; i < e; i++)
+            {
+                float mi = _b1 * m[i] + _omb1 * Math.Min(Math.Max(grad[i], -_tauNow), _tauNow);
+                m[i] = mi;
+                theta[i] = theta[i] * _decay - cs * mi;
+            }
+        }
+    }
+
+    public void EffectiveGradient(ParameterGroup group, Parameter p, Span<float> destination) => p.GradSpan.CopyTo(destination);
+
+    public void SetFirstMomentThreshold(ParameterGroup group, float tau) => _tau[group.Index] = tau;
+}

@@ -1,0 +1,31 @@
+namespace FocusLab.Optim;
+
+/// <summary>Saves optimizer state to a file atomically: an interrupted write never destroys the previous file.</summary>
+public static class OptimizerStateFile
+{
+    public static void Save(Optimizer optimizer, string path)
+    {
+        string full = Path.GetFullPath(path);
+        string tmp = full + ".tmp-" + Environment.ProcessId;
+        try
+        {
+            using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None))
+            {
+                optimizer.SaveState(fs);
+                fs.Flush(flushToDisk: true);
+            }
+            File.Move(tmp, full, overwrite: true);
+        }
+        finally
+        {
+            if (File.Exists(tmp)) File.Delete(tmp);
+        }
+    }
+
+    public static void Load(Optimizer optimizer, string path)
+    {
+        if (!File.Exists(path)) throw new FileNotFoundException($"Optimizer state file '{path}' does not exist.", path);
+        using var fs = File.OpenRead(path);
+        optimizer.LoadState(fs);
+    }
+}
