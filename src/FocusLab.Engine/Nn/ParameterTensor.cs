@@ -34,5 +34,8 @@ public sealed class ParameterTensor<T> where T : unmanaged, IFloatingPointIeee75
     /// <summary>A tape leaf whose gradient accumulates into <see cref="Grad"/>.</summary>
     public Variable<T> On(Tape<T> tape) => tape.Leaf(Value, Grad);
 
+    /// <summary>The FocusLab.Optim view of a float parameter (created once, shares the buffers).</summary>
+    internal FocusLab.Optim.Parameter? OptimView { get; set; }
+
     public override string ToString() => $"{Name} {Shapes.Format(Shape)}";
 }

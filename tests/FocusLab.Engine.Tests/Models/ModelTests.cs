@@ -169,3 +169,43 @@ public class ModelTests
         Assert.True(a[^1] < 0.5 * a[0], $"loss {a[0]} -> {a[^1]}");
     }
 }
+
+public class OptimIntegrationTests
+{
+    [Fact]
+    public void OptimParametersShareBuffersAndAdamWTrainsTheMlp()
+    {
+        var mlp = new Mlp<float>(new MlpConfig(Inputs: 8, Hidden: 16, Depth: 2, Classes: 3), seed: 1);
+        var ps = FocusLab.Engine.Nn.OptimParameters.OptimParameterList(mlp);
+        Assert.Same(ps[0], FocusLab.Engine.Nn.OptimParameters.OptimParameterList(mlp)[0]);
+        Assert.Equal(mlp.Parameters.Select(p => p.Name), ps.Select(p => p.Name));
+        ps[2].DataSpan[0] = 42f;
+        Assert.Equal(42f, mlp.Parameters[2].Value[0]);
+        var groups = FocusLab.Engine.Nn.OptimParameters.WeightDecayGroups(mlp, 0.01);
+        Assert.Equal(3, groups[0].Parameters.Count);
+        Assert.All(groups[1].Parameters, p => Assert.True(p.Name.EndsWith(".bias") || p.Name.Contains("bn")));
+        var opt = FocusLab.Optim.OptimizerFactory.Create("adamw:lr=0.01", groups);
+        Assert.Equal(0.0, opt.Groups[1].Get("weight_decay"));
+        var rng = new Random(2);
+        var x = new FocusLab.Engine.Tensors.Tensor<float>(64, 8);
+        var labels = new int[64];
+        for (int i = 0; i < 64; i++)
+        {
+            labels[i] = i % 3;
+            for (int j = 0; j < 8; j++) x[i * 8 + j] = (float)(rng.NextDouble() - 0.5) + (j == labels[i] ? 1.5f : 0f);
+        }
+        var tape = new Tape<float>();
+        double first = 0, last = 0;
+        for (int step = 0; step < 80; step++)
+        {
+            tape.Reset();
+            opt.ZeroGrad();
+            var loss = mlp.Loss(tape, x, labels);
+            tape.Backward(loss);
+            opt.Step();
+            if (step == 0) first = loss.Value[0];
+            last = loss.Value[0];
+        }
+        Assert.True(last < 0.2 * first, $"{first} -> {last}");
+    }
+}
