@@ -6,6 +6,7 @@ var root = new RootCommand("FocusLab: sign-based and adaptive optimizers, and th
 root.Subcommands.Add(OptimizersCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
 root.Subcommands.Add(TrainCommand.Create());
+root.Subcommands.Add(BatchSweepCommand.Create());
 
 try
 {
