@@ -7,6 +7,7 @@ root.Subcommands.Add(OptimizersCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
 root.Subcommands.Add(TrainCommand.Create());
 root.Subcommands.Add(BatchSweepCommand.Create());
+root.Subcommands.Add(LmRaceCommand.Create());
 
 try
 {

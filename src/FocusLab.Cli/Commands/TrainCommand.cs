@@ -126,7 +126,7 @@ internal sealed class SpectreTrainingProgress(ProgressTask bar) : ITrainingProgr
         return result;
     }
 
-    private string Title { get; init; } = "";
+    public string Title { get; init; } = "";
 
     public void Started(long firstStep, long lastStep, string itemName)
     {
