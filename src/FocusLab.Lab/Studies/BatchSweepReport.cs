@@ -28,10 +28,10 @@ public static class BatchSweepReport
             icsv.Append(CultureInfo.InvariantCulture, $"{i.Batch},{i.I:R},{i.ReplicateMean:R},{i.ReplicateStd:R},{i.ReplicateMin:R},{i.ReplicateMax:R}\n");
         StudyJson.WriteAtomically(Path.Combine(outDir, "improvement.csv"), icsv.ToString());
 
-        var loss = new LineChart { Title = $"Best test loss after {grid.Steps} steps (FOCUS fig. 2c)", XLabel = "batch size", YLabel = "test loss (mean over replicates, best lr)", LogX = true, LogY = true };
+        var loss = new LineChart { Title = $"Best test loss after {grid.Steps} steps (FOCUS fig. 2c)", XLabel = "batch size", YLabel = "test loss (mean over replicates, best lr)", LogX = true, LogY = true, XTickValues = grid.BatchSizes.Select(b => (double)b).ToArray() };
         foreach (var o in grid.Optimizers)
             loss.Series.Add(new ChartSeries(o.Label, summary.Results.Where(r => r.Optimizer == o.Label).OrderBy(r => r.Batch).Select(r => ((double)r.Batch, r.LossMean)).ToList()));
-        var imp = new LineChart { Title = "Improvement I = (L_adamw − L_signum)/L_adamw (FOCUS fig. 2d)", XLabel = "batch size", YLabel = "I", LogX = true, ReferenceY = 0 };
+        var imp = new LineChart { Title = "Improvement I = (L_adamw − L_signum)/L_adamw (FOCUS fig. 2d)", XLabel = "batch size", YLabel = "I", LogX = true, ReferenceY = 0, XTickValues = grid.BatchSizes.Select(b => (double)b).ToArray() };
         imp.Series.Add(new ChartSeries("I", summary.Improvements.Select(i => ((double)i.Batch, i.I)).ToList()));
         imp.Series.Add(new ChartSeries("replicate min", summary.Improvements.Select(i => ((double)i.Batch, i.ReplicateMin)).ToList(), Dashed: true, Markers: false));
         imp.Series.Add(new ChartSeries("replicate max", summary.Improvements.Select(i => ((double)i.Batch, i.ReplicateMax)).ToList(), Dashed: true, Markers: false));

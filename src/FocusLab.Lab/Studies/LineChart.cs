@@ -25,6 +25,8 @@ public sealed class LineChart
     public int Height { get; init; } = 400;
     /// <summary>Draw a horizontal reference line at this y (e.g. 0 for an improvement).</summary>
     public double? ReferenceY { get; init; }
+    /// <summary>Explicit x tick positions in data units (e.g. the batch sizes); null = automatic.</summary>
+    public double[]? XTickValues { get; init; }
     public List<ChartSeries> Series { get; } = [];
 
     public string ToSvg()
@@ -46,7 +48,7 @@ public sealed class LineChart
         sb.Append(CultureInfo.InvariantCulture, $"<rect width=\"{Width}\" height=\"{Height}\" fill=\"white\"/>\n");
         sb.Append(CultureInfo.InvariantCulture, $"<text x=\"{Width / 2}\" y=\"22\" text-anchor=\"middle\" font-size=\"15\">{Esc(Title)}</text>\n");
         sb.Append(CultureInfo.InvariantCulture, $"<rect x=\"{left}\" y=\"{top}\" width=\"{pw}\" height=\"{ph}\" fill=\"none\" stroke=\"#444\"/>\n");
-        foreach (double tx in Ticks(x0, x1, LogX))
+        foreach (double tx in XTickValues is { } xt ? xt.Where(v => Ok(v, LogX)).Select(v => T(v, LogX)) : Ticks(x0, x1, LogX))
         {
             double sx = left + (tx - x0) / (x1 - x0) * pw;
             sb.Append(CultureInfo.InvariantCulture, $"<line x1=\"{sx:F1}\" y1=\"{top + ph}\" x2=\"{sx:F1}\" y2=\"{top + ph + 5}\" stroke=\"#444\"/><text x=\"{sx:F1}\" y=\"{top + ph + 18}\" text-anchor=\"middle\">{Label(tx, LogX)}</text>\n");

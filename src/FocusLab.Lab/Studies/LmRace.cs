@@ -16,7 +16,7 @@ public sealed record RaceRun(
 }
 
 /// <summary>An entrant's tuning: the final validation loss at each lr of its grid and the chosen lr.</summary>
-public sealed record RaceTuning(string Optimizer, double[] Lrs, double[] FinalValLoss, double BestLr, double? WeightDecay);
+public sealed record RaceTuning(string Optimizer, double[] Lrs, double?[] WeightDecays, double[] FinalValLoss, double BestLr, double? WeightDecay);
 
 /// <summary>How an entrant compares with adamw at one seed: steps to reach adamw's final validation loss and the ratio.</summary>
 public sealed record RaceComparison(string Optimizer, int Seed, double? Target, long? AdamWSteps, long? Steps, double? Speedup, double? FinalValLoss, double WallS, int Spikes, bool Diverged);
@@ -56,6 +56,7 @@ public sealed class LmRace(LmRaceConfig config, TextCorpus corpus, string outDir
         foreach (var o in config.Optimizers.OrderBy(o => o.Label == "adamw" ? 0 : 1))
         {
             var finals = new double[o.LrGrid.Length];
+            var decays = o.LrGrid.Select(lr => DecayFor(o, lr, tuned)).ToArray();
             for (int i = 0; i < o.LrGrid.Length; i++)
             {
                 double lr = o.LrGrid[i];
@@ -69,7 +70,7 @@ public sealed class LmRace(LmRaceConfig config, TextCorpus corpus, string outDir
             double bestLr = o.LrGrid[best];
             double? bestWd = DecayFor(o, bestLr, tuned);
             tuned[o.Label] = (bestLr, bestWd);
-            tuning.Add(new RaceTuning(o.Label, o.LrGrid, finals, bestLr, bestWd));
+            tuning.Add(new RaceTuning(o.Label, o.LrGrid, decays, finals, bestLr, bestWd));
         }
 
         foreach (var o in config.Optimizers)

@@ -24,7 +24,7 @@ public static class LmRaceReport
         var tune = new StringBuilder("optimizer,lr,final_val_loss,chosen,weight_decay\n");
         foreach (var t in result.Tuning)
             for (int i = 0; i < t.Lrs.Length; i++)
-                tune.Append(CultureInfo.InvariantCulture, $"{t.Optimizer},{t.Lrs[i]:R},{t.FinalValLoss[i]:R},{t.Lrs[i] == t.BestLr},{t.WeightDecay:R}\n");
+                tune.Append(CultureInfo.InvariantCulture, $"{t.Optimizer},{t.Lrs[i]:R},{t.FinalValLoss[i]:R},{t.Lrs[i] == t.BestLr},{t.WeightDecays[i]:R}\n");
         StudyJson.WriteAtomically(Path.Combine(outDir, "tuning.csv"), tune.ToString());
 
         var spikes = new StringBuilder("run,optimizer,kind,step,length,loss,median,peak_ratio,update_max_before,update_mean_before,update_max_previous_step\n");

@@ -40,6 +40,15 @@ public sealed record TrainerOptions
         if (ClipNorm is { } c && !(c > 0 && double.IsFinite(c))) throw new ArgumentException($"--clip must be a positive number; got {c}.");
         if (Resume && OutDir is null) throw new ArgumentException("--resume needs --out DIR (the folder holding checkpoint.bin).");
         if (StopAfter is { } s && (s < 1 || s > Steps)) throw new ArgumentException($"--stop-after must be in 1..{Steps}; got {s}.");
-        _ = FocusLab.Optim.Schedules.Schedule.Parse(Schedule, Steps);
+        try
+        {
+            _ = FocusLab.Optim.Schedules.Schedule.Parse(Schedule, Steps);
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            // The schedule's own message names the bound; drop the framework's "Parameter/Actual value" lines.
+            string reason = e.Message.Split('\n')[0].Split(" (Parameter")[0];
+            throw new ArgumentException($"--schedule '{Schedule}' with --steps {Steps}: {reason}");
+        }
     }
 }
