@@ -31,7 +31,7 @@ internal static class BatchSweepCommand
         cmd.SetAction(r =>
         {
             string dir = r.GetValue(outDir)!;
-            string command = "focuslab batch-sweep " + string.Join(' ', r.Tokens.Select(t => t.Value));
+            string command = "focuslab " + string.Join(' ', r.Tokens.Select(t => t.Value));
             if (r.GetValue(merge))
             {
                 if (r.GetValue(shard) is not null) throw new ArgumentException("--merge combines all shards; do not pass --shard with it.");

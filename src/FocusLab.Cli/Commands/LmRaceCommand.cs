@@ -50,7 +50,7 @@ internal static class LmRaceCommand
             if (r.GetValue(ablation) && config.Optimizers.All(o => o.Label != "s3")) throw new ArgumentException("--ablation needs s3 among --optimizers.");
             string dir = r.GetValue(outDir)!;
             var corpus = TextCorpus.Load(r.GetValue(data));
-            string command = "focuslab lm-race " + string.Join(' ', r.Tokens.Select(t => t.Value));
+            string command = "focuslab " + string.Join(' ', r.Tokens.Select(t => t.Value));
 
             var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
             LmRaceResult result = null!;

@@ -88,6 +88,8 @@ internal static class TrainCommand
                 return DivergedExitCode;
             }
             if (r.GetValue(json)) Console.WriteLine(Json.Serialize(summary));
+            else if (result.LastStep < options.Steps)
+                Console.WriteLine($"stopped after step {result.LastStep} of {options.Steps} with a checkpoint in {options.OutDir}; continue with the same options and --resume.");
             else
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                     $"step {result.LastStep}: eval loss {result.FinalEvaluation?.Loss:F4}, accuracy {result.FinalEvaluation?.Accuracy:P2}, {result.WallSeconds:F1} s; metrics in {Path.Combine(options.OutDir!, Trainer.MetricsFileName)}"));

@@ -19,7 +19,7 @@ public sealed record RaceRun(
 public sealed record RaceTuning(string Optimizer, double[] Lrs, double?[] WeightDecays, double[] FinalValLoss, double BestLr, double? WeightDecay);
 
 /// <summary>How an entrant compares with adamw at one seed: steps to reach adamw's final validation loss and the ratio.</summary>
-public sealed record RaceComparison(string Optimizer, int Seed, double? Target, long? AdamWSteps, long? Steps, double? Speedup, double? FinalValLoss, double WallS, int Spikes, bool Diverged);
+public sealed record RaceComparison(string Optimizer, int Seed, double? Target, long? AdamwSteps, long? Steps, double? Speedup, double? FinalValLoss, double WallS, int Spikes, bool Diverged);
 
 public sealed record LmRaceResult(LmRaceConfig Config, List<RaceTuning> Tuning, List<RaceRun> Runs, List<RaceComparison> Comparisons);
 
