@@ -8,6 +8,9 @@ root.Subcommands.Add(BenchCommand.Create());
 root.Subcommands.Add(RotationCommand.Create());
 root.Subcommands.Add(PhaseCommand.Create());
 root.Subcommands.Add(ValleyCommand.Create());
+root.Subcommands.Add(TrainCommand.Create());
+root.Subcommands.Add(BatchSweepCommand.Create());
+root.Subcommands.Add(LmRaceCommand.Create());
 
 try
 {

@@ -1,0 +1,109 @@
+using System.Diagnostics;
+using FocusLab.Engine.Autodiff;
+using FocusLab.Engine.Kernels.Gemm;
+using FocusLab.Engine.Models;
+using FocusLab.Engine.Nn;
+using FocusLab.Engine.Tensors;
+using FocusLab.Optim;
+
+namespace FocusLab.Bench;
+
+public sealed record TrainBenchResult(string Model, int Batch, string Backend, double MedianStepS, double? TokensPerS, double? SamplesPerS);
+
+public sealed record TrainBenchReport(string Optimizer, int Threads, List<TrainBenchResult> Results);
+
+/// <summary>
+/// `focuslab bench train`: median wall time of a full training step (zero grad, forward, backward,
+/// AdamW update) on synthetic data for the GPT (4 layers, 4 heads, 128 wide, block 64,
+/// vocabulary 256, batch 16) and the FOCUS MLP (batch 128 and 4096), for every GEMM back end.
+/// </summary>
+public static class TrainBenchmark
+{
+    public const string OptimizerSpec = "adamw:lr=0.0003,weight_decay=0.1";
+
+    public static TrainBenchReport Run(int steps = 20, Action<string>? progress = null)
+    {
+        var backends = new List<IGemmBackend>();
+        if (OpenBlasGemm.TryLoad() is { } blas) backends.Add(blas);
+        backends.Add(new ManagedGemm());
+        var results = new List<TrainBenchResult>();
+        var previous = Gemm.Backend;
+        try
+        {
+            foreach (var backend in backends)
+            {
+                Gemm.UseBackend(backend);
+                progress?.Invoke($"gpt batch 16 ({backend.Name})");
+                double gpt = Gpt(16, steps);
+                results.Add(new TrainBenchResult("gpt", 16, backend.Name, gpt, 16 * 64 / gpt, null));
+                foreach (int batch in new[] { 128, 4096 })
+                {
+                    progress?.Invoke($"mlp batch {batch} ({backend.Name})");
+                    double mlp = Mlp(batch, steps);
+                    results.Add(new TrainBenchResult("mlp", batch, backend.Name, mlp, null, batch / mlp));
+                }
+            }
+        }
+        finally
+        {
+            Gemm.UseBackend(previous);
+        }
+        return new TrainBenchReport(OptimizerSpec, Environment.ProcessorCount, results);
+    }
+
+    /// <summary>Median seconds per GPT training step (after warm-up steps).</summary>
+    public static double Gpt(int batch, int steps)
+    {
+        var config = new GptConfig();
+        var model = new Gpt<float>(config, seed: 1);
+        var optimizer = OptimizerFactory.Create(OptimizerSpec, model.WeightDecayGroups(0.1));
+        var rng = new Random(2);
+        int n = batch * config.BlockSize;
+        var tokens = new int[n]; var targets = new int[n];
+        for (int i = 0; i < n; i++) { tokens[i] = rng.Next(config.VocabSize); targets[i] = rng.Next(config.VocabSize); }
+        var tape = new Tape<float>();
+        return Median(steps, () =>
+        {
+            tape.Reset();
+            optimizer.ZeroGrad();
+            var loss = model.Loss(tape, tokens, targets, batch, config.BlockSize);
+            tape.Backward(loss);
+            optimizer.Step();
+        });
+    }
+
+    /// <summary>Median seconds per MLP training step on random 784-pixel inputs.</summary>
+    public static double Mlp(int batch, int steps)
+    {
+        var model = new Mlp<float>(new MlpConfig(), seed: 1);
+        var optimizer = OptimizerFactory.Create("adamw:lr=0.001,weight_decay=0.01", model.WeightDecayGroups(0.01));
+        var rng = new Random(3);
+        var x = new Tensor<float>(batch, 784);
+        var labels = new int[batch];
+        for (int i = 0; i < x.Length; i++) x[i] = (float)rng.NextDouble();
+        for (int i = 0; i < batch; i++) labels[i] = rng.Next(10);
+        var tape = new Tape<float>();
+        return Median(steps, () =>
+        {
+            tape.Reset();
+            optimizer.ZeroGrad();
+            var loss = model.Loss(tape, x, labels);
+            tape.Backward(loss);
+            optimizer.Step();
+        });
+    }
+
+    private static double Median(int steps, Action step)
+    {
+        for (int i = 0; i < 3; i++) step(); // JIT tiering and arena warm-up
+        var times = new double[steps];
+        for (int i = 0; i < steps; i++)
+        {
+            long t0 = Stopwatch.GetTimestamp();
+            step();
+            times[i] = Stopwatch.GetElapsedTime(t0).TotalSeconds;
+        }
+        Array.Sort(times);
+        return times[steps / 2];
+    }
+}

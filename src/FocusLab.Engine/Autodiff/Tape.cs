@@ -1,0 +1,107 @@
+using System.Numerics;
+using FocusLab.Engine.Tensors;
+
+namespace FocusLab.Engine.Autodiff;
+
+/// <summary>
+/// Reverse-mode automatic differentiation by a tape (Wengert list): every operation computes its
+/// forward result on flat buffers and, when the tape records, pushes a backward step that
+/// accumulates into its inputs' gradients (the layer forward/backward pairs of llm.c, but generic).
+/// <see cref="Backward"/> replays the steps in reverse order.
+///
+/// Buffers come from an arena indexed by the order of requests, so a training loop that calls
+/// <see cref="Reset"/> and runs the same graph each step allocates no tensors after the first step.
+/// Consequently the variables of a step are only valid until the next <see cref="Reset"/>. Use one
+/// tape per graph shape (e.g. one for training, one for evaluation).
+/// </summary>
+public sealed class Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
+{
+    private readonly List<Action> _backward = [];
+    private readonly List<Tensor<T>> _arena = [];
+    private int _cursor;
+
+    /// <param name="recordGradients">False for inference: no gradient buffers, no backward steps.</param>
+    public Tape(bool recordGradients = true) => RecordGradients = recordGradients;
+
+    public bool RecordGradients { get; }
+
+    /// <summary>Number of recorded backward steps.</summary>
+    public int Count => _backward.Count;
+
+    /// <summary>Forgets the recorded steps; the arena's buffers are reused by the next pass.</summary>
+    public void Reset()
+    {
+        _backward.Clear();
+        _cursor = 0;
+    }
+
+    /// <summary>A constant (input) variable: no gradient.</summary>
+    public Variable<T> Constant(Tensor<T> value) => new(value, null);
+
+    /// <summary>A leaf whose gradient accumulates into <paramref name="grad"/> (e.g. a model parameter).</summary>
+    public Variable<T> Leaf(Tensor<T> value, Tensor<T> grad) => new(value, RecordGradients ? grad : null);
+
+    /// <summary>A scratch tensor from the arena (contents undefined unless <paramref name="clear"/>).</summary>
+    internal Tensor<T> Buffer(int[] shape, bool clear)
+    {
+        int length = Shapes.Product(shape);
+        Tensor<T> t;
+        if (_cursor < _arena.Count)
+        {
+            var old = _arena[_cursor];
+            if (Shapes.Equal(old.Shape, shape)) t = old;
+            else
+            {
+                t = old.Data.Length >= length ? new Tensor<T>(old.Data, shape) : new Tensor<T>(shape);
+                _arena[_cursor] = t;
+            }
+        }
+        else
+        {
+            t = new Tensor<T>(shape);
+            _arena.Add(t);
+        }
+        _cursor++;
+        if (clear) t.Clear();
+        return t;
+    }
+
+    /// <summary>The output variable of an operation; it gets a zeroed gradient when any input needs one.</summary>
+    internal Variable<T> Output(int[] shape, bool requiresGrad)
+    {
+        var value = Buffer(shape, clear: false);
+        var grad = RecordGradients && requiresGrad ? Buffer(shape, clear: true) : null;
+        return new Variable<T>(value, grad);
+    }
+
+    /// <summary>A variable sharing another's buffers under a new shape (reshape views).</summary>
+    internal static Variable<T> View(Variable<T> x, int[] shape) =>
+        new(new Tensor<T>(x.Value.Data, shape), x.Grad is null ? null : new Tensor<T>(x.Grad.Data, shape));
+
+    internal void Record(Action backward)
+    {
+        if (RecordGradients) _backward.Add(backward);
+    }
+
+    /// <summary>
+    /// Back-propagates from <paramref name="output"/>. For a scalar the seed defaults to 1; for other
+    /// outputs pass the seed (the gradient of some scalar with respect to the output).
+    /// </summary>
+    public void Backward(Variable<T> output, ReadOnlySpan<T> seed = default)
+    {
+        if (!RecordGradients) throw new InvalidOperationException("This tape was created with recordGradients: false; create a recording tape to call Backward.");
+        if (output.Grad is null) throw new InvalidOperationException("The output does not depend on any variable that needs a gradient.");
+        if (seed.IsEmpty)
+        {
+            if (output.Value.Length != 1)
+                throw new ArgumentException($"Backward from a non-scalar {Shapes.Format(output.Shape)} needs a seed gradient of the same size.");
+            output.Grad.Span[0] += T.One;
+        }
+        else
+        {
+            if (seed.Length != output.Value.Length) throw new ArgumentException($"The seed has {seed.Length} elements but the output has {output.Value.Length}.");
+            System.Numerics.Tensors.TensorPrimitives.Add(output.Grad.Span, seed, output.Grad.Span);
+        }
+        for (int i = _backward.Count - 1; i >= 0; i--) _backward[i]();
+    }
+}

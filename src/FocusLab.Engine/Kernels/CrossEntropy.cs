@@ -1,0 +1,59 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+
+namespace FocusLab.Engine.Kernels;
+
+/// <summary>
+/// Fused softmax cross-entropy over [rows, classes] logits with integer targets: the mean over rows
+/// of −log softmax(x)[target]. Keeps the probabilities for the backward pass, whose gradient is
+/// (p − onehot(target))/rows (no separate log-softmax buffer).
+/// </summary>
+public static class CrossEntropy
+{
+    public static void CheckTargets(ReadOnlySpan<int> targets, int rows, int classes)
+    {
+        if (targets.Length != rows)
+            throw new ArgumentException($"Cross-entropy got {targets.Length} targets for {rows} rows of logits; give one target per row.");
+        for (int i = 0; i < targets.Length; i++)
+            if ((uint)targets[i] >= (uint)classes)
+                throw new ArgumentException($"Target {targets[i]} at position {i} is outside [0, {classes}); targets must be class indices.");
+    }
+
+    /// <summary>Writes probabilities into <paramref name="probs"/> and returns the mean loss (summed in double, row order).</summary>
+    public static T Forward<T>(T[] logits, int[] targets, T[] probs, int rows, int classes) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        CheckTargets(targets, rows, classes);
+        var losses = new double[rows];
+        Parallelism.ForRows(rows, classes, (r0, r1) =>
+        {
+            for (int r = r0; r < r1; r++)
+            {
+                var x = logits.AsSpan(r * classes, classes); var p = probs.AsSpan(r * classes, classes);
+                T max = TensorPrimitives.Max<T>(x);
+                TensorPrimitives.Subtract(x, max, p);
+                TensorPrimitives.Exp<T>(p, p);
+                T sum = TensorPrimitives.Sum<T>(p);
+                losses[r] = double.CreateTruncating(max + T.Log(sum) - x[targets[r]]);
+                TensorPrimitives.Divide(p, sum, p);
+            }
+        });
+        double total = 0;
+        for (int r = 0; r < rows; r++) total += losses[r];
+        return T.CreateTruncating(total / rows);
+    }
+
+    /// <summary>dlogits += dloss·(p − onehot)/rows.</summary>
+    public static void Backward<T>(T[] probs, int[] targets, T dloss, T[] dlogits, int rows, int classes) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        T scale = dloss / T.CreateTruncating(rows);
+        Parallelism.ForRows(rows, classes, (r0, r1) =>
+        {
+            for (int r = r0; r < r1; r++)
+            {
+                var p = probs.AsSpan(r * classes, classes); var d = dlogits.AsSpan(r * classes, classes);
+                TensorPrimitives.MultiplyAdd(p, scale, d, d);
+                d[targets[r]] -= scale;
+            }
+        });
+    }
+}

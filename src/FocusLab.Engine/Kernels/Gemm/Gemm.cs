@@ -1,0 +1,73 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
+
+namespace FocusLab.Engine.Kernels.Gemm;
+
+/// <summary>
+/// The one entry point for matrix products. Float32 products go to the active back end: OpenBLAS when
+/// <c>libopenblas.so.0</c> can be loaded (Debian: <c>apt-get install libopenblas0</c>), otherwise the
+/// managed AVX2/FMA kernel. <c>FOCUSLAB_GEMM=managed|openblas</c> forces one. Float64 products (used by
+/// gradient checks and Hessian-vector products) always run <see cref="ManagedDoubleGemm"/>.
+///
+/// Determinism: the managed back end gives bitwise-identical results for any thread count (each C
+/// element is summed by one task in a fixed k order). OpenBLAS is deterministic for a fixed thread
+/// count on a given machine; its k-blocking may change with the thread count or CPU core type, so
+/// the last bits of float32 results can differ across those. Every other engine kernel partitions
+/// work by fixed chunk sizes, never by the number of threads.
+/// </summary>
+public static class Gemm
+{
+    public const string EnvironmentVariable = "FOCUSLAB_GEMM";
+
+    private static readonly Lazy<IGemmBackend> s_default = new(SelectDefault);
+    private static IGemmBackend? s_override;
+
+    /// <summary>The back end float32 products use now.</summary>
+    public static IGemmBackend Backend => s_override ?? s_default.Value;
+
+    /// <summary>"openblas" or "managed".</summary>
+    public static string BackendName => Backend.Name;
+
+    /// <summary>Replaces the back end for this process (null restores the default choice).</summary>
+    public static void UseBackend(IGemmBackend? backend) => s_override = backend;
+
+    /// <summary>Creates a back end by name; throws with an install hint when OpenBLAS is missing.</summary>
+    public static IGemmBackend Create(string name) => name.Trim().ToLowerInvariant() switch
+    {
+        "managed" => new ManagedGemm(),
+        "openblas" => OpenBlasGemm.TryLoad() ?? throw new InvalidOperationException(
+            "OpenBLAS was requested but libopenblas.so.0 could not be loaded. Install it with `sudo apt-get install libopenblas0`, or use FOCUSLAB_GEMM=managed."),
+        "auto" or "" => (IGemmBackend?)OpenBlasGemm.TryLoad() ?? new ManagedGemm(),
+        _ => throw new ArgumentException($"Unknown GEMM back end '{name}'; valid values are managed, openblas, auto."),
+    };
+
+    private static IGemmBackend SelectDefault() => Create(Environment.GetEnvironmentVariable(EnvironmentVariable) ?? "auto");
+
+    /// <summary>C = alpha·op(A)·op(B) + beta·C (row-major) for float or double.</summary>
+    public static void Multiply<T>(bool transA, bool transB, int m, int n, int k,
+        T alpha, ReadOnlySpan<T> a, int lda, ReadOnlySpan<T> b, int ldb, T beta, Span<T> c, int ldc)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (typeof(T) == typeof(float))
+            Backend.Sgemm(transA, transB, m, n, k, float.CreateTruncating(alpha), MemoryMarshal.Cast<T, float>(a), lda,
+                MemoryMarshal.Cast<T, float>(b), ldb, float.CreateTruncating(beta), MemoryMarshal.Cast<T, float>(c), ldc);
+        else
+            ManagedDoubleGemm.Multiply(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+    }
+
+    /// <summary>Dense product of contiguous matrices: C[m,n] = op(A)·op(B) (+ C when accumulate).</summary>
+    public static void Multiply<T>(bool transA, bool transB, int m, int n, int k,
+        ReadOnlySpan<T> a, ReadOnlySpan<T> b, Span<T> c, bool accumulate = false)
+        where T : unmanaged, IFloatingPointIeee754<T>
+        => Multiply(transA, transB, m, n, k, T.One, a, transA ? m : k, b, transB ? k : n, accumulate ? T.One : T.Zero, c, n);
+
+    /// <summary>Batched product of contiguous matrices: for each i &lt; batch, C_i = op(A_i)·op(B_i) (+ C_i).
+    /// A stride of 0 broadcasts one matrix over the batch.</summary>
+    public static void MultiplyBatched<T>(int batch, bool transA, bool transB, int m, int n, int k,
+        ReadOnlySpan<T> a, int strideA, ReadOnlySpan<T> b, int strideB, Span<T> c, int strideC, bool accumulate = false)
+        where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int i = 0; i < batch; i++)
+            Multiply(transA, transB, m, n, k, a.Slice(i * strideA, m * k), b.Slice(i * strideB, k * n), c.Slice(i * strideC, m * n), accumulate);
+    }
+}

@@ -1,0 +1,15 @@
+namespace FocusLab.Engine.Kernels.Gemm;
+
+/// <summary>
+/// Single-precision row-major matrix multiply C = alpha·op(A)·op(B) + beta·C, where op(X) is X or Xᵀ.
+/// op(A) is m×k, op(B) is k×n, C is m×n; lda/ldb/ldc are the row strides of the stored matrices.
+/// </summary>
+public interface IGemmBackend
+{
+    /// <summary>"openblas" or "managed".</summary>
+    string Name { get; }
+
+    void Sgemm(bool transA, bool transB, int m, int n, int k,
+        float alpha, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
+        float beta, Span<float> c, int ldc);
+}

@@ -1,0 +1,26 @@
+namespace FocusLab.Engine.Kernels;
+
+/// <summary>
+/// Splits row-wise work over cores in chunks whose size depends only on the work, never on the
+/// number of threads, so results are identical for any thread count.
+/// </summary>
+public static class Parallelism
+{
+    /// <summary>Elements of work below which a loop stays on the calling thread.</summary>
+    public const int MinimumParallelWork = 1 << 15;
+
+    /// <summary>Calls <paramref name="body"/>(start, end) over [0, rows) in fixed chunks.</summary>
+    public static void ForRows(int rows, int workPerRow, Action<int, int> body)
+    {
+        if (rows <= 0) return;
+        long total = (long)rows * Math.Max(1, workPerRow);
+        if (total < 2 * MinimumParallelWork || rows == 1)
+        {
+            body(0, rows);
+            return;
+        }
+        int rowsPerChunk = (int)Math.Max(1, MinimumParallelWork / Math.Max(1, workPerRow));
+        int chunks = (rows + rowsPerChunk - 1) / rowsPerChunk;
+        Parallel.For(0, chunks, c => body(c * rowsPerChunk, Math.Min(rows, (c + 1) * rowsPerChunk)));
+    }
+}

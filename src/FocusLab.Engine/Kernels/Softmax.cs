@@ -1,0 +1,59 @@
+using System.Numerics;
+using System.Numerics.Tensors;
+
+namespace FocusLab.Engine.Kernels;
+
+/// <summary>Softmax and log-softmax over the last dimension of a [rows, n] buffer (max-shifted for stability).</summary>
+public static class Softmax
+{
+    public static void Forward<T>(T[] x, T[] y, int rows, int n) where T : unmanaged, IFloatingPointIeee754<T>
+        => Parallelism.ForRows(rows, n, (r0, r1) =>
+        {
+            for (int r = r0; r < r1; r++)
+            {
+                var xr = x.AsSpan(r * n, n); var yr = y.AsSpan(r * n, n);
+                TensorPrimitives.Subtract(xr, TensorPrimitives.Max<T>(xr), yr);
+                TensorPrimitives.Exp<T>(yr, yr);
+                TensorPrimitives.Divide(yr, TensorPrimitives.Sum<T>(yr), yr);
+            }
+        });
+
+    /// <summary>dx += y ⊙ (dy − ⟨dy, y⟩).</summary>
+    public static void Backward<T>(T[] y, T[] dy, T[] dx, int rows, int n) where T : unmanaged, IFloatingPointIeee754<T>
+        => Parallelism.ForRows(rows, n, (r0, r1) =>
+        {
+            for (int r = r0; r < r1; r++)
+            {
+                var yr = y.AsSpan(r * n, n); var dyr = dy.AsSpan(r * n, n); var dxr = dx.AsSpan(r * n, n);
+                T dot = TensorPrimitives.Dot<T>(dyr, yr);
+                for (int i = 0; i < n; i++) dxr[i] += yr[i] * (dyr[i] - dot);
+            }
+        });
+
+    /// <summary>y = x − logΣexp(x).</summary>
+    public static void LogForward<T>(T[] x, T[] y, int rows, int n) where T : unmanaged, IFloatingPointIeee754<T>
+        => Parallelism.ForRows(rows, n, (r0, r1) =>
+        {
+            for (int r = r0; r < r1; r++)
+            {
+                var xr = x.AsSpan(r * n, n); var yr = y.AsSpan(r * n, n);
+                T max = TensorPrimitives.Max<T>(xr);
+                TensorPrimitives.Subtract(xr, max, yr);
+                TensorPrimitives.Exp<T>(yr, yr);
+                T lse = max + T.Log(TensorPrimitives.Sum<T>(yr));
+                TensorPrimitives.Subtract(xr, lse, yr);
+            }
+        });
+
+    /// <summary>dx += dy − exp(y)·Σdy.</summary>
+    public static void LogBackward<T>(T[] y, T[] dy, T[] dx, int rows, int n) where T : unmanaged, IFloatingPointIeee754<T>
+        => Parallelism.ForRows(rows, n, (r0, r1) =>
+        {
+            for (int r = r0; r < r1; r++)
+            {
+                var yr = y.AsSpan(r * n, n); var dyr = dy.AsSpan(r * n, n); var dxr = dx.AsSpan(r * n, n);
+                T sum = TensorPrimitives.Sum<T>(dyr);
+                for (int i = 0; i < n; i++) dxr[i] += dyr[i] - T.Exp(yr[i]) * sum;
+            }
+        });
+}
