@@ -7,7 +7,7 @@ namespace FocusLab.Lab.Reports;
 public sealed class HeatmapFigure
 {
     private const double Left = 70, Top = 58, PlotW = 440, PlotH = 400;
-    private readonly Svg _svg = new(740, 520);
+    private readonly Svg _svg = new(760, 520);
     private readonly double[] _x, _y;
     private readonly double _cw, _ch;
     private double _legendY = Top + 10;

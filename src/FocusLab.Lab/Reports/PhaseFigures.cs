@@ -22,7 +22,7 @@ public static class PhaseFigures
         foreach (var o in g.Optimizers) fig.LegendSwatch(Palette.Optimizer(o.Id), o.Id);
         if (s.Winner.Contains(-1)) fig.LegendSwatch(Palette.None, "all diverged");
         if (s.SigmaC.Any(v => v is not null))
-            fig.Curve(SigmaCPoints(s), "#111", "σc: signum beats adam above");
+            fig.Curve(SigmaCPoints(s), "#111", "σc (signum beats adam above)");
         return fig.ToString();
     }
 
