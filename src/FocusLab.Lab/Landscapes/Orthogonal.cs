@@ -104,30 +104,15 @@ public static class Orthogonal
         return k;
     }
 
-    /// <summary>
-    /// exp(s·K) by scaling and squaring: halve s·K until its max-row-sum norm is ≤ 1/2, sum the Taylor
-    /// series to machine precision, then square back. For skew K the result is orthogonal.
-    /// </summary>
+    /// <summary>exp(s·K) by the lab's one matrix exponential (<see cref="Rotations.MatrixExponential"/>, scaling and squaring with Padé [6/6]); orthogonal for skew K.</summary>
     public static double[,] ExpSkew(double[,] k, double s)
     {
         int n = k.GetLength(0);
-        double norm = 0;
-        for (int i = 0; i < n; i++) { double row = 0; for (int j = 0; j < n; j++) row += Math.Abs(k[i, j]); norm = Math.Max(norm, row); }
-        norm *= Math.Abs(s);
-        int squarings = norm > 0.5 ? (int)Math.Ceiling(Math.Log2(norm / 0.5)) : 0;
-        double scale = s / Math.Pow(2, squarings);
-        var x = new double[n, n];
-        for (int i = 0; i < n; i++) for (int j = 0; j < n; j++) x[i, j] = scale * k[i, j];
-        var result = Identity(n);
-        var term = Identity(n);
-        for (int order = 1; order <= 30; order++)
-        {
-            term = Multiply(term, x);
-            double max = 0;
-            for (int i = 0; i < n; i++) for (int j = 0; j < n; j++) { term[i, j] /= order; result[i, j] += term[i, j]; max = Math.Max(max, Math.Abs(term[i, j])); }
-            if (max < 1e-18) break;
-        }
-        for (int q = 0; q < squarings; q++) result = Multiply(result, result);
+        var flat = new double[n * n];
+        for (int i = 0; i < n; i++) for (int j = 0; j < n; j++) flat[i * n + j] = s * k[i, j];
+        var e = Rotations.MatrixExponential.Compute(flat, n);
+        var result = new double[n, n];
+        for (int i = 0; i < n; i++) for (int j = 0; j < n; j++) result[i, j] = e[i * n + j];
         return result;
     }
 
