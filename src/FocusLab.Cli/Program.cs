@@ -11,6 +11,7 @@ root.Subcommands.Add(ValleyCommand.Create());
 root.Subcommands.Add(TrainCommand.Create());
 root.Subcommands.Add(BatchSweepCommand.Create());
 root.Subcommands.Add(LmRaceCommand.Create());
+root.Subcommands.Add(ReportCommand.Create());
 
 try
 {

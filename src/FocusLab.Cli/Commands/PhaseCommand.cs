@@ -210,6 +210,8 @@ internal static class PhaseCommand
         var sw = Stopwatch.StartNew();
         var scores = new PhaseScores(r);
         var files = PhaseReport.Write(dir, r, scores, wall);
+        // The command that produced the figures, for `focuslab report`.
+        AtomicFile.WriteText(Path.Combine(dir, "command.txt"), "focuslab " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)) + "\n");
         Console.Error.WriteLine($"scored and wrote {files.Count} files to {dir} in {sw.Elapsed.TotalSeconds:0.0} s");
         if (json) { Console.WriteLine(PhaseSummary.Build(scores, wall).ToJsonString(Indented)); return 0; }
         var g = r.Grid;
