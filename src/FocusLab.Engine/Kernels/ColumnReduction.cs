@@ -27,7 +27,7 @@ public static class ColumnReduction
             return;
         }
         var partials = new T[chunks][];
-        Parallel.For(0, chunks, k =>
+        Parallel.For(0, chunks, Parallelism.Options, k =>
         {
             var part = new T[width];
             body(k * RowsPerChunk, Math.Min(rows, (k + 1) * RowsPerChunk), part);

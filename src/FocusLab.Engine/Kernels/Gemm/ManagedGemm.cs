@@ -30,8 +30,11 @@ public sealed unsafe class ManagedGemm : IGemmBackend
     /// <summary>True when the AVX2/FMA micro-kernel is used (otherwise a scalar fallback).</summary>
     public static bool UsesFma => Fma.IsSupported && Avx2.IsSupported;
 
-    /// <summary>Maximum number of worker tasks (default: processor count). Results do not depend on it.</summary>
-    public int MaxDegreeOfParallelism { get; set; } = Environment.ProcessorCount;
+    /// <summary>Maximum number of worker tasks (default: <see cref="Parallelism.MaxDegreeOfParallelism"/>,
+    /// i.e. all cores). Results do not depend on it.</summary>
+    public int? MaxDegreeOfParallelism { get; set; }
+
+    private int Workers => MaxDegreeOfParallelism ?? (Parallelism.MaxDegreeOfParallelism > 0 ? Parallelism.MaxDegreeOfParallelism : Environment.ProcessorCount);
 
     public void Sgemm(bool transA, bool transB, int m, int n, int k,
         float alpha, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
@@ -63,8 +66,9 @@ public sealed unsafe class ManagedGemm : IGemmBackend
     private void Run(bool transA, bool transB, int m, int n, int k, float alpha,
         float* a, int lda, float* b, int ldb, float* c, int ldc)
     {
-        bool parallel = (long)m * n * k >= ParallelThreshold && MaxDegreeOfParallelism > 1;
-        var options = new ParallelOptions { MaxDegreeOfParallelism = MaxDegreeOfParallelism };
+        int workers = Workers;
+        bool parallel = (long)m * n * k >= ParallelThreshold && workers > 1;
+        var options = new ParallelOptions { MaxDegreeOfParallelism = workers };
         int mPanels = (m + MR - 1) / MR;
         var packA = Rent(ref t_packA, mPanels * MR * KC);
         var packB = Rent(ref t_packB, ((Math.Min(n, NC) + NR - 1) / NR) * NR * KC);
