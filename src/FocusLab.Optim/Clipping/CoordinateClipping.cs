@@ -39,8 +39,9 @@ public sealed class CoordinateClipping(double clipFraction) : IStepTransform
         }
         var abs = _scratch[group.Index].AsSpan();
         int offset = 0;
-        foreach (var p in group.Parameters)
+        for (int j = 0; j < group.Parameters.Count; j++) // index loops: no boxed enumerator per step
         {
+            var p = group.Parameters[j];
             var dest = abs.Slice(offset, p.Length);
             if (adaptive is not null) adaptive.EffectiveGradient(group, p, dest);
             else p.GradSpan.CopyTo(dest);
@@ -54,8 +55,11 @@ public sealed class CoordinateClipping(double clipFraction) : IStepTransform
             adaptive.SetFirstMomentThreshold(group, tau);
             return;
         }
-        foreach (var p in group.Parameters)
-            System.Numerics.Tensors.TensorPrimitives.Clamp(p.GradSpan, -tau, tau, p.GradSpan);
+        for (int j = 0; j < group.Parameters.Count; j++)
+        {
+            var grad = group.Parameters[j].GradSpan;
+            System.Numerics.Tensors.TensorPrimitives.Clamp(grad, -tau, tau, grad);
+        }
     }
 
     public void AfterGroup(Optimizer optimizer, ParameterGroup group, long t) { }

@@ -20,14 +20,19 @@ public sealed class UpdateClipping(double limit) : IStepTransform
 
     public void BeforeGroup(Optimizer optimizer, ParameterGroup group, long t)
     {
-        foreach (var p in group.Parameters) p.DataSpan.CopyTo(_before[Index(optimizer, p)]);
+        for (int k = 0; k < group.Parameters.Count; k++) // index loops: no boxed enumerator per step
+        {
+            var p = group.Parameters[k];
+            p.DataSpan.CopyTo(_before[Index(optimizer, p)]);
+        }
     }
 
     public void AfterGroup(Optimizer optimizer, ParameterGroup group, long t)
     {
         float c = (float)(group.Get("update_clip") * group.Lr);
-        foreach (var p in group.Parameters)
+        for (int k = 0; k < group.Parameters.Count; k++)
         {
+            var p = group.Parameters[k];
             var now = p.DataSpan; var before = _before[Index(optimizer, p)];
             for (int i = 0; i < now.Length; i++)
             {

@@ -118,8 +118,10 @@ public abstract class Optimizer : IChunkedWork
     {
         long t = StepCount + 1;
         _tracker?.Before();
-        foreach (var g in Groups)
+        // Index loops: foreach over the IReadOnlyList interface would box an enumerator every step.
+        for (int gi = 0; gi < Groups.Count; gi++)
         {
+            var g = Groups[gi];
             foreach (var tr in _transforms) tr.BeforeGroup(this, g, t);
             StepGroup(g, t);
             for (int k = _transforms.Count - 1; k >= 0; k--) _transforms[k].AfterGroup(this, g, t);

@@ -42,7 +42,7 @@ public sealed record Hyperparameter(
         HyperparameterKind.Choice => "one of " + string.Join(", ", Choices!),
         _ when double.IsNegativeInfinity(Min) && double.IsPositiveInfinity(Max) => "any finite number",
         _ when double.IsPositiveInfinity(Max) => (MinInclusive ? "≥ " : "> ") + Fmt(Min),
-        _ => (MinInclusive ? "[" : "(") + Fmt(Min) + ", " + Fmt(Max) + (MaxInclusive ? "]" : ")"),
+        _ => "in " + (MinInclusive ? "[" : "(") + Fmt(Min) + ", " + Fmt(Max) + (MaxInclusive ? "]" : ")"),
     };
 
     /// <summary>Throws <see cref="ArgumentException"/> naming the parameter and its valid range when <paramref name="value"/> is out of range.</summary>

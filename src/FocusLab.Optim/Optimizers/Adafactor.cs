@@ -63,8 +63,9 @@ public sealed class Adafactor : Optimizer, IFirstMomentClipping
         bool relative = g.GetFlag("relative_step");
         double bhat = 1 - Math.Pow(t, -c);
         float tau = _tau[g.Index];
-        foreach (var p in g.Parameters)
+        for (int gp = 0; gp < g.Parameters.Count; gp++) // index loop: no boxed enumerator per step
         {
+            var p = g.Parameters[gp];
             int k = IndexOf(p);
             var theta = p.DataSpan; var grad = p.GradSpan;
             var u = _scratch.AsSpan(0, p.Length);

@@ -72,8 +72,9 @@ public sealed class BlockwiseAdam : Optimizer, IFirstMomentClipping
         }
         else
         {
-            foreach (var p in g.Parameters)
+            for (int k = 0; k < g.Parameters.Count; k++) // index loop: no boxed enumerator per step
             {
+                var p = g.Parameters[k];
                 var grad = p.GradSpan;
                 foreach (var (s, e, b) in _ranges[IndexOf(p)])
                 {

@@ -31,8 +31,9 @@ public sealed class NormalizedSgd : Optimizer
     {
         _mu = (float)g.Get("momentum"); _damp = (float)(1 - g.Get("dampening")); _wd = (float)g.Get("weight_decay");
         _first = t == 1 || _mu == 0;
-        foreach (var p in g.Parameters)
+        for (int gp = 0; gp < g.Parameters.Count; gp++) // index loop: no boxed enumerator per step
         {
+            var p = g.Parameters[gp];
             int k = IndexOf(p);
             var theta = p.DataSpan; var grad = p.GradSpan; var buf = _buf[k].AsSpan();
             for (int i = 0; i < theta.Length; i++)

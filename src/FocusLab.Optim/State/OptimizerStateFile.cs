@@ -3,16 +3,21 @@ namespace FocusLab.Optim;
 /// <summary>Saves optimizer state to a file atomically: an interrupted write never destroys the previous file.</summary>
 public static class OptimizerStateFile
 {
-    public static void Save(Optimizer optimizer, string path)
+    public static void Save(Optimizer optimizer, string path) =>
+        Save(optimizer, path, static tmp => new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None));
+
+    /// <summary>As <see cref="Save(Optimizer, string)"/>; <paramref name="openTemporary"/> opens the temporary file (a seam for fault-injection tests).</summary>
+    internal static void Save(Optimizer optimizer, string path, Func<string, Stream> openTemporary)
     {
         string full = Path.GetFullPath(path);
         string tmp = full + ".tmp-" + Environment.ProcessId;
         try
         {
-            using (var fs = new FileStream(tmp, FileMode.Create, FileAccess.Write, FileShare.None))
+            using (var stream = openTemporary(tmp))
             {
-                optimizer.SaveState(fs);
-                fs.Flush(flushToDisk: true);
+                optimizer.SaveState(stream);
+                if (stream is FileStream fs) fs.Flush(flushToDisk: true);
+                else stream.Flush();
             }
             File.Move(tmp, full, overwrite: true);
         }

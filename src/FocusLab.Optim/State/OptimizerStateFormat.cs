@@ -70,8 +70,13 @@ public static class OptimizerStateFormat
         using var ms = new MemoryStream();
         stream.CopyTo(ms);
         var bytes = ms.GetBuffer().AsSpan(0, (int)ms.Length);
-        if (bytes.Length < Magic.Length + 8 || !bytes[..Magic.Length].SequenceEqual(Magic))
+        if (bytes.Length == 0)
+            throw new InvalidDataException("Optimizer state file is empty (0 bytes); it was truncated or never written.");
+        int head = Math.Min(bytes.Length, Magic.Length);
+        if (!bytes[..head].SequenceEqual(Magic[..head]))
             throw new InvalidDataException("Not a FocusLab optimizer state file (bad magic bytes). Was it written by Optimizer.SaveState?");
+        if (bytes.Length < Magic.Length + 8)
+            throw new InvalidDataException($"Optimizer state file is truncated: {bytes.Length} bytes, shorter than the {Magic.Length + 8}-byte header and checksum.");
         int version = BitConverter.ToInt32(bytes.Slice(Magic.Length, 4));
         if (version != Version)
             throw new InvalidDataException($"Optimizer state format version {version} is not supported (this build reads version {Version}).");
@@ -112,8 +117,10 @@ public static class OptimizerStateFormat
                     string name = r.ReadString();
                     double value = r.ReadDouble();
                     if (g is null) continue;
-                    if (!g.Has(name)) problems.Add($"group {gi}: hyperparameter '{name}' is unknown to {opt.Id}");
-                    else pendingHyper.Add((g, name, value));
+                    if (!g.Has(name)) { problems.Add($"group {gi}: hyperparameter '{name}' is unknown to {opt.Id}"); continue; }
+                    // Validated now, so an out-of-range value refuses the whole file instead of failing halfway through applying it.
+                    try { g.Definitions[name].Validate(value, opt.Id); pendingHyper.Add((g, name, value)); }
+                    catch (ArgumentException e) { problems.Add($"group {gi}: {e.Message}"); }
                 }
             }
             int sc = r.ReadInt32();

@@ -1,0 +1,17 @@
+namespace FocusLab.Engine.Checkpoints;
+
+/// <summary>
+/// A checkpoint file that cannot be trusted: not a checkpoint, written by an unsupported format
+/// version, truncated, or corrupted (checksum mismatch). The message names the file and the problem.
+/// </summary>
+public sealed class CheckpointFormatException : IOException
+{
+    public CheckpointFormatException(string path, string problem)
+        : base($"Checkpoint '{path}' {problem}")
+    {
+        FilePath = path;
+    }
+
+    /// <summary>The file that failed to load.</summary>
+    public string FilePath { get; }
+}

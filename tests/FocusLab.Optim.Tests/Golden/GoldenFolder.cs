@@ -1,0 +1,26 @@
+namespace FocusLab.Optim.Tests.Golden;
+
+/// <summary>
+/// The folder of golden optimizer vectors: $FOCUSLAB_GOLDEN_DIR when set (a relative path is taken
+/// from the repository root), else ../shared/golden/optim beside the repository.
+/// </summary>
+internal static class GoldenFolder
+{
+    public const string EnvironmentVariable = "FOCUSLAB_GOLDEN_DIR";
+
+    public static string Path
+    {
+        get
+        {
+            string? env = Environment.GetEnvironmentVariable(EnvironmentVariable);
+            string dir = string.IsNullOrWhiteSpace(env)
+                ? System.IO.Path.Combine(RepositoryPaths.Root, "..", "shared", "golden", "optim")
+                : System.IO.Path.IsPathRooted(env) ? env : System.IO.Path.Combine(RepositoryPaths.Root, env);
+            return System.IO.Path.GetFullPath(dir);
+        }
+    }
+
+    /// <summary>Every *.json file of the folder, sorted; empty when the folder does not exist.</summary>
+    public static string[] Files() =>
+        Directory.Exists(Path) ? Directory.GetFiles(Path, "*.json").Order(StringComparer.Ordinal).ToArray() : [];
+}

@@ -1,0 +1,33 @@
+namespace FocusLab.Optim.Tests.Performance;
+
+/// <summary>
+/// A warmed-up Step() allocates nothing on the calling thread, for every factory id, single-threaded and
+/// with the default thread count, on parameters large enough to span several work chunks.
+/// </summary>
+public sealed class AllocationTests
+{
+    public static TheoryData<string, bool> Cases()
+    {
+        var data = new TheoryData<string, bool>();
+        foreach (var id in OptimizerFactory.Ids) { data.Add(id, true); data.Add(id, false); }
+        return data;
+    }
+
+    [Theory]
+    [MemberData(nameof(Cases))]
+    public void Warmed_up_step_allocates_nothing(string id, bool singleThreaded)
+    {
+        // 100 000 floats = 4 chunks of the kernel split; a [250, 400] matrix exercises Adafactor's factored path.
+        var model = new TestModel(1, [("w", [250, 400], 0), ("v", [100_000], 0), ("b", [37], 1)]);
+        var opt = OptimizerFactory.Create(State.StateSpecs.For(id), model.Groups());
+        if (singleThreaded) opt.Threads = 1;
+        Assert.True(opt.Threads >= 1);
+        model.SetGradients(1);
+        for (int i = 0; i < 3; i++) opt.Step(); // warm-up: JIT, lazily created buffers
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 3; i++) opt.Step();
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(allocated == 0, $"{id} (threads = {opt.Threads}): 3 steps allocated {allocated} bytes");
+    }
+}
