@@ -5,7 +5,8 @@ namespace FocusLab.Bench;
 
 public sealed record GemmBenchResult(string Backend, int M, int N, int K, double Gflops);
 
-public sealed record GemmBenchReport(string ActiveBackend, int Threads, List<GemmBenchResult> Results);
+/// <summary>The JSON shape: {"results": [...]}.</summary>
+public sealed record GemmBenchReport(List<GemmBenchResult> Results);
 
 /// <summary>`focuslab bench gemm`: GFLOP/s of every available float32 GEMM back end on the shapes.</summary>
 public static class GemmBenchmark
@@ -20,7 +21,7 @@ public static class GemmBenchmark
         foreach (var backend in backends)
             foreach (var s in shapes)
                 results.Add(new GemmBenchResult(backend.Name, s[0], s[1], s[2], Measure(backend, s[0], s[1], s[2], secondsPerCase)));
-        return new GemmBenchReport(Gemm.BackendName, Environment.ProcessorCount, results);
+        return new GemmBenchReport(results);
     }
 
     /// <summary>Median GFLOP/s over repeated products (after one warm-up), counting 2·m·n·k flops.</summary>

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json.Serialization;
 using FocusLab.Engine.Autodiff;
 using FocusLab.Engine.Kernels.Gemm;
 using FocusLab.Engine.Models;
@@ -8,9 +9,13 @@ using FocusLab.Optim;
 
 namespace FocusLab.Bench;
 
-public sealed record TrainBenchResult(string Model, int Batch, string Backend, double MedianStepS, double? TokensPerS, double? SamplesPerS);
+/// <summary>One row; exactly one of the two rates is present (GPT: tokens, MLP: samples).</summary>
+public sealed record TrainBenchResult(string Model, int Batch, string Backend, double MedianStepS,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? TokensPerS,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? SamplesPerS);
 
-public sealed record TrainBenchReport(string Optimizer, int Threads, List<TrainBenchResult> Results);
+/// <summary>The JSON shape: {"results": [...]}.</summary>
+public sealed record TrainBenchReport(List<TrainBenchResult> Results);
 
 /// <summary>
 /// `focuslab bench train`: median wall time of a full training step (zero grad, forward, backward,
@@ -48,7 +53,7 @@ public static class TrainBenchmark
         {
             Gemm.UseBackend(previous);
         }
-        return new TrainBenchReport(OptimizerSpec, Environment.ProcessorCount, results);
+        return new TrainBenchReport(results);
     }
 
     /// <summary>Median seconds per GPT training step (after warm-up steps).</summary>
@@ -95,7 +100,7 @@ public static class TrainBenchmark
 
     private static double Median(int steps, Action step)
     {
-        for (int i = 0; i < 3; i++) step(); // JIT tiering and arena warm-up
+        for (int i = 0; i < 5; i++) step(); // JIT tiering and arena warm-up
         var times = new double[steps];
         for (int i = 0; i < steps; i++)
         {

@@ -15,6 +15,7 @@ internal static class BenchTrainCommand
         cmd.SetAction(r =>
         {
             if (r.GetValue(steps) < 1) throw new ArgumentException("--steps must be at least 1.");
+            Console.Error.WriteLine($"  optimizer {TrainBenchmark.OptimizerSpec}; {Environment.ProcessorCount} cores");
             var report = TrainBenchmark.Run(r.GetValue(steps), msg => Console.Error.WriteLine($"  measuring {msg}"));
             if (r.GetValue(json)) { Console.WriteLine(Json.Serialize(report)); return 0; }
             var table = new Table().AddColumns("model", "batch", "backend", "median step (ms)", "tokens/s", "samples/s");
