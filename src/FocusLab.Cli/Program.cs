@@ -5,6 +5,7 @@ using FocusLab.Cli.Commands;
 var root = new RootCommand("FocusLab: sign-based and adaptive optimizers, and the measurements that explain them.");
 root.Subcommands.Add(OptimizersCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
+root.Subcommands.Add(RotationCommand.Create());
 root.Subcommands.Add(TrainCommand.Create());
 
 try

@@ -9,12 +9,9 @@ public static class GlobalNormClipping
     /// <summary>The L2 norm of all gradients, accumulated in double in parameter order (deterministic).</summary>
     public static double Norm(IEnumerable<Parameter> parameters)
     {
+        var list = parameters as IReadOnlyList<Parameter> ?? parameters.ToArray();
         double s = 0;
-        foreach (var p in parameters)
-        {
-            var g = p.GradSpan;
-            for (int i = 0; i < g.Length; i++) s += (double)g[i] * g[i];
-        }
+        for (int k = 0; k < list.Count; k++) s += Reductions.SumOfSquares(list[k].GradSpan);
         return Math.Sqrt(s);
     }
 
@@ -32,7 +29,7 @@ public static class GlobalNormClipping
         if (norm > maxNorm)
         {
             float scale = (float)(maxNorm / (norm + 1e-6));
-            foreach (var p in list) System.Numerics.Tensors.TensorPrimitives.Multiply(p.GradSpan, scale, p.GradSpan);
+            for (int k = 0; k < list.Count; k++) System.Numerics.Tensors.TensorPrimitives.Multiply(list[k].GradSpan, scale, list[k].GradSpan);
         }
         return norm;
     }

@@ -32,13 +32,14 @@ internal sealed class UpdateStatisticsTracker
         double sum = 0, max = 0;
         long above = 0, count = 0;
         int k = 0;
-        foreach (var g in groups)
+        for (int gi = 0; gi < groups.Count; gi++)
         {
+            var g = groups[gi];
             double lr = g.Has("lr") ? g.Lr : 1;
             double inv = lr > 0 ? 1 / lr : 0;
-            foreach (var p in g.Parameters)
+            for (int pi = 0; pi < g.Parameters.Count; pi++)
             {
-                var now = p.DataSpan;
+                var now = g.Parameters[pi].DataSpan;
                 var before = _before[k++];
                 for (int i = 0; i < now.Length; i++)
                 {

@@ -31,3 +31,26 @@ public sealed class AllocationTests
         Assert.True(allocated == 0, $"{id} (threads = {opt.Threads}): 3 steps allocated {allocated} bytes");
     }
 }
+
+/// <summary>The step-level tools used in training loops allocate nothing either once warmed up.</summary>
+public sealed class ToolAllocationTests
+{
+    [Theory]
+    [InlineData("adamw:lr=1e-3,cautious=true")]
+    [InlineData("signum:lr=1e-3,update_clip=0.5")]
+    [InlineData("sgd_clip:lr=1e-2,beta1=0.9,clip_fraction=0.1")]
+    public void Tracked_statistics_transforms_and_global_norm_clipping_allocate_nothing(string spec)
+    {
+        var model = new TestModel(2, [("w", [250, 400], 0), ("b", [37], 1)]);
+        var opt = OptimizerFactory.Create(spec, model.Groups());
+        opt.TrackUpdateStatistics = true;
+        model.SetGradients(1);
+        for (int i = 0; i < 3; i++) { GlobalNormClipping.Clip(opt.Parameters, 1.0); opt.Step(); }
+
+        long before = GC.GetAllocatedBytesForCurrentThread();
+        for (int i = 0; i < 3; i++) { GlobalNormClipping.Clip(opt.Parameters, 1.0); opt.Step(); }
+        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        Assert.True(allocated == 0, $"{spec}: 3 steps allocated {allocated} bytes");
+        Assert.True(opt.LastUpdateStatistics.Count == 250 * 400 + 37);
+    }
+}

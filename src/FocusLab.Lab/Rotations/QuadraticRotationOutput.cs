@@ -1,0 +1,118 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace FocusLab.Lab.Rotations;
+
+/// <summary>
+/// Files of the quadratic rotation study: rotation_quadratic.json (settings, rows, loss curves, claim checks),
+/// rotation_quadratic.csv (one row per rotation), rotation_quadratic.svg (final losses and ‖H‖₁,₁/d against
+/// rotation) and rotation_quadratic.html (figure + table + claims). Each is written atomically.
+/// </summary>
+public static class QuadraticRotationOutput
+{
+    public const string BaseName = "rotation_quadratic";
+
+    private static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        WriteIndented = true,
+        Converters = { new FiniteOrNull() },
+    };
+
+    /// <summary>Non-finite numbers (diverged runs) are written as null so every JSON reader accepts the file.</summary>
+    private sealed class FiniteOrNull : JsonConverter<double>
+    {
+        public override double Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            reader.TokenType == JsonTokenType.Null ? double.NaN : reader.GetDouble();
+
+        public override void Write(Utf8JsonWriter writer, double value, JsonSerializerOptions options)
+        {
+            if (double.IsFinite(value)) writer.WriteNumberValue(value);
+            else writer.WriteNullValue();
+        }
+    }
+
+    private static readonly string[] Palette = ["#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"];
+
+    /// <summary>Writes the four files into <paramref name="directory"/> and returns their paths.</summary>
+    public static string[] Write(QuadraticRotationReport report, string directory)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        var paths = new[] { "json", "csv", "svg", "html" }.Select(ext => Path.Combine(directory, $"{BaseName}.{ext}")).ToArray();
+        StudyFiles.WriteAllText(paths[0], ToJson(report));
+        StudyFiles.WriteAllText(paths[1], ToCsv(report));
+        string svg = ToSvg(report);
+        StudyFiles.WriteAllText(paths[2], svg);
+        StudyFiles.WriteAllText(paths[3], ToHtml(report, svg));
+        return paths;
+    }
+
+    public static string ToJson(QuadraticRotationReport r) => JsonSerializer.Serialize(new
+    {
+        study = "rotation_quadratic",
+        paper = "Xie, Mohamadi & Li, \"Adam exploits ℓ∞-geometry of loss landscape via coordinate-wise adaptivity\"",
+        settings = r.Options,
+        eigenvalues = r.Eigenvalues,
+        rows = r.Rows,
+        claims = r.Claims,
+        elapsed_s = r.ElapsedSeconds,
+    }, JsonOptions);
+
+    public static string ToCsv(QuadraticRotationReport r)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var sb = new StringBuilder();
+        var opts = r.Options.Optimizers.Select(o => o.Split(':')[0]).ToArray();
+        sb.Append("rotation,s,l11_per_d,l11_iqr_estimate_per_d,l11_median_estimate_per_d,estimator_rel_error_per_row,spectral_norm,spectral_norm_lanczos,lanczos_converged,initial_loss");
+        foreach (var o in opts) sb.Append($",{o}_best_lr,{o}_final_loss");
+        sb.Append('\n');
+        foreach (var row in r.Rows)
+        {
+            sb.Append(inv, $"{row.Rotation},{(row.Scale is { } s ? s.ToString("R", inv) : "")},{row.L11PerDimension:R},{row.L11IqrEstimatePerDimension:R},{row.L11MedianEstimatePerDimension:R},{row.EstimatorRelativeErrorPerRow:R},{row.SpectralNorm:R},{row.SpectralNormLanczos:R},{(row.LanczosConverged ? "true" : "false")},{row.InitialLoss:R}");
+            foreach (var o in row.Outcomes) sb.Append(inv, $",{o.BestLearningRate:R},{o.FinalLoss:R}");
+            sb.Append('\n');
+        }
+        return sb.ToString();
+    }
+
+    public static string ToSvg(QuadraticRotationReport r)
+    {
+        var labels = r.Rows.Select(x => x.Scale is { } s ? s.ToString("G3", CultureInfo.InvariantCulture) : "random").ToArray();
+        var lossSeries = r.Options.Optimizers.Select((o, k) => new ChartSeries(o, Palette[k % Palette.Length], r.Rows.Select(x => x.Outcomes[k].FinalLoss).ToArray())).ToArray();
+        var geometry = new[]
+        {
+            new ChartSeries("exact", "#000000", r.Rows.Select(x => x.L11PerDimension).ToArray()),
+            new ChartSeries("Cauchy IQR est.", "#ff7f0e", r.Rows.Select(x => x.L11IqrEstimatePerDimension).ToArray(), Dashed: true),
+            new ChartSeries("Cauchy median est.", "#17becf", r.Rows.Select(x => x.L11MedianEstimatePerDimension).ToArray(), Dashed: true),
+        };
+        return LineChartSvg.Render($"Rotated quadratic, d = {r.Options.Dimension}, {r.Options.Steps} steps, best lr per optimizer (mean of {r.Options.Seeds.Length} seeds)",
+            new LineChartSvg.Panel("final loss vs rotation scale s (R = exp(sK))", "final loss", labels, lossSeries, LogY: true),
+            new LineChartSvg.Panel("‖H‖₁,₁ / d vs rotation scale s", "‖H‖₁,₁ / d", labels, geometry, LogY: false));
+    }
+
+    public static string ToHtml(QuadraticRotationReport r, string svg)
+    {
+        var sb = new StringBuilder();
+        sb.Append("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Rotation study (quadratic)</title>\n");
+        sb.Append("<style>body{font-family:sans-serif;max-width:900px;margin:2em auto}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}</style></head><body>\n");
+        sb.Append("<h1>Quadratic rotation study (Xie et al.)</h1>\n").Append(svg).Append("\n<h2>Claims</h2><ul>\n");
+        foreach (var c in r.Claims)
+            sb.Append($"<li><b>{(c.Holds ? "agrees" : "disagrees")}</b>: {WebUtility.HtmlEncode(c.Claim)} — {WebUtility.HtmlEncode(c.Evidence)}</li>\n");
+        sb.Append("</ul>\n<h2>Table</h2><table><tr>");
+        var lines = ToCsv(r).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        foreach (var h in lines[0].Split(',')) sb.Append($"<th>{WebUtility.HtmlEncode(h)}</th>");
+        sb.Append("</tr>\n");
+        foreach (var line in lines.Skip(1))
+        {
+            sb.Append("<tr>");
+            foreach (var cell in line.Split(',')) sb.Append($"<td>{WebUtility.HtmlEncode(cell)}</td>");
+            sb.Append("</tr>\n");
+        }
+        sb.Append("</table></body></html>\n");
+        return sb.ToString();
+    }
+}
