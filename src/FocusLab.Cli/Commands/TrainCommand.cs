@@ -25,11 +25,11 @@ internal static class TrainCommand
         var seed = new Option<ulong>("--seed") { Description = "Seed of initialisation, sampling and dropout.", DefaultValueFactory = _ => 1UL };
         var outDir = new Option<string>("--out") { Description = "Folder for metrics.jsonl and checkpoint.ckpt.", Required = true };
         var resume = new Option<bool>("--resume") { Description = "Continue the run in --out from its checkpoint (exactly)." };
-        var layers = new Option<int>("--n-layer") { DefaultValueFactory = _ => 4 };
-        var heads = new Option<int>("--n-head") { DefaultValueFactory = _ => 4 };
-        var embd = new Option<int>("--n-embd") { DefaultValueFactory = _ => 128 };
-        var block = new Option<int>("--block-size") { DefaultValueFactory = _ => 64 };
-        var dropout = new Option<double>("--dropout") { DefaultValueFactory = _ => 0.0 };
+        var layers = new Option<int>("--n-layer") { Description = "GPT: transformer blocks.", DefaultValueFactory = _ => 4 };
+        var heads = new Option<int>("--n-head") { Description = "GPT: attention heads (must divide --n-embd).", DefaultValueFactory = _ => 4 };
+        var embd = new Option<int>("--n-embd") { Description = "GPT: embedding width.", DefaultValueFactory = _ => 128 };
+        var block = new Option<int>("--block-size") { Description = "GPT: context length in bytes.", DefaultValueFactory = _ => 64 };
+        var dropout = new Option<double>("--dropout") { Description = "GPT: dropout probability (0 = none, nanoGPT default).", DefaultValueFactory = _ => 0.0 };
         var cmd = new Command("train", "Train the MLP or GPT with any optimizer; metrics as JSON Lines, atomic checkpoints, exact --resume.")
         {
             model, data, optimizer, steps, batch, schedule, evalEvery, evalBatches, clip, seed, outDir, resume, layers, heads, embd, block, dropout,
