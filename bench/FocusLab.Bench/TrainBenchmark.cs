@@ -98,9 +98,15 @@ public static class TrainBenchmark
         });
     }
 
+    /// <summary>
+    /// Median of <paramref name="steps"/> timed steps after a warm-up of at least 5 steps and 3 seconds,
+    /// so tiered JIT compilation (including System.Numerics.Tensors' generic kernels) has reached
+    /// fully optimised code: the figure is the steady state of a long training run.
+    /// </summary>
     private static double Median(int steps, Action step)
     {
-        for (int i = 0; i < 5; i++) step(); // JIT tiering and arena warm-up
+        var warm = Stopwatch.StartNew();
+        for (int i = 0; i < 5 || warm.Elapsed.TotalSeconds < 3; i++) step();
         var times = new double[steps];
         for (int i = 0; i < steps; i++)
         {
