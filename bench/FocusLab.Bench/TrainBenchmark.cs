@@ -40,11 +40,13 @@ public static class TrainBenchmark
                 Gemm.UseBackend(backend);
                 progress?.Invoke($"gpt batch 16 ({backend.Name})");
                 double gpt = Gpt(16, steps);
+                progress?.Invoke($"  gpt ({backend.Name}): median {gpt * 1e3:F1} ms wall, {LastCpuSecondsPerStep * 1e3:F1} ms CPU per step");
                 results.Add(new TrainBenchResult("gpt", 16, backend.Name, gpt, 16 * 64 / gpt, null));
                 foreach (int batch in new[] { 128, 4096 })
                 {
                     progress?.Invoke($"mlp batch {batch} ({backend.Name})");
                     double mlp = Mlp(batch, steps);
+                    progress?.Invoke($"  mlp {batch} ({backend.Name}): median {mlp * 1e3:F2} ms wall, {LastCpuSecondsPerStep * 1e3:F2} ms CPU per step");
                     results.Add(new TrainBenchResult("mlp", batch, backend.Name, mlp, null, batch / mlp));
                 }
             }
@@ -107,6 +109,9 @@ public static class TrainBenchmark
     {
         var warm = Stopwatch.StartNew();
         for (int i = 0; i < 5 || warm.Elapsed.TotalSeconds < 3; i++) step();
+        var process = Process.GetCurrentProcess();
+        process.Refresh();
+        var cpu0 = process.TotalProcessorTime;
         var times = new double[steps];
         for (int i = 0; i < steps; i++)
         {
@@ -114,7 +119,13 @@ public static class TrainBenchmark
             step();
             times[i] = Stopwatch.GetElapsedTime(t0).TotalSeconds;
         }
+        process.Refresh();
+        LastCpuSecondsPerStep = (process.TotalProcessorTime - cpu0).TotalSeconds / steps;
         Array.Sort(times);
         return times[steps / 2];
     }
+
+    /// <summary>Process CPU time per step of the last measurement (all threads): on a loaded machine
+    /// it shows the work done, while wall time shows the share of the cores this process got.</summary>
+    public static double LastCpuSecondsPerStep { get; private set; }
 }
