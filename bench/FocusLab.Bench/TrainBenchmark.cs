@@ -38,15 +38,15 @@ public static class TrainBenchmark
             foreach (var backend in backends)
             {
                 Gemm.UseBackend(backend);
-                progress?.Invoke($"gpt batch 16 ({backend.Name})");
+                progress?.Invoke($"measuring gpt batch 16 ({backend.Name})");
                 double gpt = Gpt(16, steps);
-                progress?.Invoke($"  gpt ({backend.Name}): median {gpt * 1e3:F1} ms wall, {LastCpuSecondsPerStep * 1e3:F1} ms CPU per step");
+                progress?.Invoke($"gpt ({backend.Name}): median {gpt * 1e3:F1} ms wall, {LastCpuSecondsPerStep * 1e3:F1} ms CPU per step");
                 results.Add(new TrainBenchResult("gpt", 16, backend.Name, gpt, 16 * 64 / gpt, null));
                 foreach (int batch in new[] { 128, 4096 })
                 {
-                    progress?.Invoke($"mlp batch {batch} ({backend.Name})");
+                    progress?.Invoke($"measuring mlp batch {batch} ({backend.Name})");
                     double mlp = Mlp(batch, steps);
-                    progress?.Invoke($"  mlp {batch} ({backend.Name}): median {mlp * 1e3:F2} ms wall, {LastCpuSecondsPerStep * 1e3:F2} ms CPU per step");
+                    progress?.Invoke($"mlp {batch} ({backend.Name}): median {mlp * 1e3:F2} ms wall, {LastCpuSecondsPerStep * 1e3:F2} ms CPU per step");
                     results.Add(new TrainBenchResult("mlp", batch, backend.Name, mlp, null, batch / mlp));
                 }
             }
