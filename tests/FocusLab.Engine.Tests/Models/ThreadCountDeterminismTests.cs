@@ -55,6 +55,28 @@ public class ThreadCountDeterminismTests
     }
 
     [Fact]
+    public void OpenBlasBackendIsAlsoBitwiseIdenticalForOneOrManyThreads()
+    {
+        var blas = OpenBlasGemm.TryLoad();
+        if (blas is null) return; // covered by the managed test; nothing to compare without the library
+        var previousBackend = Gemm.Backend;
+        try
+        {
+            Gemm.UseBackend(blas);
+            Parallelism.MaxDegreeOfParallelism = 1;
+            var one = GptStep();
+            Parallelism.MaxDegreeOfParallelism = -1;
+            var all = GptStep();
+            Assert.Equal(one.Grads, all.Grads);
+        }
+        finally
+        {
+            Parallelism.MaxDegreeOfParallelism = -1;
+            Gemm.UseBackend(previousBackend);
+        }
+    }
+
+    [Fact]
     public void ForcingABackendByNameWorksAndMissingOpenBlasIsExplained()
     {
         Assert.Equal("managed", Gemm.Create("managed").Name);
