@@ -6,7 +6,11 @@ var root = new RootCommand("FocusLab: sign-based and adaptive optimizers, and th
 root.Subcommands.Add(OptimizersCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
 root.Subcommands.Add(RotationCommand.Create());
+root.Subcommands.Add(PhaseCommand.Create());
+root.Subcommands.Add(ValleyCommand.Create());
 root.Subcommands.Add(TrainCommand.Create());
+root.Subcommands.Add(BatchSweepCommand.Create());
+root.Subcommands.Add(LmRaceCommand.Create());
 
 try
 {

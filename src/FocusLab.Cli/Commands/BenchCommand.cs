@@ -9,6 +9,7 @@ internal static class BenchCommand
     {
         var bench = new Command("bench", "Benchmarks (run in Release) that print JSON.");
         bench.Subcommands.Add(BenchOptimCommand.Create());
+        bench.Subcommands.Add(SweepBenchCommand.Create());
         bench.Subcommands.Add(BenchGemmCommand.Create());
         bench.Subcommands.Add(BenchTrainCommand.Create());
         return bench;

@@ -1,83 +1,149 @@
 using System.CommandLine;
+using System.Globalization;
 using FocusLab.Engine.Data.Mnist;
 using FocusLab.Engine.Data.Text;
-using FocusLab.Engine.Kernels.Gemm;
 using FocusLab.Engine.Models;
-using FocusLab.Engine.Training;
+using FocusLab.Lab.Training;
 using Spectre.Console;
 
 namespace FocusLab.Cli.Commands;
 
-/// <summary>`focuslab train`: train the FOCUS MLP on MNIST-format data or the GPT on a text corpus.</summary>
+/// <summary>
+/// `focuslab train`: trains the FOCUS MLP on Fashion-MNIST or the GPT on a text corpus with any
+/// optimizer spec, writing metrics.jsonl, checkpoint.bin and run.json to --out. Exit codes: 0 done,
+/// 2 bad input or missing data, 3 stopped on a non-finite loss (the last good checkpoint is kept).
+/// </summary>
 internal static class TrainCommand
 {
+    public const int DivergedExitCode = 3;
+
     public static Command Create()
     {
-        var model = new Option<string>("--model") { Description = "mlp (Fashion-MNIST style classification) or gpt (byte-level language model).", Required = true };
-        var data = new Option<string?>("--data") { Description = $"Folder of MNIST-format files (mlp; default {MnistDataset.DefaultDirectory}) or UTF-8 file/folder (gpt; default {TextCorpus.DefaultPath})." };
-        var optimizer = new Option<string>("--optimizer") { Description = "Optimizer spec, e.g. adamw:lr=1e-3,weight_decay=0.01 or focus:lr=6e-4,gamma=0.2 (see `focuslab optimizers`).", DefaultValueFactory = _ => "adamw:lr=0.001,weight_decay=0.01" };
-        var steps = new Option<long>("--steps") { Description = "Optimizer steps.", DefaultValueFactory = _ => 1000 };
-        var batch = new Option<int>("--batch") { Description = "Samples (mlp) or sequences (gpt) per step.", DefaultValueFactory = _ => 64 };
-        var schedule = new Option<string>("--schedule") { Description = "constant or cosine:warmup=W,floor=F.", DefaultValueFactory = _ => "constant" };
-        var evalEvery = new Option<int>("--eval-every") { Description = "Evaluate and checkpoint every K steps (and at the end).", DefaultValueFactory = _ => 100 };
-        var evalBatches = new Option<int>("--eval-batches") { Description = "Validation batches per evaluation (gpt).", DefaultValueFactory = _ => 20 };
-        var clip = new Option<double>("--clip") { Description = "Global gradient-norm clip (0 = off).", DefaultValueFactory = _ => 0.0 };
-        var seed = new Option<ulong>("--seed") { Description = "Seed of initialisation, sampling and dropout.", DefaultValueFactory = _ => 1UL };
-        var outDir = new Option<string>("--out") { Description = "Folder for metrics.jsonl and checkpoint.ckpt.", Required = true };
-        var resume = new Option<bool>("--resume") { Description = "Continue the run in --out from its checkpoint (exactly)." };
-        var layers = new Option<int>("--n-layer") { Description = "GPT: transformer blocks.", DefaultValueFactory = _ => 4 };
-        var heads = new Option<int>("--n-head") { Description = "GPT: attention heads (must divide --n-embd).", DefaultValueFactory = _ => 4 };
-        var embd = new Option<int>("--n-embd") { Description = "GPT: embedding width.", DefaultValueFactory = _ => 128 };
-        var block = new Option<int>("--block-size") { Description = "GPT: context length in bytes.", DefaultValueFactory = _ => 64 };
-        var dropout = new Option<double>("--dropout") { Description = "GPT: dropout probability (0 = none, nanoGPT default).", DefaultValueFactory = _ => 0.0 };
-        var cmd = new Command("train", "Train the MLP or GPT with any optimizer; metrics as JSON Lines, atomic checkpoints, exact --resume.")
+        var model = new Option<string>("--model") { Description = "mlp (Fashion-MNIST MLP of FOCUS fig. 2c/d) or gpt (nanoGPT-style decoder).", Required = true };
+        model.AcceptOnlyFromAmong("mlp", "gpt");
+        var data = new Option<string?>("--data") { Description = "MNIST-format folder (mlp; default /usr/share/datasets/fashion-mnist) or UTF-8 text file/folder (gpt; default /usr/share/games/fortunes)." };
+        var optimizer = new Option<string>("--optimizer") { Description = "Optimizer spec id:name=value,... (its lr is the peak lr), e.g. focus:lr=6e-4,beta2=0.99,gamma=0.2,weight_decay=0.2. See `focuslab optimizers`.", Required = true };
+        var steps = new Option<int>("--steps") { Description = "Total optimizer steps.", DefaultValueFactory = _ => 1000 };
+        var batch = new Option<int>("--batch") { Description = "Batch size (samples for mlp, sequences for gpt).", DefaultValueFactory = _ => 128 };
+        var schedule = new Option<string>("--schedule") { Description = "constant, or cosine:warmup=W,floor=F (linear warm-up, cosine to F×peak at the last step).", DefaultValueFactory = _ => "constant" };
+        var evalEvery = new Option<int>("--eval-every") { Description = "Evaluate and checkpoint every K steps (0 = only at the end).", DefaultValueFactory = _ => 100 };
+        var outDir = new Option<string>("--out") { Description = "Output folder: metrics.jsonl, checkpoint.bin, run.json.", Required = true };
+        var resume = new Option<bool>("--resume") { Description = "Continue the run in --out from its checkpoint (bit-identical to an uninterrupted run)." };
+        var seed = new Option<int>("--seed") { Description = "Seed of the initialisation and the batch order.", DefaultValueFactory = _ => 1 };
+        var clip = new Option<double?>("--clip") { Description = "Global-norm gradient clipping threshold (e.g. 1.0); off by default." };
+        var stopAfter = new Option<int?>("--stop-after") { Description = "Stop after this step with a checkpoint, to be continued with --resume." };
+        var nLayer = new Option<int>("--n-layer") { Description = "GPT blocks.", DefaultValueFactory = _ => 4 };
+        var nHead = new Option<int>("--n-head") { Description = "GPT attention heads.", DefaultValueFactory = _ => 4 };
+        var nEmbd = new Option<int>("--n-embd") { Description = "GPT width.", DefaultValueFactory = _ => 128 };
+        var blockSize = new Option<int>("--block-size") { Description = "GPT context length.", DefaultValueFactory = _ => 64 };
+        var dropout = new Option<double>("--dropout") { Description = "GPT dropout probability.", DefaultValueFactory = _ => 0.0 };
+        var evalBatches = new Option<int>("--eval-batches") { Description = "GPT: validation batches per evaluation (0 = the whole validation split).", DefaultValueFactory = _ => 32 };
+        var evalSamples = new Option<int>("--eval-samples") { Description = "MLP: test samples per evaluation (0 = all).", DefaultValueFactory = _ => 0 };
+        var json = new Option<bool>("--json") { Description = "Print the final summary as JSON on stdout." };
+
+        var cmd = new Command("train", "Train the MLP or the GPT with any optimizer: progress bar, metrics.jsonl, atomic checkpoints, exact --resume, stop on NaN/Inf.")
         {
-            model, data, optimizer, steps, batch, schedule, evalEvery, evalBatches, clip, seed, outDir, resume, layers, heads, embd, block, dropout,
+            model, data, optimizer, steps, batch, schedule, evalEvery, outDir, resume, seed, clip, stopAfter,
+            nLayer, nHead, nEmbd, blockSize, dropout, evalBatches, evalSamples, json,
         };
         cmd.SetAction(r =>
         {
-            var options = new TrainOptions
+            var options = new TrainerOptions
             {
-                Model = r.GetValue(model)!.Trim().ToLowerInvariant(), Optimizer = r.GetValue(optimizer)!, Steps = r.GetValue(steps), Batch = r.GetValue(batch),
-                Schedule = r.GetValue(schedule)!, EvalEvery = r.GetValue(evalEvery), EvalBatches = r.GetValue(evalBatches), ClipNorm = r.GetValue(clip),
-                Seed = r.GetValue(seed), OutputDirectory = r.GetValue(outDir)!, Resume = r.GetValue(resume), Layers = r.GetValue(layers), Heads = r.GetValue(heads),
-                Embedding = r.GetValue(embd), BlockSize = r.GetValue(block), Dropout = r.GetValue(dropout),
+                Optimizer = r.GetValue(optimizer)!,
+                Steps = r.GetValue(steps),
+                Schedule = r.GetValue(schedule)!,
+                EvalEvery = r.GetValue(evalEvery),
+                ClipNorm = r.GetValue(clip),
+                OutDir = r.GetValue(outDir),
+                Resume = r.GetValue(resume),
+                StopAfter = r.GetValue(stopAfter),
             };
             options.Validate();
-            ITrainingTask task;
-            if (options.Model == "mlp")
+            ITrainingTask task = r.GetValue(model) switch
             {
-                var mnist = MnistDataset.Load(r.GetValue(data));
-                task = new MlpClassificationTask(mnist.Train, mnist.Test, options.Batch, options.Seed);
+                "mlp" => MlpTaskFrom(r.GetValue(data), r.GetValue(batch), r.GetValue(seed), r.GetValue(evalSamples)),
+                _ => new GptTask(TextCorpus.Load(r.GetValue(data)),
+                    new GptConfig(TextCorpus.VocabularySize, r.GetValue(blockSize), r.GetValue(nLayer), r.GetValue(nHead), r.GetValue(nEmbd), r.GetValue(dropout)),
+                    r.GetValue(batch), r.GetValue(seed), r.GetValue(evalBatches)),
+            };
+            var trainer = new Trainer(task, options);
+            var result = SpectreTrainingProgress.Run($"{task.Kind} {trainer.Optimizer.Id}", p => trainer.Run(p));
+            var summary = new
+            {
+                @out = options.OutDir,
+                last_step = result.LastStep,
+                eval_loss = result.FinalEvaluation?.Loss,
+                accuracy = result.FinalEvaluation?.Accuracy,
+                wall_s = result.WallSeconds,
+                checkpoint_step = result.CheckpointStep,
+                diverged_at = result.Divergence?.Step,
+            };
+            if (result.Divergence is { } d)
+            {
+                Console.Error.WriteLine($"focuslab: error: training stopped at step {d.Step}: {d.What}. " +
+                    (result.CheckpointStep is { } c ? $"The last good checkpoint (step {c}) is kept in {Path.Combine(options.OutDir!, TrainingCheckpoint.FileName)}" : "No checkpoint was written yet") +
+                    "; lower the learning rate, add warm-up, or pass --clip 1.0.");
+                if (r.GetValue(json)) Console.WriteLine(Json.Serialize(summary));
+                return DivergedExitCode;
             }
+            if (r.GetValue(json)) Console.WriteLine(Json.Serialize(summary));
+            else if (result.LastStep < options.Steps)
+                Console.WriteLine($"stopped after step {result.LastStep} of {options.Steps} with a checkpoint in {options.OutDir}; continue with the same options and --resume.");
             else
-            {
-                var corpus = TextCorpus.Load(r.GetValue(data));
-                var config = new GptConfig(TextCorpus.VocabularySize, options.BlockSize, options.Layers, options.Heads, options.Embedding, options.Dropout);
-                task = new GptLanguageTask(corpus, config, options.Batch, options.EvalBatches, options.Seed);
-            }
-            var trainer = new Trainer(options, task);
-            Console.Error.WriteLine($"focuslab train: {options.Model}, {task.Model.ParameterCount:N0} parameters, {options.Optimizer}, GEMM back end {Gemm.BackendName}");
-            TrainingResult result = null!;
-            AnsiConsole.Progress()
-                .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
-                .Start(ctx =>
-                {
-                    var bar = ctx.AddTask("training", maxValue: options.Steps);
-                    result = trainer.Run(p =>
-                    {
-                        bar.Value = p.Step;
-                        bar.Description = $"step {p.Step}/{p.TotalSteps} loss {p.TrainLoss:F4}" + (p.LastEvalLoss is { } e ? $" eval {e:F4}" : "") + $" {p.ItemsPerSecond:N0} {p.ItemName}/s";
-                    });
-                });
-            if (result.Diverged)
-            {
-                Console.Error.WriteLine($"focuslab: error: {result.Message}");
-                return 3;
-            }
-            Console.Error.WriteLine($"done: {result.LastStep} steps; metrics in {Path.Combine(options.OutputDirectory, Trainer.MetricsFile)}, checkpoint in {Path.Combine(options.OutputDirectory, Trainer.CheckpointFile)}");
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"step {result.LastStep}: eval loss {result.FinalEvaluation?.Loss:F4}, accuracy {result.FinalEvaluation?.Accuracy:P2}, {result.WallSeconds:F1} s; metrics in {Path.Combine(options.OutDir!, Trainer.MetricsFileName)}"));
             return 0;
         });
         return cmd;
     }
+
+    private static MlpTask MlpTaskFrom(string? data, int batch, int seed, int evalSamples)
+    {
+        var set = MnistDataset.Load(data);
+        return new MlpTask(set.Train, set.Test, batch, seed, evalSamples: evalSamples);
+    }
+}
+
+/// <summary>A Spectre.Console progress bar on stderr (loss, samples or tokens per second, ETA) for a <see cref="Trainer"/>.</summary>
+internal sealed class SpectreTrainingProgress(ProgressTask bar) : ITrainingProgress
+{
+    private string _items = "items";
+    private string _eval = "";
+
+    public static T Run<T>(string title, Func<ITrainingProgress, T> work)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+        T result = default!;
+        console.Progress()
+            .AutoClear(false)
+            .HideCompleted(false)
+            .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+            .Start(ctx =>
+            {
+                var bar = ctx.AddTask(Markup.Escape(title));
+                result = work(new SpectreTrainingProgress(bar) { Title = title });
+                bar.StopTask();
+            });
+        return result;
+    }
+
+    public string Title { get; init; } = "";
+
+    public void Started(long firstStep, long lastStep, string itemName)
+    {
+        _items = itemName;
+        bar.MaxValue = lastStep;
+        bar.Value = firstStep - 1;
+    }
+
+    public void Stepped(long step, double trainLoss, double itemsPerSecond)
+    {
+        bar.Description = Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+            $"{Title} step {step} loss {trainLoss:F4}{_eval} {itemsPerSecond:F0} {_items}/s"));
+        bar.Value = step;
+    }
+
+    public void Evaluated(long step, Evaluation evaluation) =>
+        _eval = string.Create(CultureInfo.InvariantCulture, $" eval {evaluation.Loss:F4}");
 }

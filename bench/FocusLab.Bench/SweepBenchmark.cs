@@ -1,0 +1,76 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using FocusLab.Lab.Sweeps;
+
+namespace FocusLab.Bench;
+
+/// <summary>
+/// Optimizer steps per second of the phase-diagram sweep engine on the 2-D valley, per optimizer and
+/// for all three together (id "all", how `focuslab phase` runs), single- and multi-threaded, and the projected
+/// wall time of the paper preset (2.88e10 steps) at the all-optimizer multi-threaded rate.
+/// The machine may be shared: each result also reports steps per CPU-second of this process and the
+/// 1-minute load average, and paper_preset_projected_s_if_cores_free projects from the CPU-time rate
+/// (what the wall time would be with the cores to ourselves). The figure is the wall-based one.
+/// </summary>
+public static class SweepBenchmark
+{
+    public static JsonObject Run(int threads, double secondsPerMeasurement = 1.0)
+    {
+        var paper = PhasePresets.Build("paper", PhaseAxis.Sharpness, ValleyKind.Valley2D);
+        var results = new JsonArray();
+        double allMulti = 0, allMultiCpu = 0;
+        double load = ReadLoadAverage();
+        var cases = ToyOptimizer.All.Select(o => (Id: o.Id, Opts: new[] { o })).Append(("all", ToyOptimizer.All.ToArray()));
+        foreach (var (id, opts) in cases)
+            foreach (int t in threads > 1 ? new[] { 1, threads } : new[] { 1 })
+            {
+                var (rate, cpuRate) = Measure(paper with { Optimizers = opts }, t, secondsPerMeasurement);
+                results.Add(new JsonObject { ["optimizer"] = id, ["threads"] = t, ["steps_per_s"] = Math.Round(rate), ["steps_per_cpu_s"] = Math.Round(cpuRate) });
+                if (opts.Length > 1 && t == threads) { allMulti = rate; allMultiCpu = cpuRate; }
+            }
+        return new JsonObject
+        {
+            ["landscape"] = "valley2d",
+            ["steps_per_run"] = paper.Steps,
+            ["results"] = results,
+            ["paper_preset_steps"] = paper.TotalSteps,
+            ["paper_preset_projected_s"] = Math.Round(paper.TotalSteps / allMulti, 1),
+            ["paper_preset_projected_s_if_cores_free"] = Math.Round(paper.TotalSteps / (allMultiCpu * threads), 1),
+            ["load_average_1min_at_start"] = load,
+            ["processor_count"] = Environment.ProcessorCount,
+        };
+    }
+
+    private static double ReadLoadAverage()
+    {
+        try { return double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], System.Globalization.CultureInfo.InvariantCulture); }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException) { return double.NaN; }
+    }
+
+    /// <summary>Runs slices of the paper grid (same learning rates, a and σ spread) until the time budget is spent.</summary>
+    /// <returns>Steps per wall-clock second and steps per CPU-second used by this process.</returns>
+    private static (double Wall, double Cpu) Measure(SweepGrid paper, int threads, double seconds)
+    {
+        var grid = paper with
+        {
+            XValues = SweepGrid.Logspace(-1, 3, 16),
+            SigmaValues = SweepGrid.Linspace(0, 3, 16),
+            Replicates = 8,
+        };
+        SweepEngine.Run(grid with { Replicates = 1, Steps = 200 }, new SweepOptions { Threads = threads }); // JIT warm-up
+        var proc = Process.GetCurrentProcess();
+        var cpu0 = proc.TotalProcessorTime;
+        var sw = Stopwatch.StartNew();
+        double steps = 0; int seed = 0;
+        do
+        {
+            var r = SweepEngine.Run(grid with { Seed = (ulong)seed++ }, new SweepOptions { Threads = threads });
+            steps += r.Steps;
+        } while (sw.Elapsed.TotalSeconds < seconds);
+        double wall = sw.Elapsed.TotalSeconds;
+        proc.Refresh();
+        double cpu = (proc.TotalProcessorTime - cpu0).TotalSeconds;
+        return (steps / wall, steps / cpu);
+    }
+}

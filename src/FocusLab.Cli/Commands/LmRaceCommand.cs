@@ -1,0 +1,86 @@
+using System.CommandLine;
+using System.Globalization;
+using FocusLab.Engine.Data.Text;
+using FocusLab.Lab.Studies;
+using FocusLab.Lab.Training;
+using Spectre.Console;
+
+namespace FocusLab.Cli.Commands;
+
+/// <summary>
+/// `focuslab lm-race`: FOCUS fig. 3 / S3 table 2 — adamw, signum, focus, s3 and lion train the GPT on
+/// a text corpus, each at its own tuned peak lr; validation curves, speed-up over adamw, wall-clock and
+/// loss spikes with the update statistics before them. Resumable (rerun with the same --out).
+/// </summary>
+internal static class LmRaceCommand
+{
+    public static Command Create()
+    {
+        var preset = new Option<string>("--preset") { Description = "quick (2-layer 64-wide GPT, 300 steps, 1 seed; < 10 min) or full (4-layer 128-wide, 2000 steps, 2 seeds).", DefaultValueFactory = _ => "quick" };
+        preset.AcceptOnlyFromAmong("quick", "full");
+        var data = new Option<string?>("--data") { Description = "UTF-8 text file or folder (default /usr/share/games/fortunes)." };
+        var outDir = new Option<string>("--out") { Description = "Output folder (one sub-folder per run, race.json, CSV, SVG, HTML).", Required = true };
+        var steps = new Option<int?>("--steps") { Description = "Override the full-run steps." };
+        var seeds = new Option<int?>("--seeds") { Description = "Override the number of seeds (1..N)." };
+        var optimizers = new Option<string?>("--optimizers") { Description = "Comma-separated subset of adamw,signum,focus,s3,lion (adamw is always included)." };
+        var stability = new Option<bool>("--stability") { Description = "Also run each optimizer at 3× and 10× its tuned lr (spikes, divergence)." };
+        var ablation = new Option<bool>("--ablation") { Description = "Also run s3 with each change over adamw undone: no Nesterov, p = 2, separate β, adamw's lr." };
+        var json = new Option<bool>("--json") { Description = "Print the comparison table as JSON." };
+        var cmd = new Command("lm-race", "FOCUS fig. 3 / S3 table 2: GPT race of adamw, signum, focus, s3, lion at tuned lrs; speed-up, wall-clock, loss spikes.")
+        {
+            preset, data, outDir, steps, seeds, optimizers, stability, ablation, json,
+        };
+        cmd.SetAction(r =>
+        {
+            var config = LmRaceConfig.FromPreset(r.GetValue(preset)!);
+            if (r.GetValue(steps) is { } s) config = config with { Steps = s };
+            if (r.GetValue(seeds) is { } n)
+            {
+                if (n < 1) throw new ArgumentException("--seeds must be at least 1.");
+                config = config with { Seeds = Enumerable.Range(1, n).ToArray() };
+            }
+            if (r.GetValue(optimizers) is { } list)
+            {
+                var wanted = list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Append("adamw").ToHashSet();
+                var unknown = wanted.Where(w => config.Optimizers.All(o => o.Label != w)).ToList();
+                if (unknown.Count > 0) throw new ArgumentException($"--optimizers: unknown {string.Join(", ", unknown)}; choose from {string.Join(",", config.Optimizers.Select(o => o.Label))}.");
+                config = config with { Optimizers = config.Optimizers.Where(o => wanted.Contains(o.Label)).ToArray() };
+            }
+            config.Validate();
+            if (r.GetValue(ablation) && config.Optimizers.All(o => o.Label != "s3")) throw new ArgumentException("--ablation needs s3 among --optimizers.");
+            string dir = r.GetValue(outDir)!;
+            var corpus = TextCorpus.Load(r.GetValue(data));
+            string command = "focuslab " + string.Join(' ', r.Tokens.Select(t => t.Value));
+
+            var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(Console.Error) });
+            LmRaceResult result = null!;
+            console.Progress().AutoClear(false).HideCompleted(true)
+                .Columns(new TaskDescriptionColumn { Alignment = Justify.Left }, new ProgressBarColumn(), new PercentageColumn(), new RemainingTimeColumn())
+                .Start(ctx =>
+                {
+                    var race = new LmRace(config, corpus, dir)
+                    {
+                        Stability = r.GetValue(stability),
+                        Ablation = r.GetValue(ablation),
+                        ProgressFor = name => new SpectreTrainingProgress(ctx.AddTask(Markup.Escape(name))) { Title = name },
+                    };
+                    result = race.Run();
+                });
+            LmRaceReport.Write(dir, result, command);
+            if (r.GetValue(json)) { Console.WriteLine(Json.Serialize(result.Comparisons)); return 0; }
+            var table = new Table().AddColumns("optimizer", "seed", "peak lr", "final val loss", "steps to adamw's final", "speed-up", "wall s", "spikes");
+            foreach (var c in result.Comparisons)
+            {
+                var lr = result.Tuning.Single(t => t.Optimizer == c.Optimizer).BestLr;
+                table.AddRow(c.Optimizer, c.Seed.ToString(), lr.ToString("G3", CultureInfo.InvariantCulture),
+                    c.Diverged ? "diverged" : c.FinalValLoss?.ToString("F4", CultureInfo.InvariantCulture) ?? "",
+                    c.Steps?.ToString() ?? "not reached", c.Speedup is { } x ? x.ToString("F2", CultureInfo.InvariantCulture) + "×" : "–",
+                    c.WallS.ToString("F1", CultureInfo.InvariantCulture), c.Spikes.ToString());
+            }
+            AnsiConsole.Write(table);
+            Console.WriteLine($"outputs in {dir}: race.json, runs.csv, tuning.csv, spikes.csv, val_curves.svg, train_loss.svg, lm_race.html");
+            return 0;
+        });
+        return cmd;
+    }
+}

@@ -1,0 +1,34 @@
+using System.Text.Json;
+
+namespace FocusLab.Lab.Studies;
+
+/// <summary>
+/// One finished sweep run, one line of <c>cells*.jsonl</c>. <see cref="Score"/> is the final test loss,
+/// or <see cref="SweepScoring.DivergedLoss"/> when the run diverged (as the FOCUS authors counted it).
+/// </summary>
+public sealed record SweepCellResult(
+    string Optimizer,
+    int Batch,
+    int LrIndex,
+    double Lr,
+    int Replicate,
+    int Seed,
+    double Score,
+    double? TestLoss,
+    double? Accuracy,
+    bool Diverged,
+    long? DivergedAtStep,
+    double WallS,
+    double[][]? EvalCurve = null)
+{
+    public SweepCellKey Key => new(Optimizer, Batch, LrIndex, Replicate);
+
+    public string ToJson() => JsonSerializer.Serialize(this, StudyJson.Options);
+
+    public static SweepCellResult FromJson(string line) =>
+        JsonSerializer.Deserialize<SweepCellResult>(line, StudyJson.Options) ?? throw new InvalidDataException("Empty cell line.");
+
+    /// <summary>Equal apart from the wall time (what two computations of the same cell must agree on).</summary>
+    public bool SameOutcome(SweepCellResult other) =>
+        (this with { WallS = 0, EvalCurve = null }) == (other with { WallS = 0, EvalCurve = null });
+}

@@ -1,0 +1,54 @@
+namespace FocusLab.Lab.Training;
+
+/// <summary>Settings of one training run (the task — model and data — is passed separately).</summary>
+public sealed record TrainerOptions
+{
+    /// <summary>Optimizer spec, e.g. <c>adamw:lr=1e-3,weight_decay=0.1</c> (its lr is the peak lr).</summary>
+    public required string Optimizer { get; init; }
+
+    /// <summary>Total steps; the schedule is laid out over this many.</summary>
+    public required int Steps { get; init; }
+
+    /// <summary><c>constant</c> or <c>cosine:warmup=W,floor=F</c>.</summary>
+    public string Schedule { get; init; } = "constant";
+
+    /// <summary>Evaluate (and checkpoint) every K steps; 0 = only at the end. The last step is always evaluated.</summary>
+    public int EvalEvery { get; init; }
+
+    /// <summary>Global-norm gradient clipping threshold; null = off (the norm is still logged).</summary>
+    public double? ClipNorm { get; init; }
+
+    /// <summary>Output folder for metrics.jsonl, checkpoint.bin and run.json; null = keep everything in memory.</summary>
+    public string? OutDir { get; init; }
+
+    /// <summary>Continue from <c>OutDir/checkpoint.bin</c>.</summary>
+    public bool Resume { get; init; }
+
+    /// <summary>Record per-step update statistics (costs one copy of θ per step).</summary>
+    public bool TrackUpdateStatistics { get; init; } = true;
+
+    /// <summary>Stop (with a checkpoint) after this step although <see cref="Steps"/> is larger: an interruption that a later --resume continues.</summary>
+    public int? StopAfter { get; init; }
+
+    /// <summary>Called before each step with its number (tests use it to inject faults).</summary>
+    internal Action<long>? BeforeStep { get; init; }
+
+    public void Validate()
+    {
+        if (Steps < 1) throw new ArgumentException($"--steps must be at least 1; got {Steps}.");
+        if (EvalEvery < 0) throw new ArgumentException($"--eval-every must be ≥ 0 (0 = only at the end); got {EvalEvery}.");
+        if (ClipNorm is { } c && !(c > 0 && double.IsFinite(c))) throw new ArgumentException($"--clip must be a positive number; got {c}.");
+        if (Resume && OutDir is null) throw new ArgumentException("--resume needs --out DIR (the folder holding checkpoint.bin).");
+        if (StopAfter is { } s && (s < 1 || s > Steps)) throw new ArgumentException($"--stop-after must be in 1..{Steps}; got {s}.");
+        try
+        {
+            _ = FocusLab.Optim.Schedules.Schedule.Parse(Schedule, Steps);
+        }
+        catch (ArgumentOutOfRangeException e)
+        {
+            // The schedule's own message names the bound; drop the framework's "Parameter/Actual value" lines.
+            string reason = e.Message.Split('\n')[0].Split(" (Parameter")[0];
+            throw new ArgumentException($"--schedule '{Schedule}' with --steps {Steps}: {reason}");
+        }
+    }
+}
