@@ -9,9 +9,11 @@ namespace FocusLab.Engine.Kernels.Gemm;
 ///
 /// Threading: OpenBLAS is switched to one thread (<c>openblas_set_num_threads(1)</c>) and large
 /// products are split here into row blocks of C whose size depends only on the shape, run on the
-/// .NET thread pool. This keeps OpenBLAS's spinning worker threads from competing with the engine's
-/// other parallel kernels on the same cores, and makes results independent of the thread count
-/// (each block is one single-threaded OpenBLAS call on fixed inputs).
+/// .NET thread pool (one block per core). This keeps OpenBLAS's spinning worker threads from
+/// competing with the engine's other parallel kernels on the same cores, and makes results
+/// independent of <see cref="Parallelism.MaxDegreeOfParallelism"/> (each block is one
+/// single-threaded OpenBLAS call on fixed inputs; the block count depends on the shape and on the
+/// machine's processor count only).
 /// </summary>
 public sealed unsafe class OpenBlasGemm : IGemmBackend
 {
@@ -33,7 +35,11 @@ public sealed unsafe class OpenBlasGemm : IGemmBackend
 
     // Below this many multiply-adds one call on the calling thread is faster than splitting.
     private const long ParallelThreshold = 1L << 21;
-    private const int MinimumRowsPerBlock = 32, MaximumBlocks = 8;
+    private const int MinimumRowsPerBlock = 32;
+
+    // One block per core: every block packs all of op(B) again, so more blocks than cores only
+    // costs. The count depends on the machine, not on Parallelism.MaxDegreeOfParallelism.
+    private static readonly int MaximumBlocks = Math.Max(1, Environment.ProcessorCount);
 
     private OpenBlasGemm(IntPtr sgemm, string path)
     {
@@ -68,7 +74,7 @@ public sealed unsafe class OpenBlasGemm : IGemmBackend
     {
         GemmArguments.Check(transA, transB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc);
         if (m == 0 || n == 0) return;
-        // Fixed row blocks (a function of m only), so the split never changes the result.
+        // Row blocks fixed by the shape and the core count, so the thread setting never changes the result.
         int blocks = (long)m * n * k < ParallelThreshold ? 1 : Math.Clamp(m / MinimumRowsPerBlock, 1, MaximumBlocks);
         fixed (float* pa = a)
         fixed (float* pb = b)
