@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json.Serialization;
 using FocusLab.Engine.Autodiff;
 using FocusLab.Engine.Kernels.Gemm;
 using FocusLab.Engine.Models;
@@ -8,9 +9,13 @@ using FocusLab.Optim;
 
 namespace FocusLab.Bench;
 
-public sealed record TrainBenchResult(string Model, int Batch, string Backend, double MedianStepS, double? TokensPerS, double? SamplesPerS);
+/// <summary>One row; exactly one of the two rates is present (GPT: tokens, MLP: samples).</summary>
+public sealed record TrainBenchResult(string Model, int Batch, string Backend, double MedianStepS,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? TokensPerS,
+    [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] double? SamplesPerS);
 
-public sealed record TrainBenchReport(string Optimizer, int Threads, List<TrainBenchResult> Results);
+/// <summary>The JSON shape: {"results": [...]}.</summary>
+public sealed record TrainBenchReport(List<TrainBenchResult> Results);
 
 /// <summary>
 /// `focuslab bench train`: median wall time of a full training step (zero grad, forward, backward,
@@ -33,13 +38,15 @@ public static class TrainBenchmark
             foreach (var backend in backends)
             {
                 Gemm.UseBackend(backend);
-                progress?.Invoke($"gpt batch 16 ({backend.Name})");
+                progress?.Invoke($"measuring gpt batch 16 ({backend.Name})");
                 double gpt = Gpt(16, steps);
+                progress?.Invoke($"gpt ({backend.Name}): median {gpt * 1e3:F1} ms wall, {LastCpuSecondsPerStep * 1e3:F1} ms CPU per step");
                 results.Add(new TrainBenchResult("gpt", 16, backend.Name, gpt, 16 * 64 / gpt, null));
                 foreach (int batch in new[] { 128, 4096 })
                 {
-                    progress?.Invoke($"mlp batch {batch} ({backend.Name})");
+                    progress?.Invoke($"measuring mlp batch {batch} ({backend.Name})");
                     double mlp = Mlp(batch, steps);
+                    progress?.Invoke($"mlp {batch} ({backend.Name}): median {mlp * 1e3:F2} ms wall, {LastCpuSecondsPerStep * 1e3:F2} ms CPU per step");
                     results.Add(new TrainBenchResult("mlp", batch, backend.Name, mlp, null, batch / mlp));
                 }
             }
@@ -48,7 +55,7 @@ public static class TrainBenchmark
         {
             Gemm.UseBackend(previous);
         }
-        return new TrainBenchReport(OptimizerSpec, Environment.ProcessorCount, results);
+        return new TrainBenchReport(results);
     }
 
     /// <summary>Median seconds per GPT training step (after warm-up steps).</summary>
@@ -93,9 +100,18 @@ public static class TrainBenchmark
         });
     }
 
+    /// <summary>
+    /// Median of <paramref name="steps"/> timed steps after a warm-up of at least 5 steps and 3 seconds,
+    /// so tiered JIT compilation (including System.Numerics.Tensors' generic kernels) has reached
+    /// fully optimised code: the figure is the steady state of a long training run.
+    /// </summary>
     private static double Median(int steps, Action step)
     {
-        for (int i = 0; i < 3; i++) step(); // JIT tiering and arena warm-up
+        var warm = Stopwatch.StartNew();
+        for (int i = 0; i < 5 || warm.Elapsed.TotalSeconds < 3; i++) step();
+        var process = Process.GetCurrentProcess();
+        process.Refresh();
+        var cpu0 = process.TotalProcessorTime;
         var times = new double[steps];
         for (int i = 0; i < steps; i++)
         {
@@ -103,7 +119,13 @@ public static class TrainBenchmark
             step();
             times[i] = Stopwatch.GetElapsedTime(t0).TotalSeconds;
         }
+        process.Refresh();
+        LastCpuSecondsPerStep = (process.TotalProcessorTime - cpu0).TotalSeconds / steps;
         Array.Sort(times);
         return times[steps / 2];
     }
+
+    /// <summary>Process CPU time per step of the last measurement (all threads): on a loaded machine
+    /// it shows the work done, while wall time shows the share of the cores this process got.</summary>
+    public static double LastCpuSecondsPerStep { get; private set; }
 }

@@ -15,12 +15,14 @@ internal static class BenchGemmCommand
         cmd.SetAction(r =>
         {
             if (r.GetValue(seconds) <= 0) throw new ArgumentException("--seconds must be positive.");
+            Console.Error.WriteLine($"  active GEMM back end: {FocusLab.Engine.Kernels.Gemm.Gemm.BackendName} (FOCUSLAB_GEMM=managed|openblas forces one); {Environment.ProcessorCount} cores");
+            // Shared machines: the load average says how much the numbers below were disturbed.
+            if (File.Exists("/proc/loadavg")) Console.Error.WriteLine($"  load average before: {File.ReadAllText("/proc/loadavg").Trim()}");
             var report = GemmBenchmark.Run(r.GetValue(seconds));
             if (r.GetValue(json)) { Console.WriteLine(Json.Serialize(report)); return 0; }
             var table = new Table().AddColumns("backend", "m", "n", "k", "GFLOP/s");
             foreach (var x in report.Results) table.AddRow(x.Backend, x.M.ToString(), x.N.ToString(), x.K.ToString(), $"{x.Gflops:F1}");
             AnsiConsole.Write(table);
-            AnsiConsole.MarkupLine($"active back end: {report.ActiveBackend} (force with FOCUSLAB_GEMM=managed|openblas)");
             return 0;
         });
         return cmd;

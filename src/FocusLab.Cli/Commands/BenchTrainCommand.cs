@@ -15,7 +15,10 @@ internal static class BenchTrainCommand
         cmd.SetAction(r =>
         {
             if (r.GetValue(steps) < 1) throw new ArgumentException("--steps must be at least 1.");
-            var report = TrainBenchmark.Run(r.GetValue(steps), msg => Console.Error.WriteLine($"  measuring {msg}"));
+            Console.Error.WriteLine($"  optimizer {TrainBenchmark.OptimizerSpec}; {Environment.ProcessorCount} cores");
+            // Shared machines: the load average says how much the numbers below were disturbed.
+            if (File.Exists("/proc/loadavg")) Console.Error.WriteLine($"  load average before: {File.ReadAllText("/proc/loadavg").Trim()}");
+            var report = TrainBenchmark.Run(r.GetValue(steps), msg => Console.Error.WriteLine($"  {msg}"));
             if (r.GetValue(json)) { Console.WriteLine(Json.Serialize(report)); return 0; }
             var table = new Table().AddColumns("model", "batch", "backend", "median step (ms)", "tokens/s", "samples/s");
             foreach (var x in report.Results)

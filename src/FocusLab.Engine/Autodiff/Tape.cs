@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Numerics;
+using System.Runtime.CompilerServices;
 using FocusLab.Engine.Tensors;
 
 namespace FocusLab.Engine.Autodiff;
@@ -69,6 +71,7 @@ public sealed class Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>The output variable of an operation; it gets a zeroed gradient when any input needs one.</summary>
     internal Variable<T> Output(int[] shape, bool requiresGrad)
     {
+        if (Profile is not null) _opStart = Stopwatch.GetTimestamp();
         var value = Buffer(shape, clear: false);
         var grad = RecordGradients && requiresGrad ? Buffer(shape, clear: true) : null;
         return new Variable<T>(value, grad);
@@ -78,10 +81,29 @@ public sealed class Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
     internal static Variable<T> View(Variable<T> x, int[] shape) =>
         new(new Tensor<T>(x.Value.Data, shape), x.Grad is null ? null : new Tensor<T>(x.Grad.Data, shape));
 
-    internal void Record(Action backward)
+    internal void Record(Action backward, [CallerMemberName] string op = "")
     {
+        if (Profile is { } profile)
+        {
+            profile.Add(op + " forward", Stopwatch.GetElapsedTime(_opStart));
+            if (RecordGradients)
+            {
+                var inner = backward;
+                backward = () =>
+                {
+                    long t0 = Stopwatch.GetTimestamp();
+                    inner();
+                    profile.Add(op + " backward", Stopwatch.GetElapsedTime(t0));
+                };
+            }
+        }
         if (RecordGradients) _backward.Add(backward);
     }
+
+    private long _opStart;
+
+    /// <summary>When set, wall time per operation (forward and backward) is accumulated here.</summary>
+    public TapeProfile? Profile { get; set; }
 
     /// <summary>
     /// Back-propagates from <paramref name="output"/>. For a scalar the seed defaults to 1; for other

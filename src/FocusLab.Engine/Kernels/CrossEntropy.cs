@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace FocusLab.Engine.Kernels;
 
@@ -19,41 +20,47 @@ public static class CrossEntropy
                 throw new ArgumentException($"Target {targets[i]} at position {i} is outside [0, {classes}); targets must be class indices.");
     }
 
-    /// <summary>Writes probabilities into <paramref name="probs"/> and returns the mean loss (summed in double, row order).</summary>
+    /// <summary>Writes probabilities into <paramref name="probs"/> and returns the mean loss (row losses summed in double, in row order).</summary>
     public static T Forward<T>(T[] logits, int[] targets, T[] probs, int rows, int classes) where T : unmanaged, IFloatingPointIeee754<T>
     {
         CheckTargets(targets, rows, classes);
         var losses = new double[rows];
-        Parallelism.ForRows(rows, classes, (r0, r1) =>
-        {
-            for (int r = r0; r < r1; r++)
-            {
-                var x = logits.AsSpan(r * classes, classes); var p = probs.AsSpan(r * classes, classes);
-                T max = TensorPrimitives.Max<T>(x);
-                TensorPrimitives.Subtract(x, max, p);
-                TensorPrimitives.Exp<T>(p, p);
-                T sum = TensorPrimitives.Sum<T>(p);
-                losses[r] = double.CreateTruncating(max + T.Log(sum) - x[targets[r]]);
-                TensorPrimitives.Divide(p, sum, p);
-            }
-        });
+        Parallelism.ForRows(rows, classes, (r0, r1) => ForwardRows(logits, targets, probs, losses, classes, r0, r1));
         double total = 0;
         for (int r = 0; r < rows; r++) total += losses[r];
         return T.CreateTruncating(total / rows);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ForwardRows<T>(T[] logits, int[] targets, T[] probs, double[] losses, int classes, int r0, int r1) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int r = r0; r < r1; r++)
+        {
+            var x = logits.AsSpan(r * classes, classes); var p = probs.AsSpan(r * classes, classes);
+            T max = TensorPrimitives.Max<T>(x);
+            TensorPrimitives.Subtract(x, max, p);
+            TensorPrimitives.Exp<T>(p, p);
+            T sum = TensorPrimitives.Sum<T>(p);
+            losses[r] = double.CreateTruncating(max + T.Log(sum) - x[targets[r]]);
+            TensorPrimitives.Divide(p, sum, p);
+        }
     }
 
     /// <summary>dlogits += dloss·(p − onehot)/rows.</summary>
     public static void Backward<T>(T[] probs, int[] targets, T dloss, T[] dlogits, int rows, int classes) where T : unmanaged, IFloatingPointIeee754<T>
     {
         T scale = dloss / T.CreateTruncating(rows);
-        Parallelism.ForRows(rows, classes, (r0, r1) =>
+        Parallelism.ForRows(rows, classes, (r0, r1) => BackwardRows(probs, targets, scale, dlogits, classes, r0, r1));
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void BackwardRows<T>(T[] probs, int[] targets, T scale, T[] dlogits, int classes, int r0, int r1) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int r = r0; r < r1; r++)
         {
-            for (int r = r0; r < r1; r++)
-            {
-                var p = probs.AsSpan(r * classes, classes); var d = dlogits.AsSpan(r * classes, classes);
-                TensorPrimitives.MultiplyAdd(p, scale, d, d);
-                d[targets[r]] -= scale;
-            }
-        });
+            var p = probs.AsSpan(r * classes, classes); var d = dlogits.AsSpan(r * classes, classes);
+            TensorPrimitives.MultiplyAdd(p, scale, d, d);
+            d[targets[r]] -= scale;
+        }
     }
 }

@@ -32,6 +32,7 @@ public static class Elementwise
     public static void Map<T, TOp>(T[] x, T[] y, T[] dst, int length, bool accumulate) where T : unmanaged, IFloatingPointIeee754<T> where TOp : IBinaryOperator<T>
         => Parallelism.ForRows(length, 1, (s, e) => MapRange<T, TOp>(x.AsSpan(s, e - s), y.AsSpan(s, e - s), dst.AsSpan(s, e - s), accumulate));
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MapRange<T, TOp>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> where TOp : IUnaryOperator<T>
     {
         int i = 0;
@@ -45,6 +46,7 @@ public static class Elementwise
         for (; i < x.Length; i++) y[i] = TOp.Invoke(x[i]);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MapRange<T, TOp>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> dst, bool accumulate) where T : unmanaged, IFloatingPointIeee754<T> where TOp : IBinaryOperator<T>
     {
         int i = 0;

@@ -1,11 +1,13 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace FocusLab.Engine.Kernels;
 
 /// <summary>Row lookup out[i] = W[idx[i]] and its scatter-add backward (serial, in index order).</summary>
 public static class Embedding
 {
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward<T>(int[] indices, T[] weight, T[] output, int count, int rows, int dim) where T : unmanaged, IFloatingPointIeee754<T>
     {
         for (int i = 0; i < count; i++)
@@ -17,6 +19,7 @@ public static class Embedding
         }
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward<T>(int[] indices, T[] dout, T[] dweight, int count, int dim) where T : unmanaged, IFloatingPointIeee754<T>
     {
         for (int i = 0; i < count; i++)

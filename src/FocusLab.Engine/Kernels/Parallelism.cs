@@ -9,6 +9,14 @@ public static class Parallelism
     /// <summary>Elements of work below which a loop stays on the calling thread.</summary>
     public const int MinimumParallelWork = 1 << 15;
 
+    /// <summary>
+    /// Upper bound on worker threads for every engine kernel (and the managed GEMM); -1 means all
+    /// cores. Results are identical for every value: it only changes how fast they arrive.
+    /// </summary>
+    public static int MaxDegreeOfParallelism { get; set; } = -1;
+
+    internal static ParallelOptions Options => new() { MaxDegreeOfParallelism = MaxDegreeOfParallelism };
+
     /// <summary>Calls <paramref name="body"/>(start, end) over [0, rows) in fixed chunks.</summary>
     public static void ForRows(int rows, int workPerRow, Action<int, int> body)
     {
@@ -21,6 +29,6 @@ public static class Parallelism
         }
         int rowsPerChunk = (int)Math.Max(1, MinimumParallelWork / Math.Max(1, workPerRow));
         int chunks = (rows + rowsPerChunk - 1) / rowsPerChunk;
-        Parallel.For(0, chunks, c => body(c * rowsPerChunk, Math.Min(rows, (c + 1) * rowsPerChunk)));
+        Parallel.For(0, chunks, Options, c => body(c * rowsPerChunk, Math.Min(rows, (c + 1) * rowsPerChunk)));
     }
 }

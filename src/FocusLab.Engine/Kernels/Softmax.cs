@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace FocusLab.Engine.Kernels;
 
@@ -7,53 +8,65 @@ namespace FocusLab.Engine.Kernels;
 public static class Softmax
 {
     public static void Forward<T>(T[] x, T[] y, int rows, int n) where T : unmanaged, IFloatingPointIeee754<T>
-        => Parallelism.ForRows(rows, n, (r0, r1) =>
+        => Parallelism.ForRows(rows, n, (r0, r1) => ForwardRows(x, y, n, r0, r1));
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void ForwardRows<T>(T[] x, T[] y, int n, int r0, int r1) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int r = r0; r < r1; r++)
         {
-            for (int r = r0; r < r1; r++)
-            {
-                var xr = x.AsSpan(r * n, n); var yr = y.AsSpan(r * n, n);
-                TensorPrimitives.Subtract(xr, TensorPrimitives.Max<T>(xr), yr);
-                TensorPrimitives.Exp<T>(yr, yr);
-                TensorPrimitives.Divide(yr, TensorPrimitives.Sum<T>(yr), yr);
-            }
-        });
+            var xr = x.AsSpan(r * n, n); var yr = y.AsSpan(r * n, n);
+            TensorPrimitives.Subtract(xr, TensorPrimitives.Max<T>(xr), yr);
+            TensorPrimitives.Exp<T>(yr, yr);
+            TensorPrimitives.Divide(yr, TensorPrimitives.Sum<T>(yr), yr);
+        }
+    }
 
     /// <summary>dx += y ⊙ (dy − ⟨dy, y⟩).</summary>
     public static void Backward<T>(T[] y, T[] dy, T[] dx, int rows, int n) where T : unmanaged, IFloatingPointIeee754<T>
-        => Parallelism.ForRows(rows, n, (r0, r1) =>
+        => Parallelism.ForRows(rows, n, (r0, r1) => BackwardRows(y, dy, dx, n, r0, r1));
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void BackwardRows<T>(T[] y, T[] dy, T[] dx, int n, int r0, int r1) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int r = r0; r < r1; r++)
         {
-            for (int r = r0; r < r1; r++)
-            {
-                var yr = y.AsSpan(r * n, n); var dyr = dy.AsSpan(r * n, n); var dxr = dx.AsSpan(r * n, n);
-                T dot = TensorPrimitives.Dot<T>(dyr, yr);
-                for (int i = 0; i < n; i++) dxr[i] += yr[i] * (dyr[i] - dot);
-            }
-        });
+            var yr = y.AsSpan(r * n, n); var dyr = dy.AsSpan(r * n, n); var dxr = dx.AsSpan(r * n, n);
+            T dot = TensorPrimitives.Dot<T>(dyr, yr);
+            for (int i = 0; i < n; i++) dxr[i] += yr[i] * (dyr[i] - dot);
+        }
+    }
 
     /// <summary>y = x − logΣexp(x).</summary>
     public static void LogForward<T>(T[] x, T[] y, int rows, int n) where T : unmanaged, IFloatingPointIeee754<T>
-        => Parallelism.ForRows(rows, n, (r0, r1) =>
+        => Parallelism.ForRows(rows, n, (r0, r1) => LogForwardRows(x, y, n, r0, r1));
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void LogForwardRows<T>(T[] x, T[] y, int n, int r0, int r1) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int r = r0; r < r1; r++)
         {
-            for (int r = r0; r < r1; r++)
-            {
-                var xr = x.AsSpan(r * n, n); var yr = y.AsSpan(r * n, n);
-                T max = TensorPrimitives.Max<T>(xr);
-                TensorPrimitives.Subtract(xr, max, yr);
-                TensorPrimitives.Exp<T>(yr, yr);
-                T lse = max + T.Log(TensorPrimitives.Sum<T>(yr));
-                TensorPrimitives.Subtract(xr, lse, yr);
-            }
-        });
+            var xr = x.AsSpan(r * n, n); var yr = y.AsSpan(r * n, n);
+            T max = TensorPrimitives.Max<T>(xr);
+            TensorPrimitives.Subtract(xr, max, yr);
+            TensorPrimitives.Exp<T>(yr, yr);
+            T lse = max + T.Log(TensorPrimitives.Sum<T>(yr));
+            TensorPrimitives.Subtract(xr, lse, yr);
+        }
+    }
 
     /// <summary>dx += dy − exp(y)·Σdy.</summary>
     public static void LogBackward<T>(T[] y, T[] dy, T[] dx, int rows, int n) where T : unmanaged, IFloatingPointIeee754<T>
-        => Parallelism.ForRows(rows, n, (r0, r1) =>
+        => Parallelism.ForRows(rows, n, (r0, r1) => LogBackwardRows(y, dy, dx, n, r0, r1));
+
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void LogBackwardRows<T>(T[] y, T[] dy, T[] dx, int n, int r0, int r1) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int r = r0; r < r1; r++)
         {
-            for (int r = r0; r < r1; r++)
-            {
-                var yr = y.AsSpan(r * n, n); var dyr = dy.AsSpan(r * n, n); var dxr = dx.AsSpan(r * n, n);
-                T sum = TensorPrimitives.Sum<T>(dyr);
-                for (int i = 0; i < n; i++) dxr[i] += dyr[i] - T.Exp(yr[i]) * sum;
-            }
-        });
+            var yr = y.AsSpan(r * n, n); var dyr = dy.AsSpan(r * n, n); var dxr = dx.AsSpan(r * n, n);
+            T sum = TensorPrimitives.Sum<T>(dyr);
+            for (int i = 0; i < n; i++) dxr[i] += dyr[i] - T.Exp(yr[i]) * sum;
+        }
+    }
 }

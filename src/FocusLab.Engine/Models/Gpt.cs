@@ -79,8 +79,8 @@ public sealed class Gpt<T> : Module<T> where T : unmanaged, IFloatingPointIeee75
 
     public override IReadOnlyList<ParameterTensor<T>> Parameters => _parameters;
 
-    /// <summary>Seed of the dropout masks; each forward pass advances <see cref="ForwardPasses"/>, so
-    /// a run is reproducible from (seed, passes).</summary>
+    /// <summary>Seed of the dropout masks; each training-mode forward pass advances
+    /// <see cref="ForwardPasses"/>, so a run is reproducible from (seed, passes).</summary>
     public ulong DropoutSeed { get; set; } = 0x5EED;
 
     public long ForwardPasses { get; set; }
@@ -92,7 +92,7 @@ public sealed class Gpt<T> : Module<T> where T : unmanaged, IFloatingPointIeee75
         if (batch <= 0 || tokens.Length < batch * time) throw new ArgumentException($"Expected {batch}×{time} token ids, got {tokens.Length}.");
         int c = Config.Embedding;
         if (_positions.Length != time) _positions = Enumerable.Range(0, time).ToArray();
-        ulong pass = (ulong)ForwardPasses++;
+        ulong pass = Training ? (ulong)ForwardPasses++ : 0; // evaluation draws no masks
         ulong site = 0;
         ulong Seed() => DropoutSeed ^ (pass * 0x9E3779B97F4A7C15UL) ^ (++site * 0xD1B54A32D192ED03UL);
         bool drop = Training && Config.Dropout > 0;

@@ -1,3 +1,4 @@
+using FocusLab.Engine.Tests.Autodiff;
 using FocusLab.Engine.Autodiff;
 using FocusLab.Engine.Models;
 using FocusLab.Engine.Nn;
@@ -156,5 +157,49 @@ public class HessianVectorProductTests
         double uhv = u.Zip(hv, (a, b) => a * b).Sum(), vhu = v.Zip(hu, (a, b) => a * b).Sum();
         Assert.True(Math.Abs(uhv - vhu) <= 1e-7 * Math.Max(1, Math.Abs(uhv)), $"{uhv} vs {vhu}");
         Assert.True(Math.Abs(uhv) > 1e-6); // non-trivial curvature
+    }
+}
+
+public class ModelHessiansTests
+{
+    [Fact]
+    public void MlpOperatorMatchesSecondDirectionalDifferenceOfTheFloat64Loss()
+    {
+        var model = new Mlp<float>(new MlpConfig(Inputs: 5, Hidden: 6, Depth: 2, Classes: 3), seed: 4);
+        var x = new Tensor<float>(10, 5);
+        var rng = new Random(5);
+        for (int i = 0; i < x.Length; i++) x[i] = (float)(rng.NextDouble() * 2 - 1);
+        int[] labels = Enumerable.Range(0, 10).Select(i => i % 3).ToArray();
+        var hvp = ModelHessians.ForMlp(model, x, labels);
+        var runningBefore = model.Norms[0].RunningMean.Span.ToArray();
+        var u = GradientCheck.Random(1, 1, hvp.Dimension).Span.ToArray();
+        var v = GradientCheck.Random(2, 1, hvp.Dimension).Span.ToArray();
+        double uhv = u.Zip(hvp.Multiply(v), (a, b) => a * b).Sum();
+        // uᵀHv from loss values only, on an independent float64 twin.
+        var twin = new Mlp<double>(model.Config, seed: 0) { UpdateRunningStatistics = false };
+        twin.CopyFrom(model);
+        var xd = new Tensor<double>(10, 5);
+        for (int i = 0; i < x.Length; i++) xd[i] = x[i];
+        var theta = twin.Parameters.SelectMany(p => p.Value.Span.ToArray()).ToArray();
+        double L(double a, double b)
+        {
+            int o = 0;
+            foreach (var p in twin.Parameters) for (int i = 0; i < p.Length; i++, o++) p.Value[i] = theta[o] + a * u[o] + b * v[o];
+            return twin.Loss(new Tape<double>(false), xd, labels).Value[0];
+        }
+        double D(double h) => (L(h, h) - L(h, -h) - L(-h, h) + L(-h, -h)) / (4 * h * h);
+        double expected = (4 * D(5e-5) - D(1e-4)) / 3; // Richardson: cancels the h² term
+        Assert.True(Math.Abs(expected - uhv) <= 1e-6 * Math.Abs(expected), $"{expected:R} vs {uhv:R}");
+        Assert.Equal(runningBefore, model.Norms[0].RunningMean.Span.ToArray());
+    }
+
+    [Fact]
+    public void GptOperatorHasTheModelsDimension()
+    {
+        var model = new Gpt<float>(new GptConfig(VocabSize: 5, BlockSize: 3, Layers: 1, Heads: 1, Embedding: 4, Dropout: 0.2), seed: 1);
+        var hvp = ModelHessians.ForGpt(model, [1, 2, 3], [2, 3, 4], 1, 3);
+        Assert.Equal((int)model.ParameterCount, hvp.Dimension);
+        var e = new double[hvp.Dimension]; e[0] = 1;
+        Assert.All(hvp.Multiply(e), x => Assert.True(double.IsFinite(x)));
     }
 }

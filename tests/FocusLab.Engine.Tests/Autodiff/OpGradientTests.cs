@@ -53,6 +53,7 @@ public class OpGradientTests
     }
 
     [Fact] public void EmbeddingWithRepeatedIndices() => Check((t, v) => t.Embedding([1, 3, 1, 0, 3, 3], [2, 3], v[0]), [Random(1, 1, 4, 5)]);
+    [Fact] public void CausalSelfAttentionAcrossRowBlocks() => Check((t, v) => t.CausalSelfAttention(v[0], heads: 2), [Random(2, 1, 1, 37, 12)]);
     [Fact] public void CausalSelfAttention() => Check((t, v) => t.CausalSelfAttention(v[0], heads: 2), [Random(1, 1, 2, 4, 18)]);
     [Fact] public void Dropout() => Check((t, v) => t.Dropout(v[0], 0.4, training: true, seed: 7), [Random(1, 1, 4, 6)]);
 }

@@ -74,16 +74,16 @@ public class ModelTests
     [Fact]
     public void FloatGptAgreesWithDoubleGpt()
     {
-        var config = new GptConfig(VocabSize: 32, BlockSize: 16, Layers: 2, Heads: 4, Embedding: 32);
+        var config = new GptConfig(VocabSize: 32, BlockSize: 24, Layers: 2, Heads: 4, Embedding: 32); // 24 > one attention row block
         var f = new Gpt<float>(config, seed: 4);
         var d = new Gpt<double>(config, seed: 4);
         d.CopyFrom(f);
         var rng = new Random(5);
-        int[] tokens = Enumerable.Range(0, 3 * 16).Select(_ => rng.Next(32)).ToArray();
-        int[] targets = Enumerable.Range(0, 3 * 16).Select(_ => rng.Next(32)).ToArray();
+        int[] tokens = Enumerable.Range(0, 3 * 24).Select(_ => rng.Next(32)).ToArray();
+        int[] targets = Enumerable.Range(0, 3 * 24).Select(_ => rng.Next(32)).ToArray();
         var tf = new Tape<float>(); var td = new Tape<double>();
-        var lf = f.Loss(tf, tokens, targets, 3, 16); tf.Backward(lf);
-        var ld = d.Loss(td, tokens, targets, 3, 16); td.Backward(ld);
+        var lf = f.Loss(tf, tokens, targets, 3, 24); tf.Backward(lf);
+        var ld = d.Loss(td, tokens, targets, 3, 24); td.Backward(ld);
         Assert.Equal(ld.Value[0], lf.Value[0], 1e-5);
         for (int p = 0; p < f.Parameters.Count; p++)
         {

@@ -9,11 +9,12 @@ namespace FocusLab.Engine.Kernels.Gemm;
 /// managed AVX2/FMA kernel. <c>FOCUSLAB_GEMM=managed|openblas</c> forces one. Float64 products (used by
 /// gradient checks and Hessian-vector products) always run <see cref="ManagedDoubleGemm"/>.
 ///
-/// Determinism: the managed back end gives bitwise-identical results for any thread count (each C
-/// element is summed by one task in a fixed k order). OpenBLAS is deterministic for a fixed thread
-/// count on a given machine; its k-blocking may change with the thread count or CPU core type, so
-/// the last bits of float32 results can differ across those. Every other engine kernel partitions
-/// work by fixed chunk sizes, never by the number of threads.
+/// Determinism: both back ends give bitwise-identical results for any thread count. The managed
+/// kernel sums each C element in one task in a fixed k order; OpenBLAS runs single-threaded on row
+/// blocks of C whose size depends only on the shape and the machine's processor count. OpenBLAS results can still differ between
+/// machines (its kernels depend on the detected core type, e.g. OPENBLAS_CORETYPE) and between
+/// OpenBLAS versions. Every other engine kernel partitions work by fixed chunk sizes, never by the
+/// number of threads.
 /// </summary>
 public static class Gemm
 {

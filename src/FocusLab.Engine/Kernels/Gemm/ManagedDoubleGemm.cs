@@ -11,7 +11,7 @@ namespace FocusLab.Engine.Kernels.Gemm;
 public static class ManagedDoubleGemm
 {
     public static void Multiply<T>(bool transA, bool transB, int m, int n, int k,
-        T alpha, ReadOnlySpan<T> a, int lda, ReadOnlySpan<T> b, int ldb, T beta, Span<T> c, int ldc)
+        T alpha, ReadOnlySpan<T> a, int lda, ReadOnlySpan<T> b, int ldb, T beta, Span<T> c, int ldc, bool parallel = true)
         where T : unmanaged, IFloatingPointIeee754<T>
     {
         GemmArguments.Check(transA, transB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc);
@@ -21,8 +21,9 @@ public static class ManagedDoubleGemm
         for (int p = 0; p < k; p++)
             for (int j = 0; j < n; j++)
                 bk[p * n + j] = transB ? b[j * ldb + p] : b[p * ldb + j];
-        T[] aCopy = a.ToArray();
-        T[] cCopy = c.ToArray();
+        // Copies let the row loop run in a lambda; only the rows the product touches are copied.
+        T[] aCopy = a[..Math.Min(a.Length, (transA ? k : m) * lda)].ToArray();
+        T[] cCopy = c[..Math.Min(c.Length, m * ldc)].ToArray();
         void Row(int i)
         {
             var row = cCopy.AsSpan(i * ldc, n);
@@ -34,7 +35,7 @@ public static class ManagedDoubleGemm
                 TensorPrimitives.MultiplyAdd(bk.AsSpan(p * n, n), aip, row, row);
             }
         }
-        if ((long)m * n * k > 1 << 16) Parallel.For(0, m, Row);
+        if (parallel && (long)m * n * k > 1 << 16) Parallel.For(0, m, Row);
         else for (int i = 0; i < m; i++) Row(i);
         for (int i = 0; i < m; i++) cCopy.AsSpan(i * ldc, n).CopyTo(c.Slice(i * ldc, n));
     }

@@ -24,14 +24,18 @@ public sealed unsafe class ManagedGemm : IGemmBackend
 
     [ThreadStatic] private static float[]? t_packA;
     [ThreadStatic] private static float[]? t_packB;
+    [ThreadStatic] private static float[]? t_packBlockA;
 
     public string Name => "managed";
 
     /// <summary>True when the AVX2/FMA micro-kernel is used (otherwise a scalar fallback).</summary>
     public static bool UsesFma => Fma.IsSupported && Avx2.IsSupported;
 
-    /// <summary>Maximum number of worker tasks (default: processor count). Results do not depend on it.</summary>
-    public int MaxDegreeOfParallelism { get; set; } = Environment.ProcessorCount;
+    /// <summary>Maximum number of worker tasks (default: <see cref="Parallelism.MaxDegreeOfParallelism"/>,
+    /// i.e. all cores). Results do not depend on it.</summary>
+    public int? MaxDegreeOfParallelism { get; set; }
+
+    private int Workers => MaxDegreeOfParallelism ?? (Parallelism.MaxDegreeOfParallelism > 0 ? Parallelism.MaxDegreeOfParallelism : Environment.ProcessorCount);
 
     public void Sgemm(bool transA, bool transB, int m, int n, int k,
         float alpha, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
@@ -63,8 +67,9 @@ public sealed unsafe class ManagedGemm : IGemmBackend
     private void Run(bool transA, bool transB, int m, int n, int k, float alpha,
         float* a, int lda, float* b, int ldb, float* c, int ldc)
     {
-        bool parallel = (long)m * n * k >= ParallelThreshold && MaxDegreeOfParallelism > 1;
-        var options = new ParallelOptions { MaxDegreeOfParallelism = MaxDegreeOfParallelism };
+        int workers = Workers;
+        bool parallel = (long)m * n * k >= ParallelThreshold && workers > 1;
+        var options = new ParallelOptions { MaxDegreeOfParallelism = workers };
         int mPanels = (m + MR - 1) / MR;
         var packA = Rent(ref t_packA, mPanels * MR * KC);
         var packB = Rent(ref t_packB, ((Math.Min(n, NC) + NR - 1) / NR) * NR * KC);
@@ -85,13 +90,30 @@ public sealed unsafe class ManagedGemm : IGemmBackend
                         Parallel.For(0, nPanels, options, j => PackB(transB, (float*)bn, ldb, pc0, kc, jc0 + j * NR, Math.Min(NR, jc0 + nc - (jc0 + j * NR)), (float*)bpn + (long)j * NR * kc));
                     else
                         for (int j = 0; j < nPanels; j++) PackB(transB, b, ldb, pc, kc, jc + j * NR, Math.Min(NR, jc + nc - (jc + j * NR)), bp + (long)j * NR * kc);
-                    // Pack A: panel i holds rows i*MR.. as kc columns of MR floats.
+                    int mBlocks = (m + MC - 1) / MC, nBlocks = (nc + NB - 1) / NB;
+                    if (parallel && mBlocks >= 2)
+                    {
+                        // One task per MC row block: it packs its own A block (kept hot in its core's
+                        // L2) and sweeps every column of the B panel.
+                        Parallel.For(0, mBlocks, options, mb =>
+                        {
+                            int i0 = mb * MC, rows = Math.Min(MC, m - i0);
+                            var local = Rent(ref t_packBlockA, MC * KC);
+                            fixed (float* lp = local)
+                            {
+                                for (int i = 0; i < rows; i += MR)
+                                    PackA(transA, (float*)an, lda, pc0, kc, i0 + i, Math.Min(MR, rows - i), lp + (long)(i / MR) * MR * kc);
+                                Block(i0, i0 + rows, 0, nc, kc, alpha, lp, (float*)bpn, (float*)cn + jc0, ldc);
+                            }
+                        });
+                        continue;
+                    }
+                    // Few rows: pack all of A once (panel i holds rows i*MR.. as kc columns of MR
+                    // floats), then split the MC×NB tiles of C.
                     if (parallel)
                         Parallel.For(0, mPanels, options, i => PackA(transA, (float*)an, lda, pc0, kc, i * MR, Math.Min(MR, m - i * MR), (float*)apn + (long)i * MR * kc));
                     else
                         for (int i = 0; i < mPanels; i++) PackA(transA, a, lda, pc, kc, i * MR, Math.Min(MR, m - i * MR), ap + (long)i * MR * kc);
-
-                    int mBlocks = (m + MC - 1) / MC, nBlocks = (nc + NB - 1) / NB;
                     int tasks = mBlocks * nBlocks;
                     if (parallel && tasks > 1)
                         Parallel.For(0, tasks, options, t => Tile(t / nBlocks, t % nBlocks, m, nc, kc, alpha, (float*)apn, (float*)bpn, (float*)cn + jc0, ldc));
@@ -108,11 +130,22 @@ public sealed unsafe class ManagedGemm : IGemmBackend
         return cache;
     }
 
-    /// <summary>One MC×NB tile of C: B slivers outer (L1-resident), A slivers inner (L2-resident block).</summary>
+    /// <summary>One MC×NB tile of C, with A packed for all rows.</summary>
     private static void Tile(int mb, int nb, int m, int nc, int kc, float alpha, float* ap, float* bp, float* c, int ldc)
     {
         int i0 = mb * MC, i1 = Math.Min(m, i0 + MC);
         int j0 = nb * NB, j1 = Math.Min(nc, j0 + NB);
+        Block(i0, i1, j0, j1, kc, alpha, ap + (long)(i0 / MR) * MR * kc, bp, c, ldc);
+    }
+
+    /// <summary>
+    /// C[i0..i1, j0..j1] += alpha·A·B with <paramref name="aBlock"/> holding the packed panels of rows
+    /// i0.. (i0 a multiple of MR) and <paramref name="bp"/> the packed panels of the whole B panel.
+    /// B slivers outer (L1-resident), A slivers inner (L2-resident block). The arithmetic for an element
+    /// of C does not depend on the block bounds, so any partition gives the same bits.
+    /// </summary>
+    private static void Block(int i0, int i1, int j0, int j1, int kc, float alpha, float* aBlock, float* bp, float* c, int ldc)
+    {
         float* edge = stackalloc float[MR * NR];
         for (int j = j0; j < j1; j += NR)
         {
@@ -121,7 +154,7 @@ public sealed unsafe class ManagedGemm : IGemmBackend
             for (int i = i0; i < i1; i += MR)
             {
                 int mr = Math.Min(MR, i1 - i);
-                float* asl = ap + (long)(i / MR) * MR * kc;
+                float* asl = aBlock + (long)((i - i0) / MR) * MR * kc;
                 float* ct = c + (long)i * ldc + j;
                 if (mr == MR && nr == NR)
                     Kernel(kc, asl, bs, ct, ldc, alpha);

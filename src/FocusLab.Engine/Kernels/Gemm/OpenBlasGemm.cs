@@ -6,6 +6,14 @@ namespace FocusLab.Engine.Kernels.Gemm;
 /// The system's OpenBLAS (Debian: <c>apt-get install libopenblas0</c>), found at run time with
 /// <see cref="NativeLibrary.TryLoad(string, out IntPtr)"/> so the engine still works without it.
 /// Calls <c>cblas_sgemm</c> in row-major order through an unmanaged function pointer.
+///
+/// Threading: OpenBLAS is switched to one thread (<c>openblas_set_num_threads(1)</c>) and large
+/// products are split here into row blocks of C whose size depends only on the shape, run on the
+/// .NET thread pool (one block per core). This keeps OpenBLAS's spinning worker threads from
+/// competing with the engine's other parallel kernels on the same cores, and makes results
+/// independent of <see cref="Parallelism.MaxDegreeOfParallelism"/> (each block is one
+/// single-threaded OpenBLAS call on fixed inputs; the block count depends on the shape and on the
+/// machine's processor count only).
 /// </summary>
 public sealed unsafe class OpenBlasGemm : IGemmBackend
 {
@@ -25,6 +33,14 @@ public sealed unsafe class OpenBlasGemm : IGemmBackend
 
     private readonly delegate* unmanaged<int, int, int, int, int, int, float, float*, int, float*, int, float, float*, int, void> _sgemm;
 
+    // Below this many multiply-adds one call on the calling thread is faster than splitting.
+    private const long ParallelThreshold = 1L << 21;
+    private const int MinimumRowsPerBlock = 32;
+
+    // One block per core: every block packs all of op(B) again, so more blocks than cores only
+    // costs. The count depends on the machine, not on Parallelism.MaxDegreeOfParallelism.
+    private static readonly int MaximumBlocks = Math.Max(1, Environment.ProcessorCount);
+
     private OpenBlasGemm(IntPtr sgemm, string path)
     {
         _sgemm = (delegate* unmanaged<int, int, int, int, int, int, float, float*, int, float*, int, float, float*, int, void>)sgemm;
@@ -43,7 +59,11 @@ public sealed unsafe class OpenBlasGemm : IGemmBackend
         {
             if (!NativeLibrary.TryLoad(candidate, out var handle)) continue;
             if (NativeLibrary.TryGetExport(handle, "cblas_sgemm", out var sgemm))
+            {
+                if (NativeLibrary.TryGetExport(handle, "openblas_set_num_threads", out var setThreads))
+                    ((delegate* unmanaged<int, void>)setThreads)(1);
                 return new OpenBlasGemm(sgemm, candidate);
+            }
         }
         return null;
     }
@@ -54,12 +74,30 @@ public sealed unsafe class OpenBlasGemm : IGemmBackend
     {
         GemmArguments.Check(transA, transB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc);
         if (m == 0 || n == 0) return;
+        // Row blocks fixed by the shape and the core count, so the thread setting never changes the result.
+        int blocks = (long)m * n * k < ParallelThreshold ? 1 : Math.Clamp(m / MinimumRowsPerBlock, 1, MaximumBlocks);
         fixed (float* pa = a)
         fixed (float* pb = b)
         fixed (float* pc = c)
         {
-            _sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans,
-                m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
+            if (blocks == 1)
+            {
+                Call(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
+                return;
+            }
+            nint an = (nint)pa, bn = (nint)pb, cn = (nint)pc;
+            int rowsPerBlock = (m + blocks - 1) / blocks;
+            Parallel.For(0, blocks, Parallelism.Options, i =>
+            {
+                int r0 = i * rowsPerBlock, rows = Math.Min(rowsPerBlock, m - r0);
+                if (rows <= 0) return;
+                // Rows r0.. of op(A): row offset in A, or column offset when A is stored transposed.
+                float* ai = (float*)an + (transA ? r0 : (long)r0 * lda);
+                Call(transA, transB, rows, n, k, alpha, ai, lda, (float*)bn, ldb, beta, (float*)cn + (long)r0 * ldc, ldc);
+            });
         }
     }
+
+    private void Call(bool transA, bool transB, int m, int n, int k, float alpha, float* a, int lda, float* b, int ldb, float beta, float* c, int ldc)
+        => _sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }

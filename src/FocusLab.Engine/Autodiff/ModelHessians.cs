@@ -1,0 +1,47 @@
+using FocusLab.Engine.Models;
+using FocusLab.Engine.Tensors;
+
+namespace FocusLab.Engine.Autodiff;
+
+/// <summary>
+/// Hessian-vector products of a float32 model's training loss on a fixed batch: a float64 twin of
+/// the model (same architecture, parameters copied) is differentiated so the finite differences of
+/// <see cref="HessianVectorProduct"/> run in double precision. The vector order is the model's
+/// parameter order (<c>model.Parameters</c>, each flattened row-major). BatchNorm uses the batch's
+/// statistics (training mode) and leaves the running statistics alone.
+/// </summary>
+public static class ModelHessians
+{
+    public static HessianVectorProduct ForMlp(Mlp<float> model, Tensor<float> inputs, int[] labels)
+    {
+        var twin = new Mlp<double>(model.Config, seed: 0);
+        twin.CopyFrom(model);
+        twin.Training = true;
+        twin.UpdateRunningStatistics = false;
+        var x = new Tensor<double>(inputs.Shape);
+        for (int i = 0; i < x.Length; i++) x[i] = inputs[i];
+        var tape = new Tape<double>();
+        return new HessianVectorProduct(twin.Parameters, () =>
+        {
+            tape.Reset();
+            var loss = twin.Loss(tape, x, labels);
+            tape.Backward(loss);
+            return loss.Value[0];
+        });
+    }
+
+    /// <summary>For the GPT (dropout is switched off: the loss must be a deterministic function of θ).</summary>
+    public static HessianVectorProduct ForGpt(Gpt<float> model, int[] tokens, int[] targets, int batch, int time)
+    {
+        var twin = new Gpt<double>(model.Config with { Dropout = 0 }, seed: 0);
+        twin.CopyFrom(model);
+        var tape = new Tape<double>();
+        return new HessianVectorProduct(twin.Parameters, () =>
+        {
+            tape.Reset();
+            var loss = twin.Loss(tape, tokens, targets, batch, time);
+            tape.Backward(loss);
+            return loss.Value[0];
+        });
+    }
+}
