@@ -74,8 +74,8 @@ public sealed class SoftSignSgd : Optimizer
         }
     }
 
-    // |g|^p and x^(1/p): exact products and square roots for the common p = 2 and p = 3 (cube root via
-    // exp/log), exp(p·log x) otherwise. The scalar forms use the same formulas as the vector forms.
+    // |g|^p and x^(1/p): exact products, and square or cube roots (Simd.Cbrt), for the common p = 2 and p = 3;
+    // exp(p·log x) otherwise. The scalar forms use the same formulas as the vector forms.
     private Vector256<float> Pow(Vector256<float> a) => _p switch
     {
         2f => a * a,
@@ -83,7 +83,12 @@ public sealed class SoftSignSgd : Optimizer
         _ => Vector256.Exp(Vector256.Create(_p) * Vector256.Log(a)),
     };
 
-    private Vector256<float> Root(Vector256<float> x) => _p == 2f ? Vector256.Sqrt(x) : Vector256.Exp(Vector256.Create(_invP) * Vector256.Log(x));
+    private Vector256<float> Root(Vector256<float> x) => _p switch
+    {
+        2f => Vector256.Sqrt(x),
+        3f => Simd.Cbrt(x),
+        _ => Vector256.Exp(Vector256.Create(_invP) * Vector256.Log(x)),
+    };
 
     private float Pow(float a) => _p switch
     {
@@ -92,5 +97,10 @@ public sealed class SoftSignSgd : Optimizer
         _ => Vector256.Exp(Vector256.Create(_p) * Vector256.Log(Vector256.Create(a))).GetElement(0),
     };
 
-    private float Root(float x) => _p == 2f ? MathF.Sqrt(x) : Vector256.Exp(Vector256.Create(_invP) * Vector256.Log(Vector256.Create(x))).GetElement(0);
+    private float Root(float x) => _p switch
+    {
+        2f => MathF.Sqrt(x),
+        3f => Simd.Cbrt(x),
+        _ => Vector256.Exp(Vector256.Create(_invP) * Vector256.Log(Vector256.Create(x))).GetElement(0),
+    };
 }
