@@ -43,11 +43,11 @@ public static class QuadraticRotationOutput
         ArgumentNullException.ThrowIfNull(report);
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
         var paths = new[] { "json", "csv", "svg", "html" }.Select(ext => Path.Combine(directory, $"{BaseName}.{ext}")).ToArray();
-        StudyFiles.WriteAllText(paths[0], ToJson(report));
-        StudyFiles.WriteAllText(paths[1], ToCsv(report));
+        FocusLab.Lab.Reports.AtomicFile.WriteText(paths[0], ToJson(report));
+        FocusLab.Lab.Reports.AtomicFile.WriteText(paths[1], ToCsv(report));
         string svg = ToSvg(report);
-        StudyFiles.WriteAllText(paths[2], svg);
-        StudyFiles.WriteAllText(paths[3], ToHtml(report, svg));
+        FocusLab.Lab.Reports.AtomicFile.WriteText(paths[2], svg);
+        FocusLab.Lab.Reports.AtomicFile.WriteText(paths[3], ToHtml(report, svg));
         return paths;
     }
 

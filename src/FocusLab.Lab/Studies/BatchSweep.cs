@@ -47,7 +47,7 @@ public static class BatchSweep
             if (!existing.SameAs(grid))
                 throw new ArgumentException($"{path} describes a different sweep (preset {existing.Preset}, {existing.CellCount} cells); use another --out or the same settings.");
         }
-        else StudyJson.WriteAtomically(path, grid.ToJson());
+        else FocusLab.Lab.Reports.AtomicFile.WriteText(path, grid.ToJson());
     }
 
     /// <summary>Runs this shard's remaining cells; returns how many were run now. <paramref name="progress"/> gets (done, total owned, cell).</summary>

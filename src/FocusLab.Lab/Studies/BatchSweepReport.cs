@@ -16,17 +16,17 @@ public static class BatchSweepReport
     {
         var summary = SweepScoring.Summarize(grid, cells);
         var doc = new { command, grid, cells = cells.Count, summary.Results, summary.Improvements, summary.Crossover };
-        StudyJson.WriteAtomically(Path.Combine(outDir, "summary.json"), JsonSerializer.Serialize(doc, StudyJson.Indented));
+        FocusLab.Lab.Reports.AtomicFile.WriteText(Path.Combine(outDir, "summary.json"), JsonSerializer.Serialize(doc, StudyJson.Indented));
 
         var csv = new StringBuilder("batch,optimizer,best_lr,loss_mean,loss_std,accuracy_mean,diverged_runs\n");
         foreach (var r in summary.Results)
             csv.Append(CultureInfo.InvariantCulture, $"{r.Batch},{r.Optimizer},{r.BestLr:R},{r.LossMean:R},{r.LossStd:R},{r.AccuracyMean:R},{r.DivergedRuns}\n");
-        StudyJson.WriteAtomically(Path.Combine(outDir, "batch_summary.csv"), csv.ToString());
+        FocusLab.Lab.Reports.AtomicFile.WriteText(Path.Combine(outDir, "batch_summary.csv"), csv.ToString());
 
         var icsv = new StringBuilder("batch,improvement,replicate_mean,replicate_std,replicate_min,replicate_max\n");
         foreach (var i in summary.Improvements)
             icsv.Append(CultureInfo.InvariantCulture, $"{i.Batch},{i.I:R},{i.ReplicateMean:R},{i.ReplicateStd:R},{i.ReplicateMin:R},{i.ReplicateMax:R}\n");
-        StudyJson.WriteAtomically(Path.Combine(outDir, "improvement.csv"), icsv.ToString());
+        FocusLab.Lab.Reports.AtomicFile.WriteText(Path.Combine(outDir, "improvement.csv"), icsv.ToString());
 
         var loss = new LineChart { Title = $"Best test loss after {grid.Steps} steps (FOCUS fig. 2c)", XLabel = "batch size", YLabel = "test loss (mean over replicates, best lr)", LogX = true, LogY = true, XTickValues = grid.BatchSizes.Select(b => (double)b).ToArray() };
         foreach (var o in grid.Optimizers)
@@ -36,8 +36,8 @@ public static class BatchSweepReport
         imp.Series.Add(new ChartSeries("replicate min", summary.Improvements.Select(i => ((double)i.Batch, i.ReplicateMin)).ToList(), Dashed: true, Markers: false));
         imp.Series.Add(new ChartSeries("replicate max", summary.Improvements.Select(i => ((double)i.Batch, i.ReplicateMax)).ToList(), Dashed: true, Markers: false));
         string lossSvg = loss.ToSvg(), impSvg = imp.ToSvg();
-        StudyJson.WriteAtomically(Path.Combine(outDir, "batch_sweep_loss.svg"), lossSvg);
-        StudyJson.WriteAtomically(Path.Combine(outDir, "batch_sweep_improvement.svg"), impSvg);
+        FocusLab.Lab.Reports.AtomicFile.WriteText(Path.Combine(outDir, "batch_sweep_loss.svg"), lossSvg);
+        FocusLab.Lab.Reports.AtomicFile.WriteText(Path.Combine(outDir, "batch_sweep_improvement.svg"), impSvg);
 
         var c = summary.Crossover;
         string crossover = c.Batch is { } b ? string.Create(CultureInfo.InvariantCulture, $"crossover batch size ≈ {b:F0} (between {c.Below} and {c.Above}); {c.Note}") : $"no crossover: {c.Note}";
@@ -46,7 +46,7 @@ public static class BatchSweepReport
         html.Append($"<h1>Batch-size crossover ({WebUtility.HtmlEncode(grid.Preset)})</h1>\n<p><code>{WebUtility.HtmlEncode(command)}</code></p>\n");
         html.Append(CultureInfo.InvariantCulture, $"<p>{grid.BatchSizes.Length} batch sizes × {grid.LearningRates.Length} learning rates × {grid.Replicates} replicates × {grid.Optimizers.Length} optimizers, {grid.Steps} steps, weight decay {grid.WeightDecay} (not on biases or batch-norm). {WebUtility.HtmlEncode(crossover)}.</p>\n");
         html.Append(lossSvg).Append(impSvg).Append("</body></html>\n");
-        StudyJson.WriteAtomically(Path.Combine(outDir, "batch_sweep.html"), html.ToString());
+        FocusLab.Lab.Reports.AtomicFile.WriteText(Path.Combine(outDir, "batch_sweep.html"), html.ToString());
         return summary;
     }
 }

@@ -57,7 +57,7 @@ public sealed class CellStore : IDisposable
             catch (System.Text.Json.JsonException) when (i == lines.Length - 1)
             {
                 // The last line was cut off by a crash: drop it (the cell will be recomputed).
-                if (repairTail) StudyJson.WriteAtomically(path, string.Concat(lines[..i].Where(l => l.Length > 0).Select(l => l + "\n")));
+                if (repairTail) FocusLab.Lab.Reports.AtomicFile.WriteText(path, string.Concat(lines[..i].Where(l => l.Length > 0).Select(l => l + "\n")));
             }
             catch (System.Text.Json.JsonException e)
             {

@@ -134,7 +134,7 @@ public sealed class LmRace(LmRaceConfig config, TextCorpus corpus, string outDir
         string json = config.ToJson();
         if (File.Exists(path) && File.ReadAllText(path) != json)
             throw new ArgumentException($"{outDir} holds a race with different settings ({path}); use another --out or the same settings.");
-        StudyJson.WriteAtomically(path, json);
+        FocusLab.Lab.Reports.AtomicFile.WriteText(path, json);
     }
 
     private RaceRun Train(string name, string label, string kind, int seed, double lr, string spec, int steps, CancellationToken cancel)
@@ -166,7 +166,7 @@ public sealed class LmRace(LmRaceConfig config, TextCorpus corpus, string outDir
             result.WallSeconds, result.LastStep * (double)task.ItemsPerStep / Math.Max(result.WallSeconds, 1e-9),
             m.Where(x => x.EvalLoss is not null).Select(x => new[] { x.Step, x.EvalLoss!.Value }).ToArray(),
             m.Select(x => x.TrainLoss).ToArray(), spikes);
-        StudyJson.WriteAtomically(done, JsonSerializer.Serialize(run, StudyJson.Options));
+        FocusLab.Lab.Reports.AtomicFile.WriteText(done, JsonSerializer.Serialize(run, StudyJson.Options));
         return run;
     }
 }

@@ -13,25 +13,25 @@ public static class LmRaceReport
 {
     public static void Write(string outDir, LmRaceResult result, string command)
     {
-        StudyJson.WriteAtomically(Path.Combine(outDir, "race.json"),
+        FocusLab.Lab.Reports.AtomicFile.WriteText(Path.Combine(outDir, "race.json"),
             JsonSerializer.Serialize(new { command, result.Config, result.Tuning, result.Comparisons, result.Runs }, StudyJson.Indented));
 
         var runs = new StringBuilder("name,optimizer,kind,seed,lr,steps,final_val_loss,diverged,diverged_at,wall_s,tokens_per_s,spikes,spec\n");
         foreach (var r in result.Runs)
             runs.Append(CultureInfo.InvariantCulture, $"{r.Name},{r.Optimizer},{r.Kind},{r.Seed},{r.Lr:R},{r.Steps},{r.FinalValLoss:R},{r.Diverged},{r.DivergedAt},{r.WallS:F2},{r.TokensPerS:F0},{r.Spikes.Count},\"{r.Spec}\"\n");
-        StudyJson.WriteAtomically(Path.Combine(outDir, "runs.csv"), runs.ToString());
+        FocusLab.Lab.Reports.AtomicFile.WriteText(Path.Combine(outDir, "runs.csv"), runs.ToString());
 
         var tune = new StringBuilder("optimizer,lr,final_val_loss,chosen,weight_decay\n");
         foreach (var t in result.Tuning)
             for (int i = 0; i < t.Lrs.Length; i++)
                 tune.Append(CultureInfo.InvariantCulture, $"{t.Optimizer},{t.Lrs[i]:R},{t.FinalValLoss[i]:R},{t.Lrs[i] == t.BestLr},{t.WeightDecays[i]:R}\n");
-        StudyJson.WriteAtomically(Path.Combine(outDir, "tuning.csv"), tune.ToString());
+        FocusLab.Lab.Reports.AtomicFile.WriteText(Path.Combine(outDir, "tuning.csv"), tune.ToString());
 
         var spikes = new StringBuilder("run,optimizer,kind,step,length,loss,median,peak_ratio,update_max_before,update_mean_before,update_max_previous_step\n");
         foreach (var r in result.Runs.Where(r => r.Kind != "tune"))
             foreach (var s in r.Spikes)
                 spikes.Append(CultureInfo.InvariantCulture, $"{r.Name},{r.Optimizer},{r.Kind},{s.Step},{s.Length},{s.Loss:R},{s.Median:R},{s.PeakRatio:R},{s.UpdateMaxBefore:R},{s.UpdateMeanBefore:R},{s.UpdateMaxAtPreviousStep:R}\n");
-        StudyJson.WriteAtomically(Path.Combine(outDir, "spikes.csv"), spikes.ToString());
+        FocusLab.Lab.Reports.AtomicFile.WriteText(Path.Combine(outDir, "spikes.csv"), spikes.ToString());
 
         var main = result.Runs.Where(r => r.Kind == "main").ToList();
         bool manySeeds = result.Config.Seeds.Length > 1;
@@ -41,8 +41,8 @@ public static class LmRaceReport
         var train = new LineChart { Title = "Training loss (running mean of 10 steps)", XLabel = "step", YLabel = "training loss" };
         foreach (var r in main) train.Series.Add(new ChartSeries(Name(r), Smooth(r.TrainLoss, 10), Markers: false));
         string valSvg = val.ToSvg(), trainSvg = train.ToSvg();
-        StudyJson.WriteAtomically(Path.Combine(outDir, "val_curves.svg"), valSvg);
-        StudyJson.WriteAtomically(Path.Combine(outDir, "train_loss.svg"), trainSvg);
+        FocusLab.Lab.Reports.AtomicFile.WriteText(Path.Combine(outDir, "val_curves.svg"), valSvg);
+        FocusLab.Lab.Reports.AtomicFile.WriteText(Path.Combine(outDir, "train_loss.svg"), trainSvg);
 
         var html = new StringBuilder("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>FocusLab LM race</title></head><body style=\"font-family:sans-serif\">\n");
         html.Append($"<h1>Language-model race ({WebUtility.HtmlEncode(result.Config.Preset)})</h1>\n<p><code>{WebUtility.HtmlEncode(command)}</code></p>\n");
@@ -50,7 +50,7 @@ public static class LmRaceReport
         foreach (var c in result.Comparisons)
             html.Append(CultureInfo.InvariantCulture, $"<tr><td>{c.Optimizer}</td><td>{c.Seed}</td><td>{c.FinalValLoss:F4}</td><td>{c.Steps?.ToString() ?? "not reached"}</td><td>{(c.Speedup is { } s ? s.ToString("F2", CultureInfo.InvariantCulture) + "×" : "–")}</td><td>{c.WallS:F1}</td><td>{c.Spikes}</td></tr>\n");
         html.Append("</table>\n").Append(valSvg).Append(trainSvg).Append("</body></html>\n");
-        StudyJson.WriteAtomically(Path.Combine(outDir, "lm_race.html"), html.ToString());
+        FocusLab.Lab.Reports.AtomicFile.WriteText(Path.Combine(outDir, "lm_race.html"), html.ToString());
     }
 
     /// <summary>Trailing running mean over <paramref name="window"/> steps, as (step, value) with steps from 1.</summary>
