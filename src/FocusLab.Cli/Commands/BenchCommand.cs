@@ -11,6 +11,7 @@ internal static class BenchCommand
         bench.Subcommands.Add(BenchOptimCommand.Create());
         bench.Subcommands.Add(BenchGemmCommand.Create());
         bench.Subcommands.Add(BenchTrainCommand.Create());
+        bench.Subcommands.Add(BenchHvpCommand.Create());
         return bench;
     }
 }
