@@ -7,6 +7,7 @@ root.Subcommands.Add(OptimizersCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
 root.Subcommands.Add(RotationCommand.Create());
 root.Subcommands.Add(TrainCommand.Create());
+root.Subcommands.Add(SharpnessCommand.Create());
 
 try
 {
