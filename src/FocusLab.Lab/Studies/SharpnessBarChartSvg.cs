@@ -17,7 +17,7 @@ public static class SharpnessBarChartSvg
         ArgumentNullException.ThrowIfNull(categories);
         ArgumentNullException.ThrowIfNull(series);
         var inv = CultureInfo.InvariantCulture;
-        const int left = 70, right = 20, top = 50, bottom = 110, plotH = 320;
+        const int left = 70, right = 100, top = 50, bottom = 110, plotH = 320;
         int groupW = Math.Max(40, 14 * series.Length + 16);
         int plotW = groupW * Math.Max(1, categories.Length);
         int width = left + plotW + right, height = top + plotH + bottom;
@@ -29,7 +29,7 @@ public static class SharpnessBarChartSvg
         var sb = new StringBuilder();
         sb.Append(inv, $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" font-family=\"sans-serif\" font-size=\"11\">\n");
         sb.Append(inv, $"<rect width=\"{width}\" height=\"{height}\" fill=\"white\"/>\n");
-        sb.Append(inv, $"<text x=\"{width / 2}\" y=\"20\" text-anchor=\"middle\" font-size=\"14\">{WebUtility.HtmlEncode(title)}</text>\n");
+        sb.Append(inv, $"<text x=\"{width / 2}\" y=\"20\" text-anchor=\"middle\" font-size=\"12\">{WebUtility.HtmlEncode(title)}</text>\n");
         for (int e = (int)lo; e <= (int)hi; e++)
         {
             double y = Y(Math.Pow(10, e));

@@ -104,7 +104,7 @@ public static class SharpnessOutput
         }
         var a = Parse(ratio); var b = Parse(reduction);
         int w = Math.Max(a.W, b.W), h = a.H + b.H;
-        return $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\">\n<g>{a.Body}</g>\n<g transform=\"translate(0,{a.H})\">{b.Body}</g>\n</svg>\n";
+        return $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" font-family=\"sans-serif\" font-size=\"11\">\n<g>{a.Body}</g>\n<g transform=\"translate(0,{a.H})\">{b.Body}</g>\n</svg>\n";
     }
 
     public static string ToHtml(SharpnessReport r, string svg)
