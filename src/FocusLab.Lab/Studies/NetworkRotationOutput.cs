@@ -78,10 +78,10 @@ public static class NetworkRotationOutput
         return sb.ToString();
     }
 
-    /// <summary>Loss curves averaged over seeds and over blocks of steps (at most 50 points per curve).</summary>
+    /// <summary>Loss curves averaged over seeds and over blocks of steps (at most 20 points per curve, so the x labels stay readable).</summary>
     public static string ToSvg(NetworkRotationReport r)
     {
-        int steps = r.Options.Steps, block = Math.Max(1, (int)Math.Ceiling(steps / 50.0)), points = (steps + block - 1) / block;
+        int steps = r.Options.Steps, block = Math.Max(1, (int)Math.Ceiling(steps / 20.0)), points = (steps + block - 1) / block;
         var labels = Enumerable.Range(0, points).Select(p => Math.Min(steps, (p + 1) * block).ToString(CultureInfo.InvariantCulture)).ToArray();
         var series = new List<ChartSeries>();
         for (int k = 0; k < r.Options.Optimizers.Length; k++)
