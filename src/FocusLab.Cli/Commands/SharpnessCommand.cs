@@ -17,11 +17,12 @@ internal static class SharpnessCommand
         var data = new Option<string?>("--data") { Description = "Text file/folder (gpt) or MNIST-format folder (mlp); default the installed fortunes / Fashion-MNIST." };
         var seeds = new Option<int?>("--seeds") { Description = "Override the preset's number of seeds (seeds 1..N)." };
         var steps = new Option<int?>("--steps") { Description = "Override the preset's training steps (checkpoints are rescaled proportionally)." };
+        var trajectories = new Option<string?>("--trajectories") { Description = "Override the training runs as name=spec pairs separated by ';', e.g. \"sgd=sgd:lr=0.1,momentum=0.9;sgd_clip=sgd_clip:lr=0.1\" (training curves of clipped vs unclipped optimizers)." };
         var outDir = new Option<string>("--out") { Description = "Output directory for JSON, CSV, SVG and HTML.", DefaultValueFactory = _ => "out/sharpness" };
         var json = new Option<bool>("--json") { Description = "Print the JSON report to stdout." };
         var cmd = new Command("sharpness", "Directional sharpness uᵀHu/‖u‖² of every optimizer's pseudo-update (and its clipped variant) along sgd and adam trajectories (Pan & Li 2023).")
         {
-            model, preset, data, seeds, steps, outDir, json,
+            model, preset, data, seeds, steps, trajectories, outDir, json,
         };
         cmd.SetAction(r =>
         {
@@ -38,6 +39,7 @@ internal static class SharpnessCommand
                 var scaled = options.Checkpoints.Select(c => Math.Max(1, (int)Math.Round((double)c * s / options.Steps))).Distinct().ToArray();
                 options = options with { Steps = s, Checkpoints = scaled };
             }
+            if (r.GetValue(trajectories) is { } t) options = options with { Trajectories = ParseTrajectories(t) };
             options.Validate();
             bool quiet = r.GetValue(json);
             Action<string> log = msg => Console.Error.WriteLine($"  {msg}");
@@ -84,6 +86,21 @@ internal static class SharpnessCommand
             return 0;
         });
         return cmd;
+    }
+
+    private static (string Name, string Spec)[] ParseTrajectories(string text)
+    {
+        var runs = text.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(part =>
+        {
+            int eq = part.IndexOf('=');
+            int colon = part.IndexOf(':');
+            if (eq <= 0 || (colon >= 0 && colon < eq))
+                throw new ArgumentException($"--trajectories: '{part}' is not name=spec (e.g. adam=adam:lr=0.002).");
+            return (part[..eq].Trim(), part[(eq + 1)..].Trim());
+        }).ToArray();
+        if (runs.Length == 0) throw new ArgumentException("--trajectories needs at least one name=spec pair.");
+        if (runs.Select(x => x.Item1).Distinct().Count() != runs.Length) throw new ArgumentException("--trajectories: every run needs a distinct name.");
+        return runs;
     }
 
     private static string F(double v) => double.IsFinite(v) ? v.ToString("G4", CultureInfo.InvariantCulture) : "n/a";

@@ -11,11 +11,12 @@ namespace FocusLab.Lab.Studies;
 /// Files of the sharpness study, each written atomically: sharpness_{model}.json (settings, every
 /// checkpoint with line searches, summary, claims, training curves), sharpness_{model}.csv (one row per
 /// checkpoint and direction), sharpness_{model}.svg (median sharpness ratio to sgd and mean best loss
-/// reduction per direction, one bar per trajectory) and sharpness_{model}.html (figure, summary, claims).
+/// reduction per direction, one bar per trajectory), sharpness_{model}_training.svg (training-loss curves of the
+/// trajectories) and sharpness_{model}.html (figures, summary, claims).
 /// </summary>
 public static class SharpnessOutput
 {
-    private static readonly string[] Palette = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd"];
+    private static readonly string[] Palette = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"];
 
     private static readonly JsonSerializerOptions JsonOptions = new()
     {
@@ -43,12 +44,14 @@ public static class SharpnessOutput
         ArgumentNullException.ThrowIfNull(report);
         ArgumentException.ThrowIfNullOrWhiteSpace(directory);
         string baseName = $"sharpness_{report.Options.Model}";
-        var paths = new[] { "json", "csv", "svg", "html" }.Select(ext => Path.Combine(directory, $"{baseName}.{ext}")).ToArray();
+        var paths = new[] { ".json", ".csv", ".svg", ".html", "_training.svg" }.Select(ext => Path.Combine(directory, $"{baseName}{ext}")).ToArray();
         StudyFiles.WriteAllText(paths[0], ToJson(report));
         StudyFiles.WriteAllText(paths[1], ToCsv(report));
         string svg = ToSvg(report);
         StudyFiles.WriteAllText(paths[2], svg);
-        StudyFiles.WriteAllText(paths[3], ToHtml(report, svg));
+        string training = TrainingSvg(report);
+        StudyFiles.WriteAllText(paths[3], ToHtml(report, svg + "\n" + training));
+        StudyFiles.WriteAllText(paths[4], training);
         return paths;
     }
 
@@ -105,6 +108,21 @@ public static class SharpnessOutput
         var a = Parse(ratio); var b = Parse(reduction);
         int w = Math.Max(a.W, b.W), h = a.H + b.H;
         return $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" font-family=\"sans-serif\" font-size=\"11\">\n<g>{a.Body}</g>\n<g transform=\"translate(0,{a.H})\">{b.Body}</g>\n</svg>\n";
+    }
+
+    /// <summary>Training-loss curves of every trajectory (mean over seeds and over blocks of steps, at most 20 points).</summary>
+    public static string TrainingSvg(SharpnessReport r)
+    {
+        int steps = r.Options.Steps, block = Math.Max(1, (int)Math.Ceiling(steps / 20.0)), points = (steps + block - 1) / block;
+        var labels = Enumerable.Range(0, points).Select(p => Math.Min(steps, (p + 1) * block).ToString(CultureInfo.InvariantCulture)).ToArray();
+        var series = r.Options.Trajectories.Select((t, k) =>
+        {
+            var runs = r.TrainingCurves.Where(c => c.Trajectory == t.Name).ToArray();
+            var values = Enumerable.Range(0, points).Select(p => runs.Average(c => c.Losses.Skip(p * block).Take(block).Average())).ToArray();
+            return new ChartSeries(t.Name, Palette[k % Palette.Length], values);
+        }).ToArray();
+        return LineChartSvg.Render($"{r.Options.Model}: training loss of the measured trajectories",
+            new LineChartSvg.Panel($"minibatch loss, mean over {block}-step blocks and {r.Options.Seeds.Length} seed(s)", "loss", labels, series, LogY: false));
     }
 
     public static string ToHtml(SharpnessReport r, string svg)

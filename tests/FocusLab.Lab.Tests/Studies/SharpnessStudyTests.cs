@@ -96,7 +96,8 @@ public class SharpnessStudyTests
         try
         {
             var files = SharpnessOutput.Write(report, dir);
-            Assert.Equal(4, files.Length);
+            Assert.Equal(5, files.Length);
+            Assert.Equal("svg", XDocument.Parse(File.ReadAllText(files[4])).Root!.Name.LocalName);
             using var doc = JsonDocument.Parse(File.ReadAllText(files[0]));
             Assert.Equal("sharpness", doc.RootElement.GetProperty("study").GetString());
             Assert.Equal(10, doc.RootElement.GetProperty("checkpoints")[0].GetProperty("rows").GetArrayLength());
