@@ -3,15 +3,16 @@ using FocusLab.Cli.Commands;
 
 // The `focuslab` command: one subcommand per experiment or tool; each lives in Commands/.
 var root = new RootCommand("FocusLab: sign-based and adaptive optimizers, and the measurements that explain them.");
-root.Subcommands.Add(OptimizersCommand.Create());
-root.Subcommands.Add(BenchCommand.Create());
-root.Subcommands.Add(RotationCommand.Create());
 root.Subcommands.Add(PhaseCommand.Create());
 root.Subcommands.Add(ValleyCommand.Create());
 root.Subcommands.Add(TrainCommand.Create());
 root.Subcommands.Add(BatchSweepCommand.Create());
 root.Subcommands.Add(LmRaceCommand.Create());
+root.Subcommands.Add(SharpnessCommand.Create());
+root.Subcommands.Add(RotationCommand.Create());
 root.Subcommands.Add(ReportCommand.Create());
+root.Subcommands.Add(OptimizersCommand.Create());
+root.Subcommands.Add(BenchCommand.Create());
 
 try
 {

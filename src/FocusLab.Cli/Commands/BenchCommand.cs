@@ -12,6 +12,7 @@ internal static class BenchCommand
         bench.Subcommands.Add(SweepBenchCommand.Create());
         bench.Subcommands.Add(BenchGemmCommand.Create());
         bench.Subcommands.Add(BenchTrainCommand.Create());
+        bench.Subcommands.Add(BenchHvpCommand.Create());
         return bench;
     }
 }

@@ -1,0 +1,107 @@
+using System.CommandLine;
+using System.Globalization;
+using FocusLab.Engine.Data.Mnist;
+using FocusLab.Engine.Data.Text;
+using FocusLab.Lab.Studies;
+using Spectre.Console;
+
+namespace FocusLab.Cli.Commands;
+
+/// <summary>`focuslab sharpness`: the directional-sharpness table of Pan &amp; Li on the GPT (fortunes) or the MLP (Fashion-MNIST).</summary>
+internal static class SharpnessCommand
+{
+    public static Command Create()
+    {
+        var model = new Option<string>("--model") { Description = "gpt (byte-level GPT on the fortunes corpus) or mlp (the FOCUS MLP on Fashion-MNIST).", DefaultValueFactory = _ => "gpt" };
+        var preset = new Option<string>("--preset") { Description = "quick (1 seed, small GPT, minutes) or full (3 seeds, issue-size GPT).", DefaultValueFactory = _ => "quick" };
+        var data = new Option<string?>("--data") { Description = "Text file/folder (gpt) or MNIST-format folder (mlp); default the installed fortunes / Fashion-MNIST." };
+        var seeds = new Option<int?>("--seeds") { Description = "Override the preset's number of seeds (seeds 1..N)." };
+        var steps = new Option<int?>("--steps") { Description = "Override the preset's training steps (checkpoints are rescaled proportionally)." };
+        var trajectories = new Option<string?>("--trajectories") { Description = "Override the training runs as name=spec pairs separated by ';', e.g. \"sgd=sgd:lr=0.1,momentum=0.9;sgd_clip=sgd_clip:lr=0.1\" (training curves of clipped vs unclipped optimizers)." };
+        var outDir = new Option<string>("--out") { Description = "Output directory for JSON, CSV, SVG and HTML.", DefaultValueFactory = _ => "out/sharpness" };
+        var json = new Option<bool>("--json") { Description = "Print the JSON report to stdout." };
+        var cmd = new Command("sharpness", "Directional sharpness uᵀHu/‖u‖² of every optimizer's pseudo-update (and its clipped variant) along sgd and adam trajectories (Pan & Li 2023).")
+        {
+            model, preset, data, seeds, steps, trajectories, outDir, json,
+        };
+        cmd.SetAction(r =>
+        {
+            string m = r.GetValue(model)!.Trim().ToLowerInvariant(), p = r.GetValue(preset)!.Trim().ToLowerInvariant();
+            var options = SharpnessStudyOptions.Preset(m, p);
+            if (r.GetValue(seeds) is { } n)
+            {
+                if (n < 1) throw new ArgumentException("--seeds must be at least 1.");
+                options = options with { Seeds = Enumerable.Range(1, n).ToArray() };
+            }
+            if (r.GetValue(steps) is { } s)
+            {
+                if (s < 1) throw new ArgumentException("--steps must be at least 1.");
+                var scaled = options.Checkpoints.Select(c => Math.Max(1, (int)Math.Round((double)c * s / options.Steps))).Distinct().ToArray();
+                options = options with { Steps = s, Checkpoints = scaled };
+            }
+            if (r.GetValue(trajectories) is { } t) options = options with { Trajectories = ParseTrajectories(t) };
+            options.Validate();
+            bool quiet = r.GetValue(json);
+            Action<string> log = msg => Console.Error.WriteLine($"  {msg}");
+            Func<int, SharpnessTask> factory;
+            if (m == "gpt")
+            {
+                var corpus = TextCorpus.Load(r.GetValue(data));
+                log($"corpus {corpus.Source}: {corpus.Train.Length} training bytes");
+                factory = seed => new SharpnessGptTask(options.Gpt, corpus.Train, options.Batch, options.MeasureBatch, seed);
+            }
+            else
+            {
+                var mnist = MnistDataset.Load(r.GetValue(data), PixelNormalization.FashionMnist);
+                log($"images {mnist.Directory}: {mnist.Train.Count} training samples");
+                factory = seed => new SharpnessMlpTask(options.Mlp, mnist.Train, options.Batch, options.MeasureBatch, seed);
+            }
+            var report = SharpnessStudy.Run(options, factory, log);
+            var files = SharpnessOutput.Write(report, r.GetValue(outDir)!);
+            if (quiet) Console.WriteLine(SharpnessOutput.ToJson(report));
+            else
+            {
+                var table = new Table().AddColumns("optimizer");
+                foreach (var (name, _) in options.Trajectories) table.AddColumns($"{name}: sharpness", $"{name}: ratio to sgd", $"{name}: best reduction");
+                foreach (var dir in options.Directions)
+                {
+                    var cells = new List<string> { dir.Name };
+                    foreach (var (name, _) in options.Trajectories)
+                    {
+                        var row = report.Summary.First(x => x.Trajectory == name && x.Optimizer == dir.Name);
+                        cells.AddRange([F(row.MedianSharpness), F(row.MedianRatioToSgd), F(row.MeanBestLossReduction)]);
+                    }
+                    table.AddRow(cells.Select(Markup.Escape).ToArray());
+                }
+                AnsiConsole.Write(table);
+            }
+            // The verdicts go to stderr with --json so stdout stays one JSON document.
+            foreach (var c in report.Claims)
+            {
+                string line = $"{(c.Holds ? "agrees" : "disagrees")} with the paper: {c.Claim} — {c.Evidence}";
+                if (quiet) Console.Error.WriteLine($"  {line}");
+                else AnsiConsole.MarkupLine($"{(c.Holds ? "[green]agrees[/]" : "[red]disagrees[/]")} with the paper: {Markup.Escape(c.Claim)} — {Markup.Escape(c.Evidence)}");
+            }
+            Console.Error.WriteLine($"  {report.ElapsedSeconds:F1} s; wrote {string.Join(", ", files)}");
+            return 0;
+        });
+        return cmd;
+    }
+
+    private static (string Name, string Spec)[] ParseTrajectories(string text)
+    {
+        var runs = text.Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Select(part =>
+        {
+            int eq = part.IndexOf('=');
+            int colon = part.IndexOf(':');
+            if (eq <= 0 || (colon >= 0 && colon < eq))
+                throw new ArgumentException($"--trajectories: '{part}' is not name=spec (e.g. adam=adam:lr=0.002).");
+            return (part[..eq].Trim(), part[(eq + 1)..].Trim());
+        }).ToArray();
+        if (runs.Length == 0) throw new ArgumentException("--trajectories needs at least one name=spec pair.");
+        if (runs.Select(x => x.Item1).Distinct().Count() != runs.Length) throw new ArgumentException("--trajectories: every run needs a distinct name.");
+        return runs;
+    }
+
+    private static string F(double v) => double.IsFinite(v) ? v.ToString("G4", CultureInfo.InvariantCulture) : "n/a";
+}

@@ -1,0 +1,120 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using FocusLab.Lab.Rotations;
+
+namespace FocusLab.Lab.Studies;
+
+/// <summary>
+/// Files of the network rotation study, each written atomically: rotation_{model}.json (settings, runs with
+/// loss curves and ‖H‖₁,₁/d checkpoints, claims), rotation_{model}.csv (one row per run and checkpoint),
+/// rotation_{model}.svg (training-loss curves, rotated dashed) and rotation_{model}.html.
+/// </summary>
+public static class NetworkRotationOutput
+{
+    private static readonly string[] Palette = ["#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e"];
+
+    private static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        WriteIndented = true,
+        Converters = { new FiniteOrNull() },
+    };
+
+    private sealed class FiniteOrNull : JsonConverter<double>
+    {
+        public override double Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            reader.TokenType == JsonTokenType.Null ? double.NaN : reader.GetDouble();
+
+        public override void Write(Utf8JsonWriter writer, double value, JsonSerializerOptions options)
+        {
+            if (double.IsFinite(value)) writer.WriteNumberValue(value);
+            else writer.WriteNullValue();
+        }
+    }
+
+    public static string[] Write(NetworkRotationReport report, string directory)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        var paths = new[] { "json", "csv", "svg", "html" }.Select(ext => Path.Combine(directory, $"rotation_{report.Options.Model}.{ext}")).ToArray();
+        FocusLab.Lab.Reports.AtomicFile.WriteText(paths[0], ToJson(report));
+        FocusLab.Lab.Reports.AtomicFile.WriteText(paths[1], ToCsv(report));
+        string svg = ToSvg(report);
+        FocusLab.Lab.Reports.AtomicFile.WriteText(paths[2], svg);
+        FocusLab.Lab.Reports.AtomicFile.WriteText(paths[3], ToHtml(report, svg));
+        return paths;
+    }
+
+    public static string ToJson(NetworkRotationReport r) => JsonSerializer.Serialize(new
+    {
+        study = $"rotation_{r.Options.Model}",
+        paper = "Xie, Mohamadi & Li, \"Adam exploits ℓ∞-geometry of loss landscape via coordinate-wise adaptivity\"",
+        parameters = r.Parameters,
+        rotation = new { rounds = r.Options.Rounds, shape = new[] { r.RotationShape.A, r.RotationShape.B, r.RotationShape.C } },
+        settings = new
+        {
+            r.Options.Model, r.Options.Steps, r.Options.Checkpoints, r.Options.Seeds, r.Options.Batch, r.Options.MeasureBatch, r.Options.EstimatorSamples,
+            optimizers = r.Options.Optimizers.Select(o => new { name = o.Name, spec = o.Spec }),
+            architecture = r.Options.Model == "gpt" ? (object)r.Options.Gpt : r.Options.Mlp,
+        },
+        claims = r.Claims,
+        runs = r.Runs,
+        elapsed_s = r.ElapsedSeconds,
+    }, JsonOptions);
+
+    public static string ToCsv(NetworkRotationReport r)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var sb = new StringBuilder("model,optimizer,rotated,seed,final_loss,step,measure_loss,l11_iqr_per_d,l11_median_per_d,estimator_rel_error_per_row\n");
+        foreach (var run in r.Runs)
+        {
+            if (run.Checkpoints.Length == 0) sb.Append(inv, $"{r.Options.Model},{run.Optimizer},{(run.Rotated ? "true" : "false")},{run.Seed},{run.FinalLoss:R},,,,,\n");
+            foreach (var c in run.Checkpoints)
+                sb.Append(inv, $"{r.Options.Model},{run.Optimizer},{(run.Rotated ? "true" : "false")},{run.Seed},{run.FinalLoss:R},{c.Step},{c.MeasureLoss:R},{c.L11IqrPerDimension:R},{c.L11MedianPerDimension:R},{c.RelativeErrorPerRow:R}\n");
+        }
+        return sb.ToString();
+    }
+
+    /// <summary>Loss curves averaged over seeds and over blocks of steps (at most 20 points per curve, so the x labels stay readable).</summary>
+    public static string ToSvg(NetworkRotationReport r)
+    {
+        int steps = r.Options.Steps, block = Math.Max(1, (int)Math.Ceiling(steps / 20.0)), points = (steps + block - 1) / block;
+        var labels = Enumerable.Range(0, points).Select(p => Math.Min(steps, (p + 1) * block).ToString(CultureInfo.InvariantCulture)).ToArray();
+        var series = new List<Rotations.ChartSeries>();
+        for (int k = 0; k < r.Options.Optimizers.Length; k++)
+        {
+            string name = r.Options.Optimizers[k].Name;
+            foreach (bool rotated in new[] { false, true })
+            {
+                var runs = r.Runs.Where(x => x.Optimizer == name && x.Rotated == rotated).ToArray();
+                if (runs.Length == 0) continue;
+                var values = Enumerable.Range(0, points).Select(p =>
+                    runs.Average(run => run.Losses.Skip(p * block).Take(block).Average())).ToArray();
+                series.Add(new Rotations.ChartSeries($"{name} ({(rotated ? "rotated" : "original")})", Palette[k % Palette.Length], values, Dashed: rotated));
+            }
+        }
+        return LineChartSvg.Render($"{r.Options.Model}: original vs rotated loss (k = {r.Options.Rounds} rounds, {r.Parameters} parameters)",
+            new LineChartSvg.Panel($"training loss (minibatch, mean over {block}-step blocks and {r.Options.Seeds.Length} seed(s))", "loss", labels, series.ToArray(), LogY: false));
+    }
+
+    public static string ToHtml(NetworkRotationReport r, string svg)
+    {
+        var sb = new StringBuilder();
+        sb.Append("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Rotation study (network)</title>\n");
+        sb.Append("<style>body{font-family:sans-serif;max-width:900px;margin:2em auto}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}</style></head><body>\n");
+        sb.Append($"<h1>Network rotation study ({WebUtility.HtmlEncode(r.Options.Model)}, Xie et al.)</h1>\n").Append(svg).Append("\n<h2>Claims</h2><ul>\n");
+        foreach (var c in r.Claims)
+            sb.Append($"<li><b>{(c.Holds ? "agrees" : "disagrees")}</b>: {WebUtility.HtmlEncode(c.Claim)} — {WebUtility.HtmlEncode(c.Evidence)}</li>\n");
+        sb.Append("</ul>\n<h2>Table</h2><table>\n");
+        foreach (var (line, i) in ToCsv(r).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select((l, i) => (l, i)))
+        {
+            string cell = i == 0 ? "th" : "td";
+            sb.Append("<tr>").Append(string.Concat(line.Split(',').Select(c => $"<{cell}>{WebUtility.HtmlEncode(c)}</{cell}>"))).Append("</tr>\n");
+        }
+        sb.Append("</table></body></html>\n");
+        return sb.ToString();
+    }
+}

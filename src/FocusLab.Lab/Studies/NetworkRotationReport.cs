@@ -1,0 +1,62 @@
+using FocusLab.Engine.Models;
+
+namespace FocusLab.Lab.Studies;
+
+/// <summary>
+/// Settings of the network rotation study (Xie et al., "Adam exploits ℓ∞-geometry of loss landscape via
+/// coordinate-wise adaptivity"; SPEC §3): each optimizer trains the same model on the original loss L(y)
+/// and on the rotated loss L(Rx) (R a <see cref="Rotations.TensorProductRotation"/>, x₀ = Rᵀy₀ so both
+/// start from the same network), and ‖H‖₁,₁/d of the loss each optimizer sees is estimated on checkpoints.
+/// </summary>
+public sealed record NetworkRotationOptions
+{
+    public string Model { get; init; } = "mlp";
+    public MlpConfig Mlp { get; init; } = new(Inputs: 784, Hidden: 64, Depth: 2, Classes: 10);
+    public GptConfig Gpt { get; init; } = new(VocabSize: 256, BlockSize: 32, Layers: 1, Heads: 2, Embedding: 32);
+    public int Batch { get; init; } = 128;
+    public int MeasureBatch { get; init; } = 256;
+    public int Steps { get; init; } = 300;
+    /// <summary>Steps after which ‖H‖₁,₁/d is estimated (each in 1..Steps).</summary>
+    public int[] Checkpoints { get; init; } = [300];
+    public int[] Seeds { get; init; } = [1];
+    /// <summary>Rounds k of permute → reshape → rotate each axis.</summary>
+    public int Rounds { get; init; } = 3;
+    /// <summary>Cauchy probes (HVPs) per ‖H‖₁,₁ estimate.</summary>
+    public int EstimatorSamples { get; init; } = 32;
+    public (string Name, string Spec)[] Optimizers { get; init; } =
+        [("adam", "adam:lr=0.001"), ("adasgd", "adasgd:lr=0.001"), ("sgd", "sgd:lr=0.05,momentum=0.9")];
+
+    public static NetworkRotationOptions Default(string model) => model switch
+    {
+        "mlp" => new(),
+        "gpt" => new()
+        {
+            Model = "gpt", Batch = 8, MeasureBatch = 8, Steps = 200, Checkpoints = [200],
+            Optimizers = [("adam", "adam:lr=0.002"), ("adasgd", "adasgd:lr=0.002"), ("sgd", "sgd:lr=0.1,momentum=0.9")],
+        },
+        _ => throw new ArgumentException($"Unknown network '{model}': use --network mlp or --network gpt."),
+    };
+
+    public void Validate()
+    {
+        if (Model is not ("gpt" or "mlp")) throw new ArgumentException($"Network '{Model}' is not supported: use mlp or gpt.");
+        if (Batch < 1 || MeasureBatch < 2) throw new ArgumentException($"Batch {Batch} and measurement batch {MeasureBatch} must be at least 1 and 2.");
+        if (Steps < 1) throw new ArgumentException($"Steps {Steps} must be at least 1.");
+        if (Checkpoints.Any(c => c < 1 || c > Steps) || Checkpoints.Distinct().Count() != Checkpoints.Length)
+            throw new ArgumentException($"Checkpoints [{string.Join(", ", Checkpoints)}] must be distinct steps in 1..{Steps}.");
+        if (Seeds.Length == 0) throw new ArgumentException("Give at least one seed.");
+        if (Rounds < 1) throw new ArgumentException($"Rounds {Rounds} must be at least 1.");
+        if (EstimatorSamples < 8) throw new ArgumentException($"The ‖H‖₁,₁ estimator needs at least 8 Cauchy samples (got {EstimatorSamples}).");
+        if (Optimizers.Length == 0) throw new ArgumentException("Give at least one optimizer.");
+        foreach (var (_, spec) in Optimizers) Optim.OptimizerFactory.Parse(spec);
+        if (Model == "gpt") Gpt.Validate(); else Mlp.Validate();
+    }
+}
+
+/// <summary>‖H‖₁,₁/d (both Cauchy estimators) of the loss an optimizer trains on, at one checkpoint.</summary>
+public sealed record NetworkRotationCheckpoint(int Step, double MeasureLoss, double L11IqrPerDimension, double L11MedianPerDimension, double RelativeErrorPerRow);
+
+/// <summary>One training run: an optimizer on the original or the rotated loss.</summary>
+public sealed record NetworkRotationRun(string Optimizer, string Spec, bool Rotated, int Seed, double[] Losses, double FinalLoss, NetworkRotationCheckpoint[] Checkpoints);
+
+public sealed record NetworkRotationReport(NetworkRotationOptions Options, long Parameters, (int A, int B, int C) RotationShape, NetworkRotationRun[] Runs, SharpnessClaim[] Claims, double ElapsedSeconds);

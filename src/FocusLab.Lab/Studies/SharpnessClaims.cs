@@ -1,0 +1,62 @@
+using System.Globalization;
+
+namespace FocusLab.Lab.Studies;
+
+/// <summary>
+/// Checks Pan &amp; Li's claims (SPEC §3) against a run. "≫" / "≪" are read as a factor of at least 2 in
+/// the median over checkpoints of the per-checkpoint sharpness ratio; only checkpoints where both
+/// sharpness values are positive count. The thresholds are stated in every evidence line.
+/// </summary>
+public static class SharpnessClaims
+{
+    public const double Factor = 2;
+
+    public static SharpnessClaim[] Check(IReadOnlyList<SharpnessCheckpoint> checkpoints, string model)
+    {
+        var claims = new List<SharpnessClaim>();
+        if (checkpoints.Count == 0) return [];
+        bool Has(params string[] names) => names.All(n => checkpoints[0].Rows.Any(r => r.Optimizer == n));
+        if (Has("sgd", "sgd_clip")) claims.Add(Greater(checkpoints, "sgd", "sgd_clip", "sgd's update direction is much sharper than clipped sgd's (sgd ≫ sgd-clip)"));
+        if (Has("adam", "adam_clip")) claims.Add(Greater(checkpoints, "adam", "adam_clip", "adam's update direction is much sharper than clipped adam's (adam ≫ adam-clip)"));
+        if (Has("sgd", "sgd_clip")) claims.Add(BetterReduction(checkpoints, "sgd_clip", "sgd"));
+        if (Has("adam", "adam_clip")) claims.Add(BetterReduction(checkpoints, "adam_clip", "adam"));
+        if (!Has("sgd", "adam", "adafactor")) return claims.ToArray();
+        var adam = Ratios(checkpoints, "adam", "sgd");
+        var adafactor = Ratios(checkpoints, "adafactor", "sgd");
+        double ma = SharpnessStudy.Median(adam), mf = SharpnessStudy.Median(adafactor);
+        string evidence = $"median sharpness ratio to sgd: adam {F(ma)}, adafactor {F(mf)} over {adam.Length} and {adafactor.Length} checkpoints";
+        if (model == "gpt")
+            claims.Add(new("on a transformer, adaptive update directions are much flatter than sgd's (adam, adafactor ≪ sgd)",
+                ma <= 1 / Factor && mf <= 1 / Factor, $"{evidence}; ≪ means ≤ 1/{Factor}"));
+        else
+            claims.Add(new("on a non-transformer (the paper used a ResNet), adaptive update directions are not much flatter than sgd's",
+                ma > 1 / Factor && mf > 1 / Factor, $"{evidence}; 'not much flatter' means > 1/{Factor}"));
+        return claims.ToArray();
+    }
+
+    private static SharpnessClaim Greater(IReadOnlyList<SharpnessCheckpoint> checkpoints, string a, string b, string claim)
+    {
+        var r = Ratios(checkpoints, a, b);
+        double m = SharpnessStudy.Median(r);
+        string range = r.Length == 0 ? "" : $", range {F(r.Min())}–{F(r.Max())}";
+        return new(claim, m >= Factor, $"median sharpness({a}) / sharpness({b}) = {F(m)} over {r.Length} checkpoints{range}; ≫ means ≥ {Factor}");
+    }
+
+    private static SharpnessClaim BetterReduction(IReadOnlyList<SharpnessCheckpoint> checkpoints, string clipped, string plain)
+    {
+        int wins = checkpoints.Count(c => Row(c, clipped).BestLossReduction > Row(c, plain).BestLossReduction);
+        double mc = SharpnessStudy.Median(checkpoints.Select(c => Row(c, clipped).BestLossReduction));
+        double mp = SharpnessStudy.Median(checkpoints.Select(c => Row(c, plain).BestLossReduction));
+        return new($"{clipped}'s direction gives a larger best local loss reduction than {plain}'s",
+            2 * wins > checkpoints.Count,
+            $"larger at {wins} of {checkpoints.Count} checkpoints; median best reduction {clipped} {F(mc)} vs {plain} {F(mp)}");
+    }
+
+    private static double[] Ratios(IReadOnlyList<SharpnessCheckpoint> checkpoints, string a, string b) =>
+        checkpoints.Select(c => (A: Row(c, a).Sharpness, B: Row(c, b).Sharpness)).Where(p => p.A > 0 && p.B > 0).Select(p => p.A / p.B).ToArray();
+
+    private static SharpnessMeasurement Row(SharpnessCheckpoint c, string name) =>
+        c.Rows.FirstOrDefault(r => r.Optimizer == name) ?? throw new ArgumentException($"The study did not measure '{name}', which the claims need.");
+
+    private static string F(double v) => double.IsFinite(v) ? v.ToString("G3", CultureInfo.InvariantCulture) : "n/a";
+}

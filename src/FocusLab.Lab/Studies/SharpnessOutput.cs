@@ -1,0 +1,143 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using FocusLab.Lab.Rotations;
+
+namespace FocusLab.Lab.Studies;
+
+/// <summary>
+/// Files of the sharpness study, each written atomically: sharpness_{model}.json (settings, every
+/// checkpoint with line searches, summary, claims, training curves), sharpness_{model}.csv (one row per
+/// checkpoint and direction), sharpness_{model}.svg (median sharpness ratio to sgd and mean best loss
+/// reduction per direction, one bar per trajectory), sharpness_{model}_training.svg (training-loss curves of the
+/// trajectories) and sharpness_{model}.html (figures, summary, claims).
+/// </summary>
+public static class SharpnessOutput
+{
+    private static readonly string[] Palette = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"];
+
+    private static readonly JsonSerializerOptions JsonOptions = new()
+    {
+        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
+        WriteIndented = true,
+        IncludeFields = true,
+        Converters = { new FiniteOrNull() },
+    };
+
+    /// <summary>Non-finite numbers are written as null so every JSON reader accepts the file.</summary>
+    private sealed class FiniteOrNull : JsonConverter<double>
+    {
+        public override double Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            reader.TokenType == JsonTokenType.Null ? double.NaN : reader.GetDouble();
+
+        public override void Write(Utf8JsonWriter writer, double value, JsonSerializerOptions options)
+        {
+            if (double.IsFinite(value)) writer.WriteNumberValue(value);
+            else writer.WriteNullValue();
+        }
+    }
+
+    public static string[] Write(SharpnessReport report, string directory)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
+        string baseName = $"sharpness_{report.Options.Model}";
+        var paths = new[] { ".json", ".csv", ".svg", ".html", "_training.svg" }.Select(ext => Path.Combine(directory, $"{baseName}{ext}")).ToArray();
+        FocusLab.Lab.Reports.AtomicFile.WriteText(paths[0], ToJson(report));
+        FocusLab.Lab.Reports.AtomicFile.WriteText(paths[1], ToCsv(report));
+        string svg = ToSvg(report);
+        FocusLab.Lab.Reports.AtomicFile.WriteText(paths[2], svg);
+        string training = TrainingSvg(report);
+        FocusLab.Lab.Reports.AtomicFile.WriteText(paths[3], ToHtml(report, svg + "\n" + training));
+        FocusLab.Lab.Reports.AtomicFile.WriteText(paths[4], training);
+        return paths;
+    }
+
+    public static string ToJson(SharpnessReport r) => JsonSerializer.Serialize(new
+    {
+        study = "sharpness",
+        paper = "Pan & Li 2023, \"Toward understanding why Adam converges faster than SGD for transformers\"",
+        model = r.Options.Model,
+        parameters = r.Parameters,
+        settings = new
+        {
+            r.Options.Steps, r.Options.Checkpoints, r.Options.Seeds, r.Options.Window, r.Options.Batch, r.Options.MeasureBatch,
+            trajectories = r.Options.Trajectories.Select(t => new { name = t.Name, spec = t.Spec }),
+            directions = r.Options.Directions,
+            r.Options.LineSearchBaseStep,
+            architecture = r.Options.Model == "gpt" ? (object)r.Options.Gpt : r.Options.Mlp,
+        },
+        summary = r.Summary,
+        claims = r.Claims,
+        checkpoints = r.Checkpoints,
+        training_curves = r.TrainingCurves,
+        elapsed_s = r.ElapsedSeconds,
+    }, JsonOptions);
+
+    public static string ToCsv(SharpnessReport r)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var sb = new StringBuilder("model,trajectory,seed,step,train_loss,measure_loss,gradient_norm,optimizer,sharpness,plain_sharpness,robust_form,ratio_to_sgd,gradient_correlation,best_loss_reduction,best_step,line_search_base_step,line_search_ok\n");
+        foreach (var c in r.Checkpoints)
+            foreach (var m in c.Rows)
+                sb.Append(inv, $"{r.Options.Model},{c.Trajectory},{c.Seed},{c.Step},{c.TrainLoss:R},{c.MeasureLoss:R},{c.GradientNorm:R},{m.Optimizer},{m.Sharpness:R},{m.PlainSharpness:R},{B(m.RobustForm)},{m.RatioToSgd:R},{m.GradientCorrelation:R},{m.BestLossReduction:R},{m.BestStep:R},{m.LineSearchBaseStep:R},{B(m.LineSearchEnoughPointsBelowStart)}\n");
+        return sb.ToString();
+    }
+
+    private static string B(bool b) => b ? "true" : "false";
+
+    public static string ToSvg(SharpnessReport r)
+    {
+        var names = r.Options.Directions.Select(d => d.Name).ToArray();
+        SharpnessBarChartSvg.Series[] Series(Func<SharpnessSummaryRow, double> value) => r.Options.Trajectories.Select((t, k) =>
+            new SharpnessBarChartSvg.Series($"{t.Name} trajectory", Palette[k % Palette.Length],
+                names.Select(n => r.Summary.First(s => s.Trajectory == t.Name && s.Optimizer == n)).Select(value).ToArray())).ToArray();
+        string where = $"{r.Options.Model}, {r.Parameters} parameters, {r.Checkpoints.Length} checkpoints";
+        string ratio = SharpnessBarChartSvg.Render($"Directional sharpness / sgd's (median; {where})", "uᵀHu/‖u‖² ÷ sgd's", names, Series(s => s.MedianRatioToSgd));
+        string reduction = SharpnessBarChartSvg.Render("Best local loss reduction along u/‖u‖ (mean)", "L(θ) − min L(θ + t·û)", names, Series(s => s.MeanBestLossReduction));
+        // Two charts stacked in one SVG document.
+        static (int W, int H, string Body) Parse(string svg)
+        {
+            var inv = CultureInfo.InvariantCulture;
+            int Attr(string name) { int i = svg.IndexOf($"{name}=\"", StringComparison.Ordinal) + name.Length + 2; return int.Parse(svg[i..svg.IndexOf('"', i)], inv); }
+            int start = svg.IndexOf('>') + 1, end = svg.LastIndexOf("</svg>", StringComparison.Ordinal);
+            return (Attr("width"), Attr("height"), svg[start..end]);
+        }
+        var a = Parse(ratio); var b = Parse(reduction);
+        int w = Math.Max(a.W, b.W), h = a.H + b.H;
+        return $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" font-family=\"sans-serif\" font-size=\"11\">\n<g>{a.Body}</g>\n<g transform=\"translate(0,{a.H})\">{b.Body}</g>\n</svg>\n";
+    }
+
+    /// <summary>Training-loss curves of every trajectory (mean over seeds and over blocks of steps, at most 20 points).</summary>
+    public static string TrainingSvg(SharpnessReport r)
+    {
+        int steps = r.Options.Steps, block = Math.Max(1, (int)Math.Ceiling(steps / 20.0)), points = (steps + block - 1) / block;
+        var labels = Enumerable.Range(0, points).Select(p => Math.Min(steps, (p + 1) * block).ToString(CultureInfo.InvariantCulture)).ToArray();
+        var series = r.Options.Trajectories.Select((t, k) =>
+        {
+            var runs = r.TrainingCurves.Where(c => c.Trajectory == t.Name).ToArray();
+            var values = Enumerable.Range(0, points).Select(p => runs.Average(c => c.Losses.Skip(p * block).Take(block).Average())).ToArray();
+            return new Rotations.ChartSeries(t.Name, Palette[k % Palette.Length], values);
+        }).ToArray();
+        return LineChartSvg.Render($"{r.Options.Model}: training loss of the measured trajectories",
+            new LineChartSvg.Panel($"minibatch loss, mean over {block}-step blocks and {r.Options.Seeds.Length} seed(s)", "loss", labels, series, LogY: false));
+    }
+
+    public static string ToHtml(SharpnessReport r, string svg)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var sb = new StringBuilder();
+        sb.Append("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Directional sharpness study</title>\n");
+        sb.Append("<style>body{font-family:sans-serif;max-width:1000px;margin:2em auto}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}</style></head><body>\n");
+        sb.Append(inv, $"<h1>Directional sharpness of optimizer updates ({WebUtility.HtmlEncode(r.Options.Model)}, Pan &amp; Li 2023)</h1>\n").Append(svg).Append("\n<h2>Claims</h2><ul>\n");
+        foreach (var c in r.Claims)
+            sb.Append($"<li><b>{(c.Holds ? "agrees" : "disagrees")}</b>: {WebUtility.HtmlEncode(c.Claim)} — {WebUtility.HtmlEncode(c.Evidence)}</li>\n");
+        sb.Append("</ul>\n<h2>Summary (medians over checkpoints and seeds)</h2><table><tr><th>trajectory</th><th>optimizer</th><th>n</th><th>sharpness</th><th>ratio to sgd</th><th>min</th><th>max</th><th>mean best reduction</th></tr>\n");
+        foreach (var s in r.Summary)
+            sb.Append(inv, $"<tr><td>{s.Trajectory}</td><td>{s.Optimizer}</td><td>{s.Count}</td><td>{s.MedianSharpness:G4}</td><td>{s.MedianRatioToSgd:G4}</td><td>{s.MinRatioToSgd:G4}</td><td>{s.MaxRatioToSgd:G4}</td><td>{s.MeanBestLossReduction:G4}</td></tr>\n");
+        sb.Append(inv, $"</table><p>{r.ElapsedSeconds:F1} s.</p></body></html>\n");
+        return sb.ToString();
+    }
+}

@@ -1,0 +1,92 @@
+using System.Text.Json;
+using System.Xml.Linq;
+using FocusLab.Engine.Data;
+using FocusLab.Engine.Models;
+using FocusLab.Lab.Studies;
+
+namespace FocusLab.Lab.Tests.Studies;
+
+public class NetworkRotationStudyTests
+{
+    private static readonly MlpConfig Tiny = new(Inputs: 6, Hidden: 8, Depth: 2, Classes: 3);
+
+    private static ClassificationDataset Data()
+    {
+        var rng = new Random(3);
+        int n = 96, f = Tiny.Inputs;
+        var x = Enumerable.Range(0, n * f).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
+        var y = Enumerable.Range(0, n).Select(i => x[i * f] > 0.3 ? 2 : x[i * f + 1] > 0 ? 1 : 0).ToArray();
+        return new ClassificationDataset(x, y, [f], 3);
+    }
+
+    private static NetworkRotationOptions Options(int steps, int[] checkpoints) => new()
+    {
+        Model = "mlp", Mlp = Tiny, Batch = 16, MeasureBatch = 32, Steps = steps, Checkpoints = checkpoints, Rounds = 2, EstimatorSamples = 16,
+        Optimizers = [("adam", "adam:lr=0.01"), ("adasgd", "adasgd:lr=0.01"), ("sgd", "sgd:lr=0.05,momentum=0.9")],
+    };
+
+    private static NetworkRotationReport Run(NetworkRotationOptions o)
+    {
+        var data = Data();
+        return NetworkRotationStudy.Run(o, seed => new SharpnessMlpTask(Tiny, data, o.Batch, o.MeasureBatch, seed));
+    }
+
+    private static double MaxRelativeGap(NetworkRotationReport r, string optimizer)
+    {
+        var a = r.Runs.Single(x => x.Optimizer == optimizer && !x.Rotated).Losses;
+        var b = r.Runs.Single(x => x.Optimizer == optimizer && x.Rotated).Losses;
+        return a.Zip(b, (p, q) => Math.Abs(p - q) / Math.Abs(p)).Max();
+    }
+
+    [Fact]
+    public void Sgd_and_adasgd_follow_the_same_path_on_the_rotated_loss_and_adam_does_not()
+    {
+        var r = Run(Options(12, []));
+        // Equivariant optimizers: only float32 rounding of the rotated coordinates separates the two runs.
+        Assert.True(MaxRelativeGap(r, "sgd") < 1e-4, $"sgd gap {MaxRelativeGap(r, "sgd")}");
+        Assert.True(MaxRelativeGap(r, "adasgd") < 1e-4, $"adasgd gap {MaxRelativeGap(r, "adasgd")}");
+        Assert.True(MaxRelativeGap(r, "adam") > 1e-3, $"adam gap {MaxRelativeGap(r, "adam")}");
+        // Both runs of every optimizer start from the same network (x₀ = Rᵀy₀).
+        foreach (var o in new[] { "adam", "adasgd", "sgd" })
+            Assert.Equal(r.Runs.Single(x => x.Optimizer == o && !x.Rotated).Losses[0], r.Runs.Single(x => x.Optimizer == o && x.Rotated).Losses[0], 5);
+    }
+
+    [Fact]
+    public void Rotation_raises_the_l11_norm_at_the_same_network()
+    {
+        // sgd's two runs sit at the same network y, so the estimates compare H with RᵀHR at one point.
+        var r = Run(Options(4, [4]) with { EstimatorSamples = 64 });
+        var orig = r.Runs.Single(x => x.Optimizer == "sgd" && !x.Rotated).Checkpoints.Single();
+        var rot = r.Runs.Single(x => x.Optimizer == "sgd" && x.Rotated).Checkpoints.Single();
+        Assert.Equal(orig.MeasureLoss, rot.MeasureLoss, 5);
+        Assert.True(rot.L11IqrPerDimension > orig.L11IqrPerDimension, $"rotated {rot.L11IqrPerDimension} vs original {orig.L11IqrPerDimension}");
+    }
+
+    [Fact]
+    public void Claims_read_the_final_losses()
+    {
+        NetworkRotationRun Run(string o, bool rotated, double final) => new(o, o, rotated, 1, [final], final, []);
+        var claims = NetworkRotationStudy.Claims([Run("adam", false, 1.0), Run("adam", true, 1.2), Run("sgd", false, 1.0), Run("sgd", true, 1.005)]);
+        Assert.All(claims, c => Assert.True(c.Holds, c.Evidence));
+        claims = NetworkRotationStudy.Claims([Run("adam", false, 1.0), Run("adam", true, 1.0), Run("sgd", false, 1.0), Run("sgd", true, 1.5)]);
+        Assert.All(claims, c => Assert.False(c.Holds, c.Evidence));
+    }
+
+    [Fact]
+    public void Output_files_are_valid_and_bad_options_are_refused()
+    {
+        var r = Run(Options(3, [3]) with { Optimizers = [("sgd", "sgd:lr=0.05")] });
+        string dir = Path.Combine(Path.GetTempPath(), $"rotation-test-{Guid.NewGuid():N}");
+        try
+        {
+            var files = NetworkRotationOutput.Write(r, dir);
+            using var doc = JsonDocument.Parse(File.ReadAllText(files[0]));
+            Assert.Equal(2, doc.RootElement.GetProperty("runs").GetArrayLength());
+            Assert.Equal(3, File.ReadAllLines(files[1]).Length);
+            Assert.Equal("svg", XDocument.Parse(File.ReadAllText(files[2])).Root!.Name.LocalName);
+        }
+        finally { Directory.Delete(dir, true); }
+        Assert.Contains("Cauchy", Assert.Throws<ArgumentException>(() => Run(Options(3, [3]) with { EstimatorSamples = 2 })).Message);
+        Assert.Contains("network", Assert.Throws<ArgumentException>(() => NetworkRotationOptions.Default("resnet")).Message);
+    }
+}

@@ -1,0 +1,124 @@
+using System.Text.Json;
+using System.Xml.Linq;
+using FocusLab.Engine.Data;
+using FocusLab.Engine.Models;
+using FocusLab.Engine.Nn;
+using FocusLab.Lab.Studies;
+using FocusLab.Optim;
+
+namespace FocusLab.Lab.Tests.Studies;
+
+public class SharpnessStudyTests
+{
+    private static readonly GptConfig TinyGpt = new(VocabSize: 256, BlockSize: 8, Layers: 1, Heads: 2, Embedding: 8);
+    private static readonly byte[] Text = System.Text.Encoding.UTF8.GetBytes(string.Concat(Enumerable.Repeat("the quick brown fox jumps over the lazy dog. ", 40)));
+
+    private static SharpnessStudyOptions Tiny(int[] checkpoints) => new()
+    {
+        Model = "gpt", Gpt = TinyGpt, Batch = 2, MeasureBatch = 2, Steps = 6, Checkpoints = checkpoints, Window = 3,
+        Trajectories = [("sgd", "sgd:lr=0.1,momentum=0.9"), ("adam", "adam:lr=0.003")],
+        LineSearchBaseStep = 0.05,
+    };
+
+    private static SharpnessTask Gpt(int seed) => new SharpnessGptTask(TinyGpt, Text, 2, 2, seed);
+
+    [Fact]
+    public void Every_checkpoint_has_every_direction_and_sgd_is_the_unit_reference()
+    {
+        var options = Tiny([3, 6]);
+        var report = SharpnessStudy.Run(options, Gpt);
+        Assert.Equal(4, report.Checkpoints.Length);
+        Assert.Equal(["sgd", "sgd", "adam", "adam"], report.Checkpoints.Select(c => c.Trajectory));
+        foreach (var c in report.Checkpoints)
+        {
+            Assert.Equal(options.Directions.Select(d => d.Name), c.Rows.Select(r => r.Optimizer));
+            var sgd = c.Rows[0];
+            Assert.Equal(1.0, sgd.RatioToSgd);
+            foreach (var r in c.Rows)
+            {
+                Assert.Equal(r.Sharpness / sgd.Sharpness, r.RatioToSgd, 12);
+                Assert.True(r.BestLossReduction >= 0 && double.IsFinite(r.Sharpness));
+                Assert.Equal(r.LineSearchLosses[0], c.MeasureLoss, 6);
+            }
+        }
+        Assert.Equal(options.Trajectories.Length * options.Directions.Length, report.Summary.Length);
+    }
+
+    [Fact]
+    public void Measuring_does_not_change_the_trajectory_and_checkpoints_are_the_trained_parameters()
+    {
+        var measured = SharpnessStudy.Run(Tiny([2, 5]), Gpt);
+        var unmeasured = SharpnessStudy.Run(Tiny([6]), Gpt);
+        foreach (var t in new[] { "sgd", "adam" })
+            Assert.Equal(unmeasured.TrainingCurves.Single(c => c.Trajectory == t).Losses, measured.TrainingCurves.Single(c => c.Trajectory == t).Losses);
+
+        // Independent training loop: 5 adam steps from the same seed reach the checkpoint the study measured.
+        var task = Gpt(1);
+        var optimizer = OptimizerFactory.Create("adam:lr=0.003", task.Model.OptimParameterList());
+        for (int k = 0; k < 5; k++) { task.ForwardBackward(); optimizer.Step(); }
+        var checkpoint = measured.Checkpoints.Single(c => c.Trajectory == "adam" && c.Step == 5);
+        Assert.Equal(task.MeasurementLoss().Loss(), checkpoint.MeasureLoss);
+    }
+
+    [Fact]
+    public void Same_seed_gives_the_same_report()
+    {
+        var a = SharpnessStudy.Run(Tiny([4]), Gpt);
+        var b = SharpnessStudy.Run(Tiny([4]), Gpt);
+        Assert.Equal(SharpnessOutput.ToCsv(a), SharpnessOutput.ToCsv(b));
+    }
+
+    [Fact]
+    public void Mlp_task_trains_and_is_measured()
+    {
+        var rng = new Random(5);
+        int n = 64, features = 6;
+        var x = Enumerable.Range(0, n * features).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
+        var y = Enumerable.Range(0, n).Select(i => x[i * features] + x[i * features + 1] > 0 ? 1 : 0).ToArray();
+        var data = new ClassificationDataset(x, y, [features], 2);
+        var config = new MlpConfig(Inputs: features, Hidden: 5, Depth: 2, Classes: 2);
+        var options = new SharpnessStudyOptions
+        {
+            Model = "mlp", Mlp = config, Batch = 16, MeasureBatch = 32, Steps = 8, Checkpoints = [8], Window = 4,
+            Trajectories = [("sgd", "sgd:lr=0.05,momentum=0.9"), ("adam", "adam:lr=0.01")],
+        };
+        var report = SharpnessStudy.Run(options, seed => new SharpnessMlpTask(config, data, 16, 32, seed));
+        Assert.Equal(2, report.Checkpoints.Length);
+        Assert.All(report.Checkpoints, c => Assert.Equal(10, c.Rows.Length));
+        Assert.Contains(report.Claims, c => c.Claim.Contains("non-transformer"));
+    }
+
+    [Fact]
+    public void Output_files_are_valid_json_csv_and_svg()
+    {
+        var report = SharpnessStudy.Run(Tiny([6]) with { Trajectories = [("adam", "adam:lr=0.003")] }, Gpt);
+        string dir = Path.Combine(Path.GetTempPath(), $"sharpness-test-{Guid.NewGuid():N}");
+        try
+        {
+            var files = SharpnessOutput.Write(report, dir);
+            Assert.Equal(5, files.Length);
+            Assert.Equal("svg", XDocument.Parse(File.ReadAllText(files[4])).Root!.Name.LocalName);
+            using var doc = JsonDocument.Parse(File.ReadAllText(files[0]));
+            Assert.Equal("sharpness", doc.RootElement.GetProperty("study").GetString());
+            Assert.Equal(10, doc.RootElement.GetProperty("checkpoints")[0].GetProperty("rows").GetArrayLength());
+            var csv = File.ReadAllLines(files[1]);
+            Assert.Equal(1 + 10, csv.Length);
+            Assert.All(csv, line => Assert.Equal(csv[0].Split(',').Length, line.Split(',').Length));
+            var svg = XDocument.Parse(File.ReadAllText(files[2]));
+            Assert.Equal("svg", svg.Root!.Name.LocalName);
+            Assert.True(svg.Descendants().Count(e => e.Name.LocalName == "rect") > 10);
+            Assert.Contains("<svg", File.ReadAllText(files[3]));
+            Assert.Empty(Directory.GetFiles(dir, "*.tmp"));
+        }
+        finally { Directory.Delete(dir, true); }
+    }
+
+    [Fact]
+    public void Invalid_options_are_refused_up_front()
+    {
+        Assert.Contains("Checkpoints", Assert.Throws<ArgumentException>(() => SharpnessStudy.Run(Tiny([7]), Gpt)).Message);
+        Assert.Contains("preset", Assert.Throws<ArgumentException>(() => SharpnessStudyOptions.Preset("gpt", "huge")).Message);
+        Assert.Contains("Unknown optimizer", Assert.Throws<ArgumentException>(() => SharpnessStudy.Run(Tiny([3]) with { Trajectories = [("x", "adamm:lr=1")] }, Gpt)).Message);
+        Assert.Contains("reference", Assert.Throws<ArgumentException>(() => SharpnessStudy.Run(Tiny([3]) with { Directions = [new("adam", "adam:lr=1")] }, Gpt)).Message);
+    }
+}
