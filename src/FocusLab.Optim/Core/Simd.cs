@@ -23,32 +23,33 @@ internal static class Simd
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Sign(float x) => x > 0 ? 1f : x < 0 ? -1f : 0f;
 
-    // Cube root of x ≥ 0: an exponent-thirding bit trick gives ~5% accuracy, three Newton steps
-    // y ← (2y + x/y²)/3 reach float precision; x = 0 gives 0. Far cheaper than exp(log(x)/3).
-    private const int CbrtMagic = 0x2A5137A0;
+    // Cube root of x ≥ 0 without division: r ≈ x^(−1/3) from an exponent-thirding bit trick (a few %
+    // off), three Newton steps r ← r(4 − x r³)/3 (quadratic convergence, no division), then
+    // cbrt(x) = x·r². Worst relative error 4.3e-7 over 1e-35…1e35; x = 0 gives exactly 0. S3 with
+    // p = 3 needs it on every coordinate, where exp(log(x)/3) or Newton with divisions is compute-bound.
+    private const int InverseCbrtMagic = 0x54A2FA8C;
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Cbrt(Vector256<float> x)
     {
-        var third = Vector256.Create(1f / 3f); var two = Vector256.Create(2f);
+        var third = Vector256.Create(1f / 3f); var four = Vector256.Create(4f);
         // bits/3 through float: inexact, but only the starting guess (and identical in the scalar form).
-        var y = (Vector256.ConvertToInt32(Vector256.ConvertToSingle(x.AsInt32()) * third) + Vector256.Create(CbrtMagic)).AsSingle();
-        y = (two * y + x / (y * y)) * third;
-        y = (two * y + x / (y * y)) * third;
-        y = (two * y + x / (y * y)) * third;
-        return Vector256.ConditionalSelect(Vector256.Equals(x, Vector256<float>.Zero), Vector256<float>.Zero, y);
+        var r = (Vector256.Create(InverseCbrtMagic) - Vector256.ConvertToInt32(Vector256.ConvertToSingle(x.AsInt32()) * third)).AsSingle();
+        r = r * (four - x * r * r * r) * third;
+        r = r * (four - x * r * r * r) * third;
+        r = r * (four - x * r * r * r) * third;
+        return x * r * r;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static float Cbrt(float x)
     {
-        if (x == 0) return 0;
         const float third = 1f / 3f;
-        float y = BitConverter.Int32BitsToSingle((int)((float)BitConverter.SingleToInt32Bits(x) * third) + CbrtMagic);
-        y = (2f * y + x / (y * y)) * third;
-        y = (2f * y + x / (y * y)) * third;
-        y = (2f * y + x / (y * y)) * third;
-        return y;
+        float r = BitConverter.Int32BitsToSingle(InverseCbrtMagic - (int)((float)BitConverter.SingleToInt32Bits(x) * third));
+        r = r * (4f - x * r * r * r) * third;
+        r = r * (4f - x * r * r * r) * third;
+        r = r * (4f - x * r * r * r) * third;
+        return x * r * r;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
