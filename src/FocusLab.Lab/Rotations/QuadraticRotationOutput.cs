@@ -19,21 +19,9 @@ public static class QuadraticRotationOutput
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         WriteIndented = true,
-        Converters = { new FiniteOrNull() },
+        Converters = { new FocusLab.Lab.Reports.FiniteOrNullConverter() },
     };
 
-    /// <summary>Non-finite numbers (diverged runs) are written as null so every JSON reader accepts the file.</summary>
-    private sealed class FiniteOrNull : JsonConverter<double>
-    {
-        public override double Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-            reader.TokenType == JsonTokenType.Null ? double.NaN : reader.GetDouble();
-
-        public override void Write(Utf8JsonWriter writer, double value, JsonSerializerOptions options)
-        {
-            if (double.IsFinite(value)) writer.WriteNumberValue(value);
-            else writer.WriteNullValue();
-        }
-    }
 
     private static readonly string[] Palette = ["#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"];
 

@@ -20,20 +20,9 @@ public static class NetworkRotationOutput
     {
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         WriteIndented = true,
-        Converters = { new FiniteOrNull() },
+        Converters = { new FocusLab.Lab.Reports.FiniteOrNullConverter() },
     };
 
-    private sealed class FiniteOrNull : JsonConverter<double>
-    {
-        public override double Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-            reader.TokenType == JsonTokenType.Null ? double.NaN : reader.GetDouble();
-
-        public override void Write(Utf8JsonWriter writer, double value, JsonSerializerOptions options)
-        {
-            if (double.IsFinite(value)) writer.WriteNumberValue(value);
-            else writer.WriteNullValue();
-        }
-    }
 
     public static string[] Write(NetworkRotationReport report, string directory)
     {

@@ -23,21 +23,9 @@ public static class SharpnessOutput
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         WriteIndented = true,
         IncludeFields = true,
-        Converters = { new FiniteOrNull() },
+        Converters = { new FocusLab.Lab.Reports.FiniteOrNullConverter() },
     };
 
-    /// <summary>Non-finite numbers are written as null so every JSON reader accepts the file.</summary>
-    private sealed class FiniteOrNull : JsonConverter<double>
-    {
-        public override double Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
-            reader.TokenType == JsonTokenType.Null ? double.NaN : reader.GetDouble();
-
-        public override void Write(Utf8JsonWriter writer, double value, JsonSerializerOptions options)
-        {
-            if (double.IsFinite(value)) writer.WriteNumberValue(value);
-            else writer.WriteNullValue();
-        }
-    }
 
     public static string[] Write(SharpnessReport report, string directory)
     {
