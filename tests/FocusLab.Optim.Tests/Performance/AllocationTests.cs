@@ -13,6 +13,22 @@ public sealed class AllocationTests
         return data;
     }
 
+    /// <summary>
+    /// Fewest bytes allocated on this thread by 3 calls, over 5 rounds. A per-step allocation shows in
+    /// every round; a one-off allocation of the runtime (tiered JIT promotion) shows in one at most.
+    /// </summary>
+    internal static long MinimumAllocated(Action step)
+    {
+        long min = long.MaxValue;
+        for (int round = 0; round < 5 && min > 0; round++)
+        {
+            long before = GC.GetAllocatedBytesForCurrentThread();
+            for (int i = 0; i < 3; i++) step();
+            min = Math.Min(min, GC.GetAllocatedBytesForCurrentThread() - before);
+        }
+        return min;
+    }
+
     [Theory]
     [MemberData(nameof(Cases))]
     public void Warmed_up_step_allocates_nothing(string id, bool singleThreaded)
@@ -25,10 +41,8 @@ public sealed class AllocationTests
         model.SetGradients(1);
         for (int i = 0; i < 3; i++) opt.Step(); // warm-up: JIT, lazily created buffers
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 3; i++) opt.Step();
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.True(allocated == 0, $"{id} (threads = {opt.Threads}): 3 steps allocated {allocated} bytes");
+        long allocated = MinimumAllocated(() => opt.Step());
+        Assert.True(allocated == 0, $"{id} (threads = {opt.Threads}): every round of 3 steps allocated, at least {allocated} bytes");
     }
 }
 
@@ -47,10 +61,8 @@ public sealed class ToolAllocationTests
         model.SetGradients(1);
         for (int i = 0; i < 3; i++) { GlobalNormClipping.Clip(opt.Parameters, 1.0); opt.Step(); }
 
-        long before = GC.GetAllocatedBytesForCurrentThread();
-        for (int i = 0; i < 3; i++) { GlobalNormClipping.Clip(opt.Parameters, 1.0); opt.Step(); }
-        long allocated = GC.GetAllocatedBytesForCurrentThread() - before;
-        Assert.True(allocated == 0, $"{spec}: 3 steps allocated {allocated} bytes");
+        long allocated = AllocationTests.MinimumAllocated(() => { GlobalNormClipping.Clip(opt.Parameters, 1.0); opt.Step(); });
+        Assert.True(allocated == 0, $"{spec}: every round of 3 steps allocated, at least {allocated} bytes");
         Assert.True(opt.LastUpdateStatistics.Count == 250 * 400 + 37);
     }
 }
