@@ -6,7 +6,7 @@ namespace FocusLab.Optim;
 /// Builds any optimizer from a spec string <c>id:name=value,name=value</c>, e.g.
 /// <c>focus:lr=6e-4,beta1=0.9,beta2=0.99,gamma=0.2,weight_decay=0.2</c>. Names are the canonical
 /// hyperparameter names of the golden vectors. <c>clip_fraction=k</c> on any id adds coordinate-wise
-/// top-k clipping; <c>update_clip=c</c> adds update clipping; <c>cautious=true</c> adds the Cautious mask. <c>sgd_clip</c> and <c>adam_clip</c> are the
+/// top-k clipping; <c>update_clip=c</c> adds update clipping (|Δθ| ≤ c·η); <c>update_clip_fraction=k</c> clips the top-k update coordinates; <c>cautious=true</c> adds the Cautious mask. <c>sgd_clip</c> and <c>adam_clip</c> are the
 /// clipped optimizers of Pan &amp; Li (sgd_clip's momentum is an EMA from zero with β1).
 /// </summary>
 public static class OptimizerFactory
@@ -50,6 +50,7 @@ public static class OptimizerFactory
         var clip = Take(settings, "clip_fraction");
         var updateClip = Take(settings, "update_clip");
         var cautious = Take(settings, "cautious");
+        var updateClipFraction = Take(settings, "update_clip_fraction");
         var groupClip = groupList.Select(g => g.Overrides is { } o && o.TryGetValue("clip_fraction", out var v) ? v : null).ToArray();
         var innerGroups = groupList.Select(g => g.Overrides is null ? g
             : g with { Overrides = g.Overrides.Where(kv => kv.Key != "clip_fraction").ToDictionary(kv => kv.Key, kv => kv.Value) }).ToArray();
@@ -80,6 +81,7 @@ public static class OptimizerFactory
         }
         if (updateClip is not null) optimizer.With(new UpdateClipping(UpdateClipping.Limit.Parse(updateClip, id)));
         if (cautious is not null && Hyperparameter.Flag("cautious", false).Parse(cautious, id) == 1) optimizer.With(new CautiousMask());
+        if (updateClipFraction is not null) optimizer.With(new TopKUpdateClipping(TopKUpdateClipping.Fraction.Parse(updateClipFraction, id)));
         return optimizer;
     }
 

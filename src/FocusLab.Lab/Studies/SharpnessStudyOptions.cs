@@ -31,7 +31,7 @@ public sealed record SharpnessStudyOptions
     /// <summary>Base step of the line search along u/‖u‖ (shrunk automatically when too few points lie below the start).</summary>
     public double LineSearchBaseStep { get; init; } = 0.05;
 
-    /// <summary>Pan &amp; Li's table: every optimizer with its clipped variant (sgd 10%, adaptive 50%); sgd is the reference.</summary>
+    /// <summary>Pan &amp; Li's table: every optimizer with its clipped variant (sgd 10%, adaptive 50%), adam with its update clipped (50%); sgd is the reference.</summary>
     public static readonly SharpnessDirection[] PanLiDirections =
     [
         // Same EMA momentum from zero as sgd_clip, so clipping is the only difference between the two.
@@ -39,6 +39,7 @@ public sealed record SharpnessStudyOptions
         new("sgd_clip", "sgd_clip:lr=1,clip_fraction=0.1"),
         new("adam", "adam:lr=1"),
         new("adam_clip", "adam_clip:lr=1,clip_fraction=0.5"),
+        new("adam_update_clip", "adam:lr=1,update_clip_fraction=0.5"),
         new("adafactor", "adafactor"),
         new("adafactor_clip", "adafactor:clip_fraction=0.5"),
         new("lion", "lion:lr=1"),

@@ -84,7 +84,7 @@ public class SharpnessStudyTests
         };
         var report = SharpnessStudy.Run(options, seed => new SharpnessMlpTask(config, data, 16, 32, seed));
         Assert.Equal(2, report.Checkpoints.Length);
-        Assert.All(report.Checkpoints, c => Assert.Equal(10, c.Rows.Length));
+        Assert.All(report.Checkpoints, c => Assert.Equal(SharpnessStudyOptions.PanLiDirections.Length, c.Rows.Length));
         Assert.Contains(report.Claims, c => c.Claim.Contains("non-transformer"));
     }
 
@@ -100,9 +100,9 @@ public class SharpnessStudyTests
             Assert.Equal("svg", XDocument.Parse(File.ReadAllText(files[4])).Root!.Name.LocalName);
             using var doc = JsonDocument.Parse(File.ReadAllText(files[0]));
             Assert.Equal("sharpness", doc.RootElement.GetProperty("study").GetString());
-            Assert.Equal(10, doc.RootElement.GetProperty("checkpoints")[0].GetProperty("rows").GetArrayLength());
+            Assert.Equal(SharpnessStudyOptions.PanLiDirections.Length, doc.RootElement.GetProperty("checkpoints")[0].GetProperty("rows").GetArrayLength());
             var csv = File.ReadAllLines(files[1]);
-            Assert.Equal(1 + 10, csv.Length);
+            Assert.Equal(1 + SharpnessStudyOptions.PanLiDirections.Length, csv.Length);
             Assert.All(csv, line => Assert.Equal(csv[0].Split(',').Length, line.Split(',').Length));
             var svg = XDocument.Parse(File.ReadAllText(files[2]));
             Assert.Equal("svg", svg.Root!.Name.LocalName);

@@ -52,6 +52,7 @@ public sealed class ToolAllocationTests
     [Theory]
     [InlineData("adamw:lr=1e-3,cautious=true")]
     [InlineData("signum:lr=1e-3,update_clip=0.5")]
+    [InlineData("adam:lr=1e-3,update_clip_fraction=0.5")]
     [InlineData("sgd_clip:lr=1e-2,beta1=0.9,clip_fraction=0.1")]
     public void Tracked_statistics_transforms_and_global_norm_clipping_allocate_nothing(string spec)
     {
