@@ -15,13 +15,6 @@ public static class QuadraticRotationOutput
 {
     public const string BaseName = "rotation_quadratic";
 
-    private static readonly JsonSerializerOptions JsonOptions = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        WriteIndented = true,
-        Converters = { new FocusLab.Lab.Reports.FiniteOrNullConverter() },
-    };
-
 
     private static readonly string[] Palette = ["#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"];
 
@@ -29,14 +22,8 @@ public static class QuadraticRotationOutput
     public static string[] Write(QuadraticRotationReport report, string directory)
     {
         ArgumentNullException.ThrowIfNull(report);
-        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
-        var paths = new[] { "json", "csv", "svg", "html" }.Select(ext => Path.Combine(directory, $"{BaseName}.{ext}")).ToArray();
-        FocusLab.Lab.Reports.AtomicFile.WriteText(paths[0], ToJson(report));
-        FocusLab.Lab.Reports.AtomicFile.WriteText(paths[1], ToCsv(report));
         string svg = ToSvg(report);
-        FocusLab.Lab.Reports.AtomicFile.WriteText(paths[2], svg);
-        FocusLab.Lab.Reports.AtomicFile.WriteText(paths[3], ToHtml(report, svg));
-        return paths;
+        return FocusLab.Lab.Reports.StudyOutput.Write(directory, BaseName, ToJson(report), ToCsv(report), svg, ToHtml(report, svg));
     }
 
     public static string ToJson(QuadraticRotationReport r) => JsonSerializer.Serialize(new
@@ -48,7 +35,7 @@ public static class QuadraticRotationOutput
         rows = r.Rows,
         claims = r.Claims,
         elapsed_s = r.ElapsedSeconds,
-    }, JsonOptions);
+    }, FocusLab.Lab.Reports.StudyOutput.Json);
 
     public static string ToCsv(QuadraticRotationReport r)
     {

@@ -16,25 +16,12 @@ public static class NetworkRotationOutput
 {
     private static readonly string[] Palette = ["#d62728", "#1f77b4", "#2ca02c", "#9467bd", "#ff7f0e"];
 
-    private static readonly JsonSerializerOptions JsonOptions = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        WriteIndented = true,
-        Converters = { new FocusLab.Lab.Reports.FiniteOrNullConverter() },
-    };
-
 
     public static string[] Write(NetworkRotationReport report, string directory)
     {
         ArgumentNullException.ThrowIfNull(report);
-        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
-        var paths = new[] { "json", "csv", "svg", "html" }.Select(ext => Path.Combine(directory, $"rotation_{report.Options.Model}.{ext}")).ToArray();
-        FocusLab.Lab.Reports.AtomicFile.WriteText(paths[0], ToJson(report));
-        FocusLab.Lab.Reports.AtomicFile.WriteText(paths[1], ToCsv(report));
         string svg = ToSvg(report);
-        FocusLab.Lab.Reports.AtomicFile.WriteText(paths[2], svg);
-        FocusLab.Lab.Reports.AtomicFile.WriteText(paths[3], ToHtml(report, svg));
-        return paths;
+        return FocusLab.Lab.Reports.StudyOutput.Write(directory, $"rotation_{report.Options.Model}", ToJson(report), ToCsv(report), svg, ToHtml(report, svg));
     }
 
     public static string ToJson(NetworkRotationReport r) => JsonSerializer.Serialize(new
@@ -52,7 +39,7 @@ public static class NetworkRotationOutput
         claims = r.Claims,
         runs = r.Runs,
         elapsed_s = r.ElapsedSeconds,
-    }, JsonOptions);
+    }, FocusLab.Lab.Reports.StudyOutput.Json);
 
     public static string ToCsv(NetworkRotationReport r)
     {

@@ -18,29 +18,16 @@ public static class SharpnessOutput
 {
     private static readonly string[] Palette = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b"];
 
-    private static readonly JsonSerializerOptions JsonOptions = new()
-    {
-        PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-        WriteIndented = true,
-        IncludeFields = true,
-        Converters = { new FocusLab.Lab.Reports.FiniteOrNullConverter() },
-    };
-
 
     public static string[] Write(SharpnessReport report, string directory)
     {
         ArgumentNullException.ThrowIfNull(report);
-        ArgumentException.ThrowIfNullOrWhiteSpace(directory);
         string baseName = $"sharpness_{report.Options.Model}";
-        var paths = new[] { ".json", ".csv", ".svg", ".html", "_training.svg" }.Select(ext => Path.Combine(directory, $"{baseName}{ext}")).ToArray();
-        FocusLab.Lab.Reports.AtomicFile.WriteText(paths[0], ToJson(report));
-        FocusLab.Lab.Reports.AtomicFile.WriteText(paths[1], ToCsv(report));
-        string svg = ToSvg(report);
-        FocusLab.Lab.Reports.AtomicFile.WriteText(paths[2], svg);
-        string training = TrainingSvg(report);
-        FocusLab.Lab.Reports.AtomicFile.WriteText(paths[3], ToHtml(report, svg + "\n" + training));
-        FocusLab.Lab.Reports.AtomicFile.WriteText(paths[4], training);
-        return paths;
+        string svg = ToSvg(report), training = TrainingSvg(report);
+        var paths = FocusLab.Lab.Reports.StudyOutput.Write(directory, baseName, ToJson(report), ToCsv(report), svg, ToHtml(report, svg + "\n" + training));
+        string trainingPath = Path.Combine(directory, $"{baseName}_training.svg");
+        FocusLab.Lab.Reports.AtomicFile.WriteText(trainingPath, training);
+        return [.. paths, trainingPath];
     }
 
     public static string ToJson(SharpnessReport r) => JsonSerializer.Serialize(new
@@ -62,7 +49,7 @@ public static class SharpnessOutput
         checkpoints = r.Checkpoints,
         training_curves = r.TrainingCurves,
         elapsed_s = r.ElapsedSeconds,
-    }, JsonOptions);
+    }, FocusLab.Lab.Reports.StudyOutput.Json);
 
     public static string ToCsv(SharpnessReport r)
     {

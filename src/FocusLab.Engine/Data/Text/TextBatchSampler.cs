@@ -19,14 +19,7 @@ public sealed class TextBatchSampler
     /// <param name="tokens">Token stream, e.g. <see cref="TextCorpus.Train"/>.</param>
     public TextBatchSampler(ReadOnlyMemory<byte> tokens, int batchSize, int blockSize, ulong seed)
     {
-        if (batchSize <= 0)
-            throw new ArgumentOutOfRangeException(nameof(batchSize), $"Batch size must be positive; got {batchSize}.");
-        if (blockSize <= 0)
-            throw new ArgumentOutOfRangeException(nameof(blockSize), $"Block size must be positive; got {blockSize}.");
-        if (tokens.Length < blockSize + 1)
-            throw new ArgumentException(
-                $"The token stream has {tokens.Length} tokens; a block of {blockSize} needs at least {blockSize + 1} " +
-                "(inputs plus the shifted target). Use a larger corpus or a smaller block size.", nameof(tokens));
+        TextWindows.Validate(tokens.Length, batchSize, blockSize, "token stream", "Use a larger corpus or a smaller block size.");
         _tokens = tokens;
         BatchSize = batchSize;
         BlockSize = blockSize;

@@ -12,14 +12,7 @@ public sealed class TextValidationBatches
 
     public TextValidationBatches(ReadOnlyMemory<byte> tokens, int batchSize, int blockSize)
     {
-        if (batchSize <= 0)
-            throw new ArgumentOutOfRangeException(nameof(batchSize), $"Batch size must be positive; got {batchSize}.");
-        if (blockSize <= 0)
-            throw new ArgumentOutOfRangeException(nameof(blockSize), $"Block size must be positive; got {blockSize}.");
-        if (tokens.Length < blockSize + 1)
-            throw new ArgumentException(
-                $"The validation stream has {tokens.Length} tokens; a block of {blockSize} needs at least {blockSize + 1}. " +
-                "Use a larger validation fraction or a smaller block size.", nameof(tokens));
+        TextWindows.Validate(tokens.Length, batchSize, blockSize, "validation stream", "Use a larger validation fraction or a smaller block size.");
         _tokens = tokens;
         BatchSize = batchSize;
         BlockSize = blockSize;
