@@ -18,18 +18,16 @@ public sealed class CautiousMask : IStepTransform
 
     public void BeforeGroup(Optimizer optimizer, ParameterGroup group, long t)
     {
-        int first = Offset(optimizer, group);
-        for (int k = 0; k < group.Parameters.Count; k++) group.Parameters[k].DataSpan.CopyTo(_before[first + k]);
+        for (int k = 0; k < group.Parameters.Count; k++) group.Parameters[k].DataSpan.CopyTo(_before[optimizer.IndexOf(group.Parameters[k])]);
     }
 
     public void AfterGroup(Optimizer optimizer, ParameterGroup group, long t)
     {
         if (!group.GetFlag("cautious")) return;
-        int first = Offset(optimizer, group);
         for (int k = 0; k < group.Parameters.Count; k++)
         {
             var p = group.Parameters[k];
-            var now = p.DataSpan; var g = p.GradSpan; var before = _before[first + k];
+            var now = p.DataSpan; var g = p.GradSpan; var before = _before[optimizer.IndexOf(p)];
             int kept = 0;
             for (int i = 0; i < now.Length; i++) if ((now[i] - before[i]) * g[i] < 0) kept++;
             float scale = (float)(now.Length / (kept + 1.0));
@@ -41,10 +39,4 @@ public sealed class CautiousMask : IStepTransform
         }
     }
 
-    private static int Offset(Optimizer o, ParameterGroup group)
-    {
-        int n = 0;
-        for (int i = 0; i < group.Index; i++) n += o.Groups[i].Parameters.Count;
-        return n;
-    }
 }

@@ -23,7 +23,7 @@ public sealed class UpdateClipping(double limit) : IStepTransform
         for (int k = 0; k < group.Parameters.Count; k++) // index loops: no boxed enumerator per step
         {
             var p = group.Parameters[k];
-            p.DataSpan.CopyTo(_before[Index(optimizer, p)]);
+            p.DataSpan.CopyTo(_before[optimizer.IndexOf(p)]);
         }
     }
 
@@ -33,7 +33,7 @@ public sealed class UpdateClipping(double limit) : IStepTransform
         for (int k = 0; k < group.Parameters.Count; k++)
         {
             var p = group.Parameters[k];
-            var now = p.DataSpan; var before = _before[Index(optimizer, p)];
+            var now = p.DataSpan; var before = _before[optimizer.IndexOf(p)];
             for (int i = 0; i < now.Length; i++)
             {
                 float d = now[i] - before[i];
@@ -43,10 +43,4 @@ public sealed class UpdateClipping(double limit) : IStepTransform
         }
     }
 
-    private static int Index(Optimizer o, Parameter p)
-    {
-        var ps = o.Parameters;
-        for (int i = 0; i < ps.Count; i++) if (ReferenceEquals(ps[i], p)) return i;
-        throw new InvalidOperationException();
-    }
 }

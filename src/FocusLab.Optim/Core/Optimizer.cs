@@ -15,6 +15,7 @@ public abstract class Optimizer : IChunkedWork
 
     private readonly List<StateEntry> _state = [];
     private readonly Parameter[] _parameters;
+    private readonly Dictionary<Parameter, int> _index;
     private readonly ChunkTable[] _chunks;
     private ChunkTable _running = null!;
     private int _mode;
@@ -47,6 +48,8 @@ public abstract class Optimizer : IChunkedWork
         }
         Groups = list;
         _parameters = all.ToArray();
+        _index = new Dictionary<Parameter, int>(ReferenceEqualityComparer.Instance);
+        for (int i = 0; i < _parameters.Length; i++) _index[_parameters[i]] = i;
         _chunks = list.Select(g => new ChunkTable(g, all)).ToArray();
         _partials = new double[_chunks.Max(c => c.Count)];
         Threads = WorkerPool.Shared.MaxThreads;
@@ -171,8 +174,8 @@ public abstract class Optimizer : IChunkedWork
         else _partials[chunk] = ReduceRange(_mode, p, s, e);
     }
 
-    /// <summary>Index of a parameter in <see cref="Parameters"/>.</summary>
-    protected int IndexOf(Parameter p) => Array.IndexOf(_parameters, p);
+    /// <summary>Index of a parameter in <see cref="Parameters"/> (−1 if it is not optimized here); O(1), no allocation.</summary>
+    public int IndexOf(Parameter p) => _index.TryGetValue(p, out int i) ? i : -1;
 
     /// <summary>Allocates a zeroed float state buffer that is saved and loaded with the optimizer.</summary>
     protected float[] NewState(Parameter p, string name, int? length = null)
