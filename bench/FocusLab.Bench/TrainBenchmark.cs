@@ -79,6 +79,63 @@ public static class TrainBenchmark
         });
     }
 
+    /// <summary>
+    /// Wall time per tape operation and for the optimizer step over <paramref name="steps"/> GPT or MLP
+    /// steps (after the same warm-up as the timing), largest first: where a step's time goes.
+    /// </summary>
+    public static List<(string Name, long Calls, double Seconds)> Profile(string model, int batch, int steps)
+    {
+        var profile = new TapeProfile();
+        var tape = new Tape<float>();
+        Action step;
+        Optimizer optimizer;
+        if (model == "gpt")
+        {
+            var config = new GptConfig();
+            var gpt = new Gpt<float>(config, seed: 1);
+            optimizer = OptimizerFactory.Create(OptimizerSpec, gpt.WeightDecayGroups(0.1));
+            var rng = new Random(2);
+            int n = batch * config.BlockSize;
+            var tokens = new int[n]; var targets = new int[n];
+            for (int i = 0; i < n; i++) { tokens[i] = rng.Next(config.VocabSize); targets[i] = rng.Next(config.VocabSize); }
+            step = () => tape.Backward(gpt.Loss(tape, tokens, targets, batch, config.BlockSize));
+        }
+        else
+        {
+            var mlp = new Mlp<float>(new MlpConfig(), seed: 1);
+            optimizer = OptimizerFactory.Create("adamw:lr=0.001,weight_decay=0.01", mlp.WeightDecayGroups(0.01));
+            var rng = new Random(3);
+            var x = new Tensor<float>(batch, 784);
+            var labels = new int[batch];
+            for (int i = 0; i < x.Length; i++) x[i] = (float)rng.NextDouble();
+            for (int i = 0; i < batch; i++) labels[i] = rng.Next(10);
+            step = () => tape.Backward(mlp.Loss(tape, x, labels));
+        }
+        var optimizerTime = TimeSpan.Zero;
+        var zeroTime = TimeSpan.Zero;
+        void Full()
+        {
+            tape.Reset();
+            long t0 = Stopwatch.GetTimestamp();
+            optimizer.ZeroGrad();
+            zeroTime += Stopwatch.GetElapsedTime(t0);
+            step();
+            t0 = Stopwatch.GetTimestamp();
+            optimizer.Step();
+            optimizerTime += Stopwatch.GetElapsedTime(t0);
+        }
+        Median(5, Full);
+        optimizerTime = zeroTime = TimeSpan.Zero;
+        tape.Profile = profile;
+        for (int i = 0; i < steps; i++) Full();
+        tape.Profile = null;
+        var rows = profile.Entries.Select(e => (e.Key, e.Value.Calls / steps, e.Value.Time.TotalSeconds / steps)).ToList();
+        rows.Add(("optimizer step", 1, optimizerTime.TotalSeconds / steps));
+        rows.Add(("zero grad", 1, zeroTime.TotalSeconds / steps));
+        rows.Sort((a, b) => b.Item3.CompareTo(a.Item3));
+        return rows;
+    }
+
     /// <summary>Median seconds per MLP training step on random 784-pixel inputs.</summary>
     public static double Mlp(int batch, int steps)
     {
