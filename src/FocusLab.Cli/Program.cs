@@ -10,6 +10,7 @@ root.Subcommands.Add(BatchSweepCommand.Create());
 root.Subcommands.Add(LmRaceCommand.Create());
 root.Subcommands.Add(SharpnessCommand.Create());
 root.Subcommands.Add(RotationCommand.Create());
+root.Subcommands.Add(GeometryCommand.Create());
 root.Subcommands.Add(ReportCommand.Create());
 root.Subcommands.Add(OptimizersCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());

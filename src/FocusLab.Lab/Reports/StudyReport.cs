@@ -31,6 +31,8 @@ public static partial class StudyReport
         ("batch_sweep_loss.svg", "Batch-size crossover (FOCUS fig. 2c/d)"),
         ("val_curves.svg", "Language-model race (FOCUS fig. 3, S3 table 2)"),
         ("rotation_quadratic.svg", "Rotation study (Xie et al.)"),
+        ("geometry_slice_1d.svg", "Loss geometry of a trained model"),
+        ("geometry_slice_2d.svg", "Loss geometry of a trained model"),
     ];
 
     public static IReadOnlyList<ReportSection> Collect(string root)

@@ -1,4 +1,5 @@
 using FocusLab.Engine.Checkpoints;
+using FocusLab.Engine.Nn;
 using FocusLab.Optim;
 
 namespace FocusLab.Lab.Training;
@@ -37,7 +38,22 @@ public static class TrainingCheckpoint
     public static void Restore(Checkpoint ckpt, string path, ITrainingTask task, Optimizer optimizer)
     {
         // Read and check everything first, then write, so a mismatch leaves the model untouched.
-        var parameters = task.Model.Parameters;
+        var apply = CheckModel(ckpt, path, task.Model);
+        using (var ms = new MemoryStream(ckpt.Get(CheckpointSections.Optimizer)))
+            optimizer.LoadState(ms);
+        task.RestoreSampler(ckpt.Get(CheckpointSections.Sampler));
+        task.RestoreRng(ckpt.Get(CheckpointSections.Rng));
+        apply();
+    }
+
+    /// <summary>Overwrites <paramref name="model"/>'s parameters and buffers with the checkpoint's
+    /// (for measuring a trained model); nothing changes unless every name and size matches.</summary>
+    public static void RestoreModel(Checkpoint ckpt, string path, Module<float> model) => CheckModel(ckpt, path, model)();
+
+    /// <summary>Reads and checks the model sections; returns the action that writes them into the model.</summary>
+    private static Action CheckModel(Checkpoint ckpt, string path, Module<float> model)
+    {
+        var parameters = model.Parameters;
         var values = new float[parameters.Count][];
         for (int i = 0; i < parameters.Count; i++)
         {
@@ -47,7 +63,7 @@ public static class TrainingCheckpoint
             if (values[i].Length != parameters[i].Length)
                 throw new InvalidDataException($"{path}: '{name}' has {values[i].Length} values but the model's has {parameters[i].Length}; the checkpoint is for a different model size.");
         }
-        var buffers = task.Model.State;
+        var buffers = model.State;
         var bufferValues = new float[buffers.Count][];
         for (int i = 0; i < buffers.Count; i++)
         {
@@ -55,11 +71,10 @@ public static class TrainingCheckpoint
             if (bufferValues[i].Length != buffers[i].Length)
                 throw new InvalidDataException($"{path}: buffer {i} has {bufferValues[i].Length} values, expected {buffers[i].Length}.");
         }
-        using (var ms = new MemoryStream(ckpt.Get(CheckpointSections.Optimizer)))
-            optimizer.LoadState(ms);
-        task.RestoreSampler(ckpt.Get(CheckpointSections.Sampler));
-        task.RestoreRng(ckpt.Get(CheckpointSections.Rng));
-        for (int i = 0; i < parameters.Count; i++) values[i].CopyTo(parameters[i].Value.Span);
-        for (int i = 0; i < buffers.Count; i++) bufferValues[i].CopyTo(buffers[i].Span);
+        return () =>
+        {
+            for (int i = 0; i < parameters.Count; i++) values[i].CopyTo(parameters[i].Value.Span);
+            for (int i = 0; i < buffers.Count; i++) bufferValues[i].CopyTo(buffers[i].Span);
+        };
     }
 }
