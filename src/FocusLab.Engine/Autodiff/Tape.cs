@@ -157,6 +157,7 @@ public sealed class Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
         if (Profile is { } profile)
         {
             profile.Add(op + " forward", Stopwatch.GetElapsedTime(_opStart));
+            if (_tangentPending) _opStart = Stopwatch.GetTimestamp(); // the tangent rule's forward part starts now
             if (RecordGradients)
             {
                 var inner = backward;
@@ -178,6 +179,7 @@ public sealed class Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (Profile is { } profile)
         {
+            profile.Add(op + " tangent forward", Stopwatch.GetElapsedTime(_opStart));
             var inner = backward;
             backward = () =>
             {
