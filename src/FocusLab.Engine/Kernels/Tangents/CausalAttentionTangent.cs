@@ -14,7 +14,9 @@ namespace FocusLab.Engine.Kernels.Tangents;
 ///   (dS)˙ = s·(Ṗ⊙(dP − ρ) + P⊙((dP)˙ − ρ̇)), (dQ)˙ += (dS)˙K + dS·K̇, (dK)˙ += (dS)˙ᵀQ + dSᵀQ̇,
 ///   (dV)˙ += ṖᵀdO + Pᵀ(dO)˙.
 /// A straightforward kernel on full T×T blocks (no triangle skipping): Ṗ is kept [B, nh, T, T] for the
-/// backward pass, dP and dS are recomputed. Each (batch, head) writes disjoint memory and work is
+/// backward pass, dP and dS are recomputed. Only the causal (lower) triangle of the forward kernel's
+/// probabilities is read — it is copied into a zero-padded scratch — so this kernel does not depend on
+/// what the forward kernel leaves above the diagonal. Each (batch, head) writes disjoint memory and work is
 /// split by <see cref="Parallelism.ForRows"/>, so results do not depend on the thread count.
 /// </summary>
 public static class CausalAttentionTangent
@@ -28,18 +30,18 @@ public static class CausalAttentionTangent
     {
         int hs = c / nh, ld = 3 * c;
         T scale = T.One / T.Sqrt(T.CreateTruncating(hs));
-        var sDot = new T[t * t];
+        var sDot = new T[t * t]; var P = new T[t * t];
         for (int p = p0; p < p1; p++)
         {
             int bi = p / nh, h = p % nh;
             int q0 = bi * t * ld + h * hs, o0 = bi * t * c + h * hs;
-            var P = att.AsSpan(p * t * t, t * t);
+            CausalProbabilities(att, p, t, P);
             var pDot = attDot.AsSpan(p * t * t, t * t);
             SmallGemm.Multiply(false, true, t, t, hs, scale, qkvDot.AsSpan(q0), ld, qkv.AsSpan(q0 + c), ld, T.Zero, sDot, t);
             SmallGemm.Multiply(false, true, t, t, hs, scale, qkv.AsSpan(q0), ld, qkvDot.AsSpan(q0 + c), ld, T.One, sDot, t);
             for (int i = 0; i < t; i++)
             {
-                var pr = P.Slice(i * t, i + 1);
+                var pr = P.AsSpan(i * t, i + 1);
                 var sd = sDot.AsSpan(i * t, i + 1);
                 T rho = TensorPrimitives.Dot<T>(pr, sd);
                 var pdr = pDot.Slice(i * t, t);
@@ -60,12 +62,12 @@ public static class CausalAttentionTangent
     {
         int hs = c / nh, ld = 3 * c;
         T scale = T.One / T.Sqrt(T.CreateTruncating(hs));
-        var dP = new T[t * t]; var dPDot = new T[t * t];
+        var dP = new T[t * t]; var dPDot = new T[t * t]; var P = new T[t * t];
         for (int p = p0; p < p1; p++)
         {
             int bi = p / nh, h = p % nh;
             int q0 = bi * t * ld + h * hs, o0 = bi * t * c + h * hs;
-            var P = att.AsSpan(p * t * t, t * t);
+            CausalProbabilities(att, p, t, P);
             var pDot = attDot.AsSpan(p * t * t, t * t);
             var dO = dout.AsSpan(o0); var dODot = doutDot.AsSpan(o0);
             var V = qkv.AsSpan(q0 + 2 * c); var VDot = qkvDot.AsSpan(q0 + 2 * c);
@@ -77,7 +79,7 @@ public static class CausalAttentionTangent
             SmallGemm.Multiply(true, false, t, hs, t, T.One, P, t, dODot, c, T.One, dqkvDot.AsSpan(q0 + 2 * c), ld);
             for (int i = 0; i < t; i++)
             {
-                var pr = P.Slice(i * t, i + 1); var pdr = pDot.Slice(i * t, i + 1);
+                var pr = P.AsSpan(i * t, i + 1); var pdr = pDot.Slice(i * t, i + 1);
                 var dr = dP.AsSpan(i * t, t); var ddr = dPDot.AsSpan(i * t, t);
                 T rho = TensorPrimitives.Dot<T>(pr, dr[..(i + 1)]);
                 T rhoDot = TensorPrimitives.Dot<T>(pdr, dr[..(i + 1)]) + TensorPrimitives.Dot<T>(pr, ddr[..(i + 1)]);
@@ -97,6 +99,16 @@ public static class CausalAttentionTangent
             SmallGemm.Multiply(false, false, t, hs, t, T.One, dP, t, KDot, ld, T.One, dqkvDot.AsSpan(q0), ld);
             SmallGemm.Multiply(true, false, t, hs, t, T.One, dPDot, t, Q, ld, T.One, dqkvDot.AsSpan(q0 + c), ld);
             SmallGemm.Multiply(true, false, t, hs, t, T.One, dP, t, QDot, ld, T.One, dqkvDot.AsSpan(q0 + c), ld);
+        }
+    }
+
+    /// <summary>The lower triangle (keys s ≤ query i) of head <paramref name="p"/>'s probabilities, zeros above.</summary>
+    private static void CausalProbabilities<T>(T[] att, int p, int t, T[] lower) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        for (int i = 0; i < t; i++)
+        {
+            att.AsSpan(p * t * t + i * t, i + 1).CopyTo(lower.AsSpan(i * t, i + 1));
+            lower.AsSpan(i * t + i + 1, t - i - 1).Clear();
         }
     }
 }
