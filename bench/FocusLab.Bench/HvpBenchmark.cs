@@ -30,15 +30,35 @@ public static class HvpBenchmark
     public static HvpBenchResult Run(GptConfig config, int batch, int repeats, Action<string>? progress = null)
     {
         if (batch < 1) throw new ArgumentException("--batch must be at least 1.");
-        if (repeats < 1) throw new ArgumentException("--repeats must be at least 1.");
         config.Validate();
-        double loadBefore = LoadAverage();
         var model = new Gpt<float>(config, seed: 1);
         var rng = new Random(2);
         int n = batch * config.BlockSize;
         var tokens = Enumerable.Range(0, n).Select(_ => rng.Next(config.VocabSize)).ToArray();
         var targets = Enumerable.Range(0, n).Select(_ => rng.Next(config.VocabSize)).ToArray();
-        var loss = new GptModelLoss(model, tokens, targets, batch, config.BlockSize);
+        string name = $"gpt(n_layer={config.Layers},n_head={config.Heads},n_embd={config.Embedding},block={config.BlockSize},vocab={config.VocabSize})";
+        return Run(new GptModelLoss(model, tokens, targets, batch, config.BlockSize), name, batch, config.BlockSize, repeats, progress);
+    }
+
+    /// <summary>The FOCUS MLP (BatchNorm in training mode) on a random batch of <paramref name="batch"/> inputs.</summary>
+    public static HvpBenchResult RunMlp(MlpConfig config, int batch, int repeats, Action<string>? progress = null)
+    {
+        if (batch < 2) throw new ArgumentException("--batch must be at least 2 for the MLP (BatchNorm batch statistics).");
+        config.Validate();
+        var model = new Mlp<float>(config, seed: 1);
+        var rng = new Random(2);
+        var x = new FocusLab.Engine.Tensors.Tensor<float>(batch, config.Inputs);
+        for (int i = 0; i < x.Length; i++) x[i] = (float)(rng.NextDouble() * 2 - 1);
+        var labels = Enumerable.Range(0, batch).Select(_ => rng.Next(config.Classes)).ToArray();
+        string name = $"mlp({config.Inputs}-[bn-{config.Hidden}-relu]x{config.Depth}-bn-{config.Classes})";
+        return Run(new MlpModelLoss(model, x, labels), name, batch, 1, repeats, progress);
+    }
+
+    private static HvpBenchResult Run(EngineModelLoss loss, string name, int batch, int block, int repeats, Action<string>? progress)
+    {
+        if (repeats < 1) throw new ArgumentException("--repeats must be at least 1.");
+        double loadBefore = LoadAverage();
+        var rng = new Random(3);
         int d = loss.Layout.Count;
         var g = new float[d];
         var v = new float[d];
@@ -46,7 +66,7 @@ public static class HvpBenchmark
         var hv64 = new float[d];
         for (int i = 0; i < d; i++) v[i] = (float)(rng.NextDouble() * 2 - 1);
 
-        progress?.Invoke($"float32 gradient and exact float32 HVP, interleaved ({d} parameters, batch {batch}×{config.BlockSize}, {repeats} repeats)");
+        progress?.Invoke($"float32 gradient and exact float32 HVP, interleaved ({name}, {d} parameters, batch {batch}×{block}, {repeats} repeats)");
         loss.HessianMethod = HessianMethod.ExactFloat32;
         var (grad, hvp) = Interleaved(repeats, () => loss.LossAndGradient(g), () => loss.HessianVectorProduct(v, hv));
         progress?.Invoke("finite-difference float64 HVP (reference)");
@@ -58,8 +78,7 @@ public static class HvpBenchmark
         double num = 0, den = 0;
         for (int i = 0; i < d; i++) { num += Math.Pow(hv[i] - hv64[i], 2); den += Math.Pow(hv64[i], 2); }
 
-        string name = $"gpt(n_layer={config.Layers},n_head={config.Heads},n_embd={config.Embedding},block={config.BlockSize},vocab={config.VocabSize})";
-        return new HvpBenchResult(name, d, batch, config.BlockSize, Gemm.BackendName,
+        return new HvpBenchResult(name, d, batch, block, Gemm.BackendName,
             grad.Wall, hvp.Wall, hvp.Wall / grad.Wall, grad.Cpu, hvp.Cpu, hvp.Cpu / grad.Cpu,
             fd.Wall, fd.Wall / grad.Wall, Math.Sqrt(num / den), repeats, loadBefore, LoadAverage());
     }

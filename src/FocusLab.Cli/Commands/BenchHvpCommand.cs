@@ -11,15 +11,20 @@ internal static class BenchHvpCommand
     {
         var json = new Option<bool>("--json") { Description = "Print one JSON object to stdout." };
         var small = new Option<bool>("--small") { Description = "Use a small GPT (2 layers, 2 heads, 64 wide, block 32) instead of the issue's (4, 4, 128, 64)." };
-        var batch = new Option<int>("--batch") { Description = "Sequences per batch.", DefaultValueFactory = _ => 16 };
+        var model = new Option<string>("--model") { Description = "gpt (the issue's benchmark) or mlp (the FOCUS MLP, BatchNorm in training mode).", DefaultValueFactory = _ => "gpt" };
+        var batch = new Option<int?>("--batch") { Description = "Sequences (gpt, default 16) or samples (mlp, default 128) per batch." };
         var repeats = new Option<int>("--repeats") { Description = "Timed repetitions (medians reported; gradient and HVP alternate).", DefaultValueFactory = _ => 7 };
-        var cmd = new Command("hvp", "Median wall and CPU time of a float32 gradient and an exact float32 Hessian-vector product (forward-over-reverse) of the GPT (vocab 256) on a fixed batch; the finite-difference float64 product for reference.") { json, small, batch, repeats };
+        var cmd = new Command("hvp", "Median wall and CPU time of a float32 gradient and an exact float32 Hessian-vector product (forward-over-reverse) of the GPT (vocab 256) on a fixed batch; the finite-difference float64 product for reference.") { json, model, small, batch, repeats };
         cmd.SetAction(r =>
         {
-            GptConfig config = r.GetValue(small) ? HvpBenchmark.Small : HvpBenchmark.Default;
+            string m = r.GetValue(model)!.Trim().ToLowerInvariant();
+            if (m is not ("gpt" or "mlp")) throw new ArgumentException($"Unknown --model '{m}': use gpt or mlp.");
             Console.Error.WriteLine($"  {Environment.ProcessorCount} cores");
             if (File.Exists("/proc/loadavg")) Console.Error.WriteLine($"  load average before: {File.ReadAllText("/proc/loadavg").Trim()}");
-            var result = HvpBenchmark.Run(config, r.GetValue(batch), r.GetValue(repeats), msg => Console.Error.WriteLine($"  measuring {msg}"));
+            Action<string> log = msg => Console.Error.WriteLine($"  measuring {msg}");
+            var result = m == "gpt"
+                ? HvpBenchmark.Run(r.GetValue(small) ? HvpBenchmark.Small : HvpBenchmark.Default, r.GetValue(batch) ?? 16, r.GetValue(repeats), log)
+                : HvpBenchmark.RunMlp(new MlpConfig(), r.GetValue(batch) ?? 128, r.GetValue(repeats), log);
             if (r.GetValue(json)) { Console.WriteLine(Json.Serialize(result)); return 0; }
             Console.WriteLine($"{result.Model}, {result.Parameters} parameters, batch {result.Batch}×{result.Block}, GEMM {result.Backend}");
             Console.WriteLine($"  gradient (float32)             {result.GradS * 1e3,8:F1} ms wall  {result.GradCpuS * 1e3,8:F1} ms CPU");
