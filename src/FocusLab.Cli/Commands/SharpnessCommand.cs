@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using FocusLab.Engine.Data.Mnist;
 using FocusLab.Engine.Data.Text;
+using FocusLab.Lab.ModelLoss;
 using FocusLab.Lab.Studies;
 using Spectre.Console;
 
@@ -20,9 +21,10 @@ internal static class SharpnessCommand
         var trajectories = new Option<string?>("--trajectories") { Description = "Override the training runs as name=spec pairs separated by ';', e.g. \"sgd=sgd:lr=0.1,momentum=0.9;sgd_clip=sgd_clip:lr=0.1\" (training curves of clipped vs unclipped optimizers)." };
         var outDir = new Option<string>("--out") { Description = "Output directory for JSON, CSV, SVG and HTML.", DefaultValueFactory = _ => "out/sharpness" };
         var json = new Option<bool>("--json") { Description = "Print the JSON report to stdout." };
+        var hessian = new Option<string>("--hessian") { Description = "Hessian-vector products: exact (forward-over-reverse, float32; default), exact64 (same in float64), fd (central differences of float64 gradients, the independent reference).", DefaultValueFactory = _ => "exact" };
         var cmd = new Command("sharpness", "Directional sharpness uᵀHu/‖u‖² of every optimizer's pseudo-update (and its clipped variant) along sgd and adam trajectories (Pan & Li 2023).")
         {
-            model, preset, data, seeds, steps, trajectories, outDir, json,
+            model, preset, data, seeds, steps, trajectories, outDir, json, hessian,
         };
         cmd.SetAction(r =>
         {
@@ -40,6 +42,16 @@ internal static class SharpnessCommand
                 options = options with { Steps = s, Checkpoints = scaled };
             }
             if (r.GetValue(trajectories) is { } t) options = options with { Trajectories = ParseTrajectories(t) };
+            options = options with
+            {
+                Hessian = r.GetValue(hessian)!.Trim().ToLowerInvariant() switch
+                {
+                    "exact" => HessianMethod.ExactFloat32,
+                    "exact64" => HessianMethod.ExactFloat64,
+                    "fd" => HessianMethod.FiniteDifferenceFloat64,
+                    var h => throw new ArgumentException($"Unknown --hessian '{h}': use exact, exact64 or fd."),
+                },
+            };
             options.Validate();
             bool quiet = r.GetValue(json);
             Action<string> log = msg => Console.Error.WriteLine($"  {msg}");

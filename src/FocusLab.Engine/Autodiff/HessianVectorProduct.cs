@@ -16,6 +16,9 @@ namespace FocusLab.Engine.Autodiff;
 /// uᵀHv = vᵀHu of a small GPT holds to 1e-7 relative (asserted in the tests). Losses with kinks (ReLU) are piecewise smooth;
 /// if a kink lies within ±εv the product mixes the two pieces, as any method must.
 ///
+/// This is the independent reference; the fast exact product is <see cref="ExactHessianVectorProduct{T}"/>
+/// (forward-over-reverse, ≈3 gradients, no step size).
+///
 /// The gradient function must be deterministic and must not change state that affects the loss
 /// (e.g. set <see cref="Models.Mlp{T}.UpdateRunningStatistics"/> = false for BatchNorm models).
 /// </summary>

@@ -9,6 +9,9 @@ namespace FocusLab.Engine.Autodiff;
 /// <see cref="HessianVectorProduct"/> run in double precision. The vector order is the model's
 /// parameter order (<c>model.Parameters</c>, each flattened row-major). BatchNorm uses the batch's
 /// statistics (training mode) and leaves the running statistics alone.
+///
+/// <c>Exact*</c> return the exact forward-over-reverse product (<see cref="ExactHessianVectorProduct{T}"/>)
+/// on the model itself, in its own precision (float32 for speed, float64 for reference checks).
 /// </summary>
 public static class ModelHessians
 {
@@ -44,4 +47,17 @@ public static class ModelHessians
             return loss.Value[0];
         });
     }
+
+    /// <summary>
+    /// Exact H·v of the MLP's mean cross-entropy on a fixed batch, on the model itself. BatchNorm follows
+    /// the model's mode (<c>Training</c>: batch statistics; otherwise running statistics); tangent passes
+    /// never update the running statistics.
+    /// </summary>
+    public static ExactHessianVectorProduct<T> ExactForMlp<T>(Mlp<T> model, Tensor<T> inputs, int[] labels) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+        => new(model.Parameters, tape => model.Loss(tape, inputs, labels));
+
+    /// <summary>Exact H·v of the GPT's next-token loss on a fixed batch, on the model itself. Put the model
+    /// in evaluation mode (or use dropout 0) so that the loss is a deterministic function of θ.</summary>
+    public static ExactHessianVectorProduct<T> ExactForGpt<T>(Gpt<T> model, int[] tokens, int[] targets, int batch, int time) where T : unmanaged, System.Numerics.IFloatingPointIeee754<T>
+        => new(model.Parameters, tape => model.Loss(tape, tokens, targets, batch, time));
 }

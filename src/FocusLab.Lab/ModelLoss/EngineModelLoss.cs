@@ -6,10 +6,12 @@ namespace FocusLab.Lab.ModelLoss;
 
 /// <summary>
 /// An engine model bound to one fixed batch, seen by the diagnostics as <see cref="IModelHessian"/>.
-/// Loss and gradient run on the float32 model itself (the precision it trains in); Hessian-vector
-/// products run on a float64 twin that receives the float32 parameters (exactly representable) before
-/// every product, so the engine's central differences of gradients (<see cref="HessianVectorProduct"/>)
-/// have double-precision headroom. The flat order is <c>model.Parameters</c>, each tensor row-major.
+/// Loss and gradient run on the float32 model itself (the precision it trains in). Hessian-vector
+/// products follow <see cref="HessianMethod"/>: by default exact forward-over-reverse on the float32
+/// model (<see cref="ExactHessianVectorProduct{T}"/>, ≈3 gradients); or the same on a float64 twin that
+/// receives the float32 parameters (exactly representable) before every product; or the engine's
+/// Richardson central differences of float64 gradients on that twin (<see cref="Engine.Autodiff.HessianVectorProduct"/>),
+/// the independent reference. The flat order is <c>model.Parameters</c>, each tensor row-major.
 /// Measurements never change anything but what <see cref="WriteParameters"/> writes: the mode switches
 /// a subclass makes for a measurement are undone afterwards (see <see cref="Enter"/>).
 /// </summary>
@@ -17,7 +19,9 @@ public abstract class EngineModelLoss : IModelHessian
 {
     private readonly Tape<float> _tape = new();
     private readonly Tape<double> _twinTape = new();
-    private HessianVectorProduct? _hvp;
+    private Engine.Autodiff.HessianVectorProduct? _hvp;
+    private ExactHessianVectorProduct<float>? _exact32;
+    private ExactHessianVectorProduct<double>? _exact64;
     private double[] _v = [], _hv = [];
 
     protected EngineModelLoss(Module<float> model)
@@ -31,6 +35,9 @@ public abstract class EngineModelLoss : IModelHessian
     public Module<float> Model { get; }
 
     public TensorLayout Layout { get; }
+
+    /// <summary>How Hessian-vector products are computed (default: exact, float32).</summary>
+    public HessianMethod HessianMethod { get; set; } = HessianMethod.ExactFloat32;
 
     public void ReadParameters(Span<float> destination)
     {
@@ -79,23 +86,39 @@ public abstract class EngineModelLoss : IModelHessian
         }
     }
 
-    /// <summary>H·v at the current parameters, computed in double precision on the twin.</summary>
+    /// <summary>H·v at the current parameters by <see cref="HessianMethod"/>. The model's gradient buffers are left as they were.</summary>
     public void HessianVectorProduct(ReadOnlySpan<float> v, Span<float> hv)
     {
         int d = Layout.Count;
         if (v.Length != d || hv.Length != d) throw new ArgumentException($"v and hv must hold the parameter count {d} (got {v.Length} and {hv.Length}).");
+        if (HessianMethod == HessianMethod.ExactFloat32)
+        {
+            _exact32 ??= new ExactHessianVectorProduct<float>(Model.Parameters, tape => Loss(tape));
+            var restore = Enter();
+            try { _exact32.Multiply(v, hv); }
+            finally { restore(); }
+            return;
+        }
         var twin = Twin;
         twin.CopyFrom(Model);
-        _hvp ??= new HessianVectorProduct(twin.Parameters, () =>
-        {
-            _twinTape.Reset();
-            var loss = Loss(_twinTape);
-            _twinTape.Backward(loss);
-            return loss.Value[0];
-        });
         if (_v.Length != d) { _v = new double[d]; _hv = new double[d]; }
         for (int i = 0; i < d; i++) _v[i] = v[i];
-        _hvp.Multiply(_v, _hv);
+        if (HessianMethod == HessianMethod.ExactFloat64)
+        {
+            _exact64 ??= new ExactHessianVectorProduct<double>(twin.Parameters, tape => Loss(tape));
+            _exact64.Multiply(_v, _hv);
+        }
+        else
+        {
+            _hvp ??= new Engine.Autodiff.HessianVectorProduct(twin.Parameters, () =>
+            {
+                _twinTape.Reset();
+                var loss = Loss(_twinTape);
+                _twinTape.Backward(loss);
+                return loss.Value[0];
+            });
+            _hvp.Multiply(_v, _hv);
+        }
         for (int i = 0; i < d; i++) hv[i] = (float)_hv[i];
     }
 

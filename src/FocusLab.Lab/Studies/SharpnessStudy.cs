@@ -74,6 +74,7 @@ public static class SharpnessStudy
         SharpnessStudyOptions options, string[] specs, string referenceSpec, LineSearchOptions lineSearch)
     {
         var adapter = task.MeasurementLoss();
+        adapter.HessianMethod = options.Hessian;
         var objective = new ModelObjective(adapter);
         var x = objective.CheckpointPoint();
         var table = UpdateSharpnessTable.Measure(objective, objective, x, gradients, specs, referenceSpec, adapter.Layout, lineSearch);

@@ -30,6 +30,9 @@ public sealed record SharpnessStudyOptions
     public SharpnessDirection[] Directions { get; init; } = PanLiDirections;
     /// <summary>Base step of the line search along u/‖u‖ (shrunk automatically when too few points lie below the start).</summary>
     public double LineSearchBaseStep { get; init; } = 0.05;
+    /// <summary>How the measurements' Hessian-vector products are computed (exact float32 by default;
+    /// finite differences of float64 gradients as the independent reference).</summary>
+    public ModelLoss.HessianMethod Hessian { get; init; } = ModelLoss.HessianMethod.ExactFloat32;
 
     /// <summary>Pan &amp; Li's table: every optimizer with its clipped variant (sgd 10%, adaptive 50%), adam with its update clipped (50%); sgd is the reference.</summary>
     public static readonly SharpnessDirection[] PanLiDirections =

@@ -11,6 +11,7 @@ public static partial class Ops
         int n = x.Value.Length;
         Elementwise.Map<T, ReluOperator<T>>(x.Value.Data, y.Value.Data, n);
         tape.Record(() => { if (x.Grad is { } g) Elementwise.Map<T, ReluBackwardOperator<T>>(x.Value.Data, y.Grad!.Data, g.Data, n, accumulate: true); });
+        if (tape.TangentMode && y.RequiresGrad) TangentRules.Relu(tape, x, y);
         return y;
     }
 
@@ -21,6 +22,7 @@ public static partial class Ops
         int n = x.Value.Length;
         Elementwise.Map<T, GeluOperator<T>>(x.Value.Data, y.Value.Data, n);
         tape.Record(() => { if (x.Grad is { } g) Elementwise.Map<T, GeluBackwardOperator<T>>(x.Value.Data, y.Grad!.Data, g.Data, n, accumulate: true); });
+        if (tape.TangentMode && y.RequiresGrad) TangentRules.Gelu(tape, x, y);
         return y;
     }
 
@@ -35,6 +37,7 @@ public static partial class Ops
         var y = tape.Output(x.Shape, x.RequiresGrad);
         System.Numerics.Tensors.TensorPrimitives.Multiply(x.Value.Span, mask.Span, y.Value.Span);
         tape.Record(() => { if (x.Grad is { } g) System.Numerics.Tensors.TensorPrimitives.MultiplyAdd(y.Grad!.Span, mask.Span, g.Span, g.Span); });
+        if (tape.TangentMode && y.RequiresGrad) TangentRules.Dropout(tape, x, y, mask);
         return y;
     }
 }

@@ -10,11 +10,20 @@ public static partial class Ops
 {
     private enum BinaryKind { Add, Subtract, Multiply }
 
-    public static Variable<T> Add<T>(this Tape<T> tape, Variable<T> a, Variable<T> b) where T : unmanaged, IFloatingPointIeee754<T> => Binary(tape, a, b, BinaryKind.Add);
+    public static Variable<T> Add<T>(this Tape<T> tape, Variable<T> a, Variable<T> b) where T : unmanaged, IFloatingPointIeee754<T>
+        => WithTangent(tape, a, b, Binary(tape, a, b, BinaryKind.Add), TangentRules.BinaryKind.Add);
 
-    public static Variable<T> Subtract<T>(this Tape<T> tape, Variable<T> a, Variable<T> b) where T : unmanaged, IFloatingPointIeee754<T> => Binary(tape, a, b, BinaryKind.Subtract);
+    public static Variable<T> Subtract<T>(this Tape<T> tape, Variable<T> a, Variable<T> b) where T : unmanaged, IFloatingPointIeee754<T>
+        => WithTangent(tape, a, b, Binary(tape, a, b, BinaryKind.Subtract), TangentRules.BinaryKind.Subtract);
 
-    public static Variable<T> Multiply<T>(this Tape<T> tape, Variable<T> a, Variable<T> b) where T : unmanaged, IFloatingPointIeee754<T> => Binary(tape, a, b, BinaryKind.Multiply);
+    public static Variable<T> Multiply<T>(this Tape<T> tape, Variable<T> a, Variable<T> b) where T : unmanaged, IFloatingPointIeee754<T>
+        => WithTangent(tape, a, b, Binary(tape, a, b, BinaryKind.Multiply), TangentRules.BinaryKind.Multiply);
+
+    private static Variable<T> WithTangent<T>(Tape<T> tape, Variable<T> a, Variable<T> b, Variable<T> y, TangentRules.BinaryKind kind) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (tape.TangentMode && y.RequiresGrad) TangentRules.Binary(tape, a, b, y, kind);
+        return y;
+    }
 
     private static Variable<T> Binary<T>(Tape<T> tape, Variable<T> a, Variable<T> b, BinaryKind kind) where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -117,6 +126,7 @@ public static partial class Ops
         var y = tape.Output(x.Shape, x.RequiresGrad);
         TensorPrimitives.Multiply(x.Value.Span, s, y.Value.Span);
         tape.Record(() => { if (x.Grad is { } g) TensorPrimitives.MultiplyAdd(y.Grad!.Span, s, g.Span, g.Span); });
+        if (tape.TangentMode && y.RequiresGrad) TangentRules.Scale(tape, x, y, s);
         return y;
     }
 
@@ -126,6 +136,7 @@ public static partial class Ops
         var y = tape.Output([1], x.RequiresGrad);
         y.Value.Span[0] = TensorPrimitives.Sum<T>(x.Value.Span);
         tape.Record(() => { if (x.Grad is { } g) TensorPrimitives.Add(g.Span, y.Grad!.Span[0], g.Span); });
+        if (tape.TangentMode && y.RequiresGrad) TangentRules.Sum(tape, x, y);
         return y;
     }
 

@@ -33,6 +33,7 @@ public static partial class Ops
             if (bias?.Grad is { } db)
                 for (int r = 0; r < rows; r++) TensorPrimitives.Add(db.Span, dy.Slice(r * outF, outF), db.Span);
         });
+        if (tape.TangentMode && y.RequiresGrad) TangentRules.Linear(tape, x, weight, bias, y);
         return y;
     }
 
@@ -78,6 +79,7 @@ public static partial class Ops
                 }
             }
         });
+        if (tape.TangentMode && y.RequiresGrad) TangentRules.MatMul(tape, a, b, y, transposeA, transposeB, batch, m, n, k, shared);
         return y;
     }
 }

@@ -12,6 +12,7 @@ public static partial class Ops
         int n = x.Value.LastDim, rows = x.Value.Rows;
         Kernels.Softmax.Forward(x.Value.Data, y.Value.Data, rows, n);
         tape.Record(() => { if (x.Grad is { } g) Kernels.Softmax.Backward(y.Value.Data, y.Grad!.Data, g.Data, rows, n); });
+        if (tape.TangentMode && y.RequiresGrad) TangentRules.Softmax(tape, x, y, rows, n);
         return y;
     }
 
@@ -22,6 +23,7 @@ public static partial class Ops
         int n = x.Value.LastDim, rows = x.Value.Rows;
         Kernels.Softmax.LogForward(x.Value.Data, y.Value.Data, rows, n);
         tape.Record(() => { if (x.Grad is { } g) Kernels.Softmax.LogBackward(y.Value.Data, y.Grad!.Data, g.Data, rows, n); });
+        if (tape.TangentMode && y.RequiresGrad) TangentRules.LogSoftmax(tape, x, y, rows, n);
         return y;
     }
 
@@ -40,6 +42,7 @@ public static partial class Ops
             T d = y.Grad!.Span[0] / T.CreateTruncating(rows);
             for (int r = 0; r < rows; r++) g.Data[r * n + targets[r]] -= d;
         });
+        if (tape.TangentMode && y.RequiresGrad) TangentRules.NllLoss(tape, logProbabilities, targets, y, rows, n);
         return y;
     }
 
@@ -51,6 +54,7 @@ public static partial class Ops
         var y = tape.Output([1], logits.RequiresGrad);
         y.Value.Span[0] = Kernels.CrossEntropy.Forward(logits.Value.Data, targets, probs.Data, rows, n);
         tape.Record(() => { if (logits.Grad is { } g) Kernels.CrossEntropy.Backward(probs.Data, targets, y.Grad!.Span[0], g.Data, rows, n); });
+        if (tape.TangentMode && y.RequiresGrad) TangentRules.CrossEntropy(tape, logits, targets, y, probs, rows, n);
         return y;
     }
 }

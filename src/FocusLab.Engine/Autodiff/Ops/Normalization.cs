@@ -17,6 +17,7 @@ public static partial class Ops
         Kernels.LayerNorm.Forward(x.Value.Data, weight.Value.Data, bias?.Value.Data, y.Value.Data, mean.Data, rstd.Data, rows, n, T.CreateTruncating(eps));
         tape.Record(() => Kernels.LayerNorm.Backward(x.Value.Data, weight.Value.Data, mean.Data, rstd.Data, y.Grad!.Data,
             x.Grad?.Data, weight.Grad?.Data, bias?.Grad?.Data, rows, n));
+        if (tape.TangentMode && y.RequiresGrad) TangentRules.LayerNorm(tape, x, weight, bias, y, mean, rstd, rows, n);
         return y;
     }
 
@@ -34,14 +35,16 @@ public static partial class Ops
         var y = tape.Output(x.Shape, x.RequiresGrad || weight.RequiresGrad || bias.RequiresGrad);
         var xhat = tape.Buffer(x.Shape, clear: false);
         var rstd = tape.Buffer([c], clear: false);
+        // A tangent pass (Hessian-vector product) measures the loss; it never moves the running statistics.
         if (training)
             Kernels.BatchNorm.ForwardTrain(x.Value.Data, weight.Value.Data, bias.Value.Data, y.Value.Data, xhat.Data, rstd.Data,
-                runningMean?.Data, runningVar?.Data, rows, c, T.CreateTruncating(eps), T.CreateTruncating(momentum));
+                tape.TangentMode ? null : runningMean?.Data, tape.TangentMode ? null : runningVar?.Data, rows, c, T.CreateTruncating(eps), T.CreateTruncating(momentum));
         else
             Kernels.BatchNorm.ForwardEval(x.Value.Data, weight.Value.Data, bias.Value.Data, y.Value.Data, xhat.Data, rstd.Data,
                 runningMean!.Data, runningVar!.Data, rows, c, T.CreateTruncating(eps));
         tape.Record(() => Kernels.BatchNorm.Backward(xhat.Data, rstd.Data, weight.Value.Data, y.Grad!.Data,
             x.Grad?.Data, weight.Grad?.Data, bias.Grad?.Data, rows, c, training));
+        if (tape.TangentMode && y.RequiresGrad) TangentRules.BatchNorm1d(tape, x, weight, bias, y, xhat, rstd, rows, c, training);
         return y;
     }
 }

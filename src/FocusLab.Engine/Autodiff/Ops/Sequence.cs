@@ -15,6 +15,7 @@ public static partial class Ops
         var y = tape.Output([.. indexShape, c], weight.RequiresGrad);
         Kernels.Embedding.Forward(indices, weight.Value.Data, y.Value.Data, count, v, c);
         tape.Record(() => { if (weight.Grad is { } g) Kernels.Embedding.Backward(indices, y.Grad!.Data, g.Data, count, c); });
+        if (tape.TangentMode && y.RequiresGrad) TangentRules.Embedding(tape, indices, count, weight, y);
         return y;
     }
 
@@ -28,6 +29,7 @@ public static partial class Ops
         var att = tape.Buffer([b, heads, t, t], clear: false);
         Kernels.CausalAttention.Forward(qkv.Value.Data, y.Value.Data, att.Data, b, t, c, heads);
         tape.Record(() => { if (qkv.Grad is { } g) Kernels.CausalAttention.Backward(qkv.Value.Data, att.Data, y.Grad!.Data, g.Data, b, t, c, heads); });
+        if (tape.TangentMode && y.RequiresGrad) TangentRules.CausalSelfAttention(tape, qkv, y, att, b, t, c, heads);
         return y;
     }
 }
