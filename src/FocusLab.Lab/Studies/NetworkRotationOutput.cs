@@ -58,8 +58,12 @@ public static class NetworkRotationOutput
     public static string ToSvg(NetworkRotationReport r)
     {
         int steps = r.Options.Steps, block = Math.Max(1, (int)Math.Ceiling(steps / 20.0)), points = (steps + block - 1) / block;
-        var labels = Enumerable.Range(0, points).Select(p => Math.Min(steps, (p + 1) * block).ToString(CultureInfo.InvariantCulture)).ToArray();
-        var series = new List<Rotations.ChartSeries>();
+        var chart = new FocusLab.Lab.Reports.LineChart
+        {
+            Title = $"{r.Options.Model}: original vs rotated loss (k = {r.Options.Rounds} rounds, {r.Parameters} parameters)",
+            Subtitle = $"training loss at each optimizer's best lr (minibatch, mean over {block}-step blocks and {r.Options.Seeds.Length} seed(s))",
+            XLabel = "step", YLabel = "loss",
+        };
         for (int k = 0; k < r.Options.Optimizers.Length; k++)
         {
             string name = r.Options.Optimizers[k].Name;
@@ -68,12 +72,11 @@ public static class NetworkRotationOutput
                 var runs = r.Runs.Where(x => x.Optimizer == name && x.Rotated == rotated).ToArray();
                 if (runs.Length == 0) continue;
                 var values = Enumerable.Range(0, points).Select(p =>
-                    runs.Average(run => run.Losses.Skip(p * block).Take(block).Average())).ToArray();
-                series.Add(new Rotations.ChartSeries($"{name} ({(rotated ? "rotated" : "original")})", Palette[k % Palette.Length], values, Dashed: rotated));
+                    ((double)Math.Min(steps, (p + 1) * block), runs.Average(run => run.Losses.Skip(p * block).Take(block).Average())));
+                chart.Add($"{name} ({(rotated ? "rotated" : "original")})", values, Palette[k % Palette.Length], dashed: rotated);
             }
         }
-        return LineChartSvg.Render($"{r.Options.Model}: original vs rotated loss (k = {r.Options.Rounds} rounds, {r.Parameters} parameters)",
-            new LineChartSvg.Panel($"training loss (minibatch, mean over {block}-step blocks and {r.Options.Seeds.Length} seed(s))", "loss", labels, series.ToArray(), LogY: false));
+        return chart.ToSvg();
     }
 
     public static string ToHtml(NetworkRotationReport r, string svg)
