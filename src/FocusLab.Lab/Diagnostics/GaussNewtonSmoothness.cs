@@ -16,7 +16,7 @@ public sealed record GaussNewtonOptions
 /// largest eigenvalues of G and of its principal submatrix on the kept coordinates; <see cref="Ratio"/> =
 /// ‖G‖/‖G_keep‖ (≥ 1, by eigenvalue interlacing). Row norms are ‖G e_i‖₂; the threshold is
 /// <c>ThresholdFactor</c> × their mean over all d coordinates. The Lanczos flags say whether both λmax
-/// runs met their residual tolerance.
+/// runs met their residual tolerance; <see cref="Seconds"/> is the wall time of the measurement.
 /// </summary>
 public sealed record GaussNewtonResult(
     int Samples,
@@ -31,7 +31,8 @@ public sealed record GaussNewtonResult(
     double MaxRowNorm,
     double ThresholdFactor,
     double Threshold,
-    bool Converged);
+    bool Converged,
+    double Seconds);
 
 /// <summary>
 /// Gauss–Newton matrix of the mean softmax cross-entropy of a classifier on a batch (Pan &amp; Li 2023,
@@ -64,6 +65,7 @@ public static class GaussNewtonSmoothness
         Check.AtLeast(k, 2, nameof(model.Classes));
         Check.AtLeast(d, 1, nameof(model.Dimension));
         int n = checked(b * k);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         if ((long)n * d > Array.MaxLength)
             throw new ArgumentException($"The Gauss–Newton factor A needs B·K·d = {b}·{k}·{d} = {(long)n * d} floats, more than one array holds; use a smaller batch.");
 
@@ -86,7 +88,7 @@ public static class GaussNewtonSmoothness
             (reduced, reducedConverged) = LargestEigenvalue(Gram(a, n, d, options.ColumnBlock), n, b);
         }
         return new GaussNewtonResult(b, k, d, norm, reduced, reduced > 0 ? norm / reduced : double.PositiveInfinity,
-            removed.Count, (double)removed.Count / d, mean, max, options.ThresholdFactor, threshold, converged && reducedConverged);
+            removed.Count, (double)removed.Count / d, mean, max, options.ThresholdFactor, threshold, converged && reducedConverged, clock.Elapsed.TotalSeconds);
     }
 
     /// <summary>The rows L_b[:,k]ᵀ J_b of A, row-major B·K × d (row index b·K + k).</summary>

@@ -46,10 +46,10 @@ public static class SharpnessOutput
     public static string GaussNewtonCsv(SharpnessReport r)
     {
         var inv = CultureInfo.InvariantCulture;
-        var sb = new StringBuilder("model,trajectory,seed,step,samples,classes,dimension,spectral_norm,reduced_spectral_norm,ratio,removed,fraction_removed,mean_row_norm,max_row_norm,threshold_factor,threshold,converged\n");
+        var sb = new StringBuilder("model,trajectory,seed,step,samples,classes,dimension,spectral_norm,reduced_spectral_norm,ratio,removed,fraction_removed,mean_row_norm,max_row_norm,threshold_factor,threshold,converged,seconds\n");
         foreach (var c in r.Checkpoints)
             if (c.GaussNewton is { } g)
-                sb.Append(inv, $"{r.Options.Model},{c.Trajectory},{c.Seed},{c.Step},{g.Samples},{g.Classes},{g.Dimension},{g.SpectralNorm:R},{g.ReducedSpectralNorm:R},{g.Ratio:R},{g.Removed},{g.FractionRemoved:R},{g.MeanRowNorm:R},{g.MaxRowNorm:R},{g.ThresholdFactor:R},{g.Threshold:R},{B(g.Converged)}\n");
+                sb.Append(inv, $"{r.Options.Model},{c.Trajectory},{c.Seed},{c.Step},{g.Samples},{g.Classes},{g.Dimension},{g.SpectralNorm:R},{g.ReducedSpectralNorm:R},{g.Ratio:R},{g.Removed},{g.FractionRemoved:R},{g.MeanRowNorm:R},{g.MaxRowNorm:R},{g.ThresholdFactor:R},{g.Threshold:R},{B(g.Converged)},{g.Seconds:F2}\n");
         return sb.ToString();
     }
 
