@@ -94,6 +94,10 @@ public class SharpnessStudyTests
             Assert.True(g.SpectralNorm > 0 && g.ReducedSpectralNorm <= g.SpectralNorm * (1 + 1e-9) && g.Ratio >= 1 - 1e-9, $"{g}");
         });
         Assert.Contains(report.Claims, c => c.Claim.Contains("Gauss–Newton"));
+        // The Gauss–Newton passes leave the trajectory alone (mode, gradients and BatchNorm statistics restored).
+        var without = SharpnessStudy.Run(options with { GaussNewtonBatch = 0 }, seed => new SharpnessMlpTask(config, data, 16, 32, seed));
+        Assert.Equal(without.TrainingCurves.SelectMany(c => c.Losses), report.TrainingCurves.SelectMany(c => c.Losses));
+        Assert.Equal(without.Checkpoints.SelectMany(c => c.Rows.Select(r => r.Sharpness)), report.Checkpoints.SelectMany(c => c.Rows.Select(r => r.Sharpness)));
         Assert.Equal(["sgd", "adam"], report.GaussNewtonSummary.Select(s => s.Trajectory));
         Assert.Equal(3, SharpnessOutput.GaussNewtonCsv(report).Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
         Assert.Contains("Gauss", Assert.Throws<ArgumentException>(() => (options with { Model = "gpt" }).Validate()).Message);
