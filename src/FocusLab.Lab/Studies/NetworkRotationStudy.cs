@@ -68,7 +68,9 @@ public static class NetworkRotationStudy
                     if (double.IsFinite(mean[i]) && (best < 0 || mean[i] < mean[best] || (mean[i] == mean[best] && lrs[i] < lrs[best]))) best = i;
                 grids.Add(new NetworkRotationLearningRates(name, rotated, lrs, mean, best < 0 ? double.NaN : lrs[best]));
                 string loss = rotated ? "rotated" : "original";
-                progress?.Invoke(best < 0 ? $"{name} on the {loss} loss diverged at every lr of the grid" : $"{name} on the {loss} loss: best lr {lrs[best]:G3} (mean final loss {mean[best]:F4})");
+                bool edge = best >= 0 && lrs.Length > 1 && (lrs[best] == lrs.Min() || lrs[best] == lrs.Max());
+                progress?.Invoke(best < 0 ? $"{name} on the {loss} loss diverged at every lr of the grid"
+                    : $"{name} on the {loss} loss: best lr {lrs[best]:G3} (mean final loss {mean[best]:F4})" + (edge ? "; at the edge of the grid, widen --lr-factors to be sure" : ""));
             }
         foreach (var (run, states) in trained)
         {
@@ -180,7 +182,8 @@ public static class NetworkRotationStudy
         foreach (var o in names)
         {
             double a = Final(o, false), b = Final(o, true);
-            string evidence = string.Create(inv, $"final loss (mean of the last {FinalWindow} steps, mean over seeds): original {a:G4}, rotated {b:G4} ({100 * (b - a) / a:+0.0;-0.0}%)");
+            double change = Math.Round(100 * (b - a) / a, 1) + 0.0; // + 0.0 turns −0 into 0, so no "-+0.0%"
+            string evidence = string.Create(inv, $"final loss (mean of the last {FinalWindow} steps, mean over seeds): original {a:G4}, rotated {b:G4} ({change:+0.0;-0.0;+0.0}%)");
             if (o == "adam") claims.Add(new("adam trains slower on the rotated loss (final loss higher by more than 1%)", b > a * 1.01, evidence));
             else if (o is "sgd" or "adasgd") claims.Add(new($"{o} is rotation-equivariant: its final loss is unchanged by the rotation (within 1%)", Math.Abs(b - a) <= 0.01 * Math.Abs(a), evidence));
         }
