@@ -24,12 +24,13 @@ internal static class RotationCommand
         var samples = new Option<int>("--samples") { Description = "Cauchy probes of the ‖H‖₁,₁ estimator.", DefaultValueFactory = _ => 400 };
         var outDir = new Option<string>("--out") { Description = "Output directory for JSON, CSV, SVG and HTML.", DefaultValueFactory = _ => "out/rotation" };
         var json = new Option<bool>("--json") { Description = "Print the JSON report to stdout." };
-        var network = new Option<string?>("--network") { Description = "Run the network study on mlp (Fashion-MNIST) or gpt (fortunes): each optimizer on L(y) and on L(Rx) with a tensor-product rotation R. --steps, --seeds and --samples override its own defaults (300 steps, 1 seed, 32 Cauchy probes)." };
+        var network = new Option<string?>("--network") { Description = "Run the network study on mlp (Fashion-MNIST) or gpt (fortunes): each optimizer on L(y) and on L(Rx) with a tensor-product rotation R, each at its best lr of the --lr-factors grid. --steps, --seeds and --samples override its own defaults (300 steps, 1 seed, 32 Cauchy probes)." };
         var rounds = new Option<int>("--rounds") { Description = "Network study: rounds k of permute → reshape (a, b, c) → rotate each axis.", DefaultValueFactory = _ => 3 };
         var data = new Option<string?>("--data") { Description = "Network study: MNIST-format folder (mlp) or text file/folder (gpt)." };
+        var lrFactors = new Option<string?>("--lr-factors") { Description = "Network study: learning-rate grid as comma-separated multiples of each optimizer's default lr (default 0.3,1,3); each optimizer keeps its best lr on each loss (original, rotated)." };
         var cmd = new Command("rotation", "Rotation studies of Xie et al.: adam slows down when the loss is rotated, sgd does not.")
         {
-            quadratic, dim, steps, seeds, scales, optimizers, lrs, spectrum, samples, outDir, json, network, rounds, data,
+            quadratic, dim, steps, seeds, scales, optimizers, lrs, spectrum, samples, outDir, json, network, rounds, data, lrFactors,
         };
         cmd.SetAction(r =>
         {
@@ -41,6 +42,8 @@ internal static class RotationCommand
                 if (Given(steps)) networkOptions = networkOptions with { Steps = r.GetValue(steps), Checkpoints = [r.GetValue(steps)] };
                 if (Given(seeds)) networkOptions = networkOptions with { Seeds = Enumerable.Range(1, Math.Max(0, r.GetValue(seeds))).ToArray() };
                 if (Given(samples)) networkOptions = networkOptions with { EstimatorSamples = r.GetValue(samples) };
+                if (Given(lrs)) throw new ArgumentException("--lrs is the quadratic study's absolute grid; for --network give multiples of each optimizer's lr with --lr-factors (e.g. 0.3,1,3).");
+                if (r.GetValue(lrFactors) is { } factors) networkOptions = networkOptions with { LearningRateFactors = ParseList(factors, "--lr-factors") };
                 return RunNetwork(networkOptions, r.GetValue(data), r.GetValue(outDir)!, r.GetValue(json));
             }
             if (!r.GetValue(quadratic))
@@ -103,14 +106,17 @@ internal static class RotationCommand
         if (quiet) Console.WriteLine(NetworkRotationOutput.ToJson(report));
         else
         {
-            var table = new Table().AddColumns("optimizer", "loss", "seed", "final loss", "‖H‖₁,₁/d (IQR)", "‖H‖₁,₁/d (median)");
-            foreach (var run in report.Runs)
+            var table = new Table().AddColumns("optimizer", "loss", "seed", "best lr", "final loss", "‖H‖₁,₁/d (IQR)", "‖H‖₁,₁/d (median)");
+            foreach (var run in report.BestRuns)
             {
                 var c = run.Checkpoints.LastOrDefault();
-                table.AddRow(Markup.Escape(run.Optimizer), run.Rotated ? "rotated" : "original", run.Seed.ToString(CultureInfo.InvariantCulture), F(run.FinalLoss),
+                table.AddRow(Markup.Escape(run.Optimizer), run.Rotated ? "rotated" : "original", run.Seed.ToString(CultureInfo.InvariantCulture), F(run.LearningRate), F(run.FinalLoss),
                     c is null ? "" : F(c.L11IqrPerDimension), c is null ? "" : F(c.L11MedianPerDimension));
             }
             AnsiConsole.Write(table);
+            foreach (var g in report.LearningRates ?? [])
+                Console.Error.WriteLine($"  {g.Optimizer} on the {(g.Rotated ? "rotated" : "original")} loss, mean final loss per lr: " +
+                    string.Join(", ", g.LearningRates.Select((lr, i) => $"{F(lr)} → {F(g.MeanFinalLoss[i])}")) + $"; best {F(g.BestLearningRate)}");
         }
         foreach (var c in report.Claims)
             Console.Error.WriteLine($"  {(c.Holds ? "agrees" : "disagrees")} with the paper: {c.Claim} — {c.Evidence}");

@@ -19,12 +19,13 @@ internal static class SharpnessCommand
         var seeds = new Option<int?>("--seeds") { Description = "Override the preset's number of seeds (seeds 1..N)." };
         var steps = new Option<int?>("--steps") { Description = "Override the preset's training steps (checkpoints are rescaled proportionally)." };
         var trajectories = new Option<string?>("--trajectories") { Description = "Override the training runs as name=spec pairs separated by ';', e.g. \"sgd=sgd:lr=0.1,momentum=0.9;sgd_clip=sgd_clip:lr=0.1\" (training curves of clipped vs unclipped optimizers)." };
+        var gaussNewton = new Option<int?>("--gauss-newton-batch") { Description = "Samples of the measurement batch for the Gauss–Newton robust smoothness (Pan & Li appendix D) at every checkpoint; 0 turns it off. MLP only; default 32 (memory: batch·10·d floats, 218 MB for the MLP)." };
         var outDir = new Option<string>("--out") { Description = "Output directory for JSON, CSV, SVG and HTML.", DefaultValueFactory = _ => "out/sharpness" };
         var json = new Option<bool>("--json") { Description = "Print the JSON report to stdout." };
         var hessian = new Option<string>("--hessian") { Description = "Hessian-vector products: exact (forward-over-reverse, float32; default), exact64 (same in float64), fd (central differences of float64 gradients, the independent reference).", DefaultValueFactory = _ => "exact" };
         var cmd = new Command("sharpness", "Directional sharpness uᵀHu/‖u‖² of every optimizer's pseudo-update (and its clipped variant) along sgd and adam trajectories (Pan & Li 2023).")
         {
-            model, preset, data, seeds, steps, trajectories, outDir, json, hessian,
+            model, preset, data, seeds, steps, trajectories, gaussNewton, outDir, json, hessian,
         };
         cmd.SetAction(r =>
         {
@@ -52,6 +53,11 @@ internal static class SharpnessCommand
                     var h => throw new ArgumentException($"Unknown --hessian '{h}': use exact, exact64 or fd."),
                 },
             };
+            if (r.GetValue(gaussNewton) is { } gn)
+            {
+                if (gn < 0) throw new ArgumentException("--gauss-newton-batch must be 0 (off) or a number of samples ≥ 2.");
+                options = options with { GaussNewtonBatch = gn };
+            }
             options.Validate();
             bool quiet = r.GetValue(json);
             Action<string> log = msg => Console.Error.WriteLine($"  {msg}");
@@ -86,6 +92,16 @@ internal static class SharpnessCommand
                     table.AddRow(cells.Select(Markup.Escape).ToArray());
                 }
                 AnsiConsole.Write(table);
+                if (report.Checkpoints.Any(c => c.GaussNewton is not null))
+                {
+                    var gnTable = new Table().AddColumns("trajectory", "seed", "step", "‖G‖", "‖G‖ kept", "ratio", "removed", "threshold");
+                    foreach (var c in report.Checkpoints)
+                        if (c.GaussNewton is { } g)
+                            gnTable.AddRow(Markup.Escape(c.Trajectory), c.Seed.ToString(CultureInfo.InvariantCulture), c.Step.ToString(CultureInfo.InvariantCulture),
+                                F(g.SpectralNorm), F(g.ReducedSpectralNorm), F(g.Ratio), Markup.Escape($"{g.Removed} ({F(100 * g.FractionRemoved)}%)"), Markup.Escape($"{F(g.Threshold)} ({F(g.ThresholdFactor)}× mean)"));
+                    AnsiConsole.MarkupLine($"Gauss–Newton robust smoothness (Pan & Li appendix D; batch {options.GaussNewtonBatch}):");
+                    AnsiConsole.Write(gnTable);
+                }
             }
             // The verdicts go to stderr with --json so stdout stays one JSON document.
             foreach (var c in report.Claims)

@@ -106,8 +106,13 @@ public static class GeometryOutput
     public static string Slice1DSvg(GeometrySource source, GeometryProbeOptions options, GeometryReport r)
     {
         var s = r.Slice1D ?? throw new InvalidOperationException("No 1-D slice was measured.");
-        return new LineFigure("Loss along a random direction", options.FilterNormalise ? "α (filter-normalised direction)" : "α", "loss", Where(source))
-            .Series("L(θ + α·d)", "#1F77B4", s.Alphas.Zip(s.Losses)).ToString();
+        return new LineChart
+        {
+            Title = "Loss along a random direction",
+            Subtitle = Where(source),
+            XLabel = options.FilterNormalise ? "α (filter-normalised direction)" : "α",
+            YLabel = "loss",
+        }.Add("L(θ + α·d)", s.Alphas.Zip(s.Losses), "#1F77B4").ToSvg();
     }
 
     public static string Slice2DSvg(GeometrySource source, GeometryProbeOptions options, GeometryReport r)

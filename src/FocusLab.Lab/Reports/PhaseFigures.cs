@@ -79,9 +79,12 @@ public static class PhaseFigures
     public static string SigmaCCurve(PhaseScores s)
     {
         var g = s.Grid;
-        var fig = new LineFigure("Critical noise σc (signum overtakes adam)", XLabel(g), "σc", Subtitle(g),
-            logX: AxisScale.LooksLogSpaced(g.XValues)) { YMin = g.SigmaValues.Min(), YMax = g.SigmaValues.Max() };
-        fig.Series("σc", "#111", SigmaCPoints(s));
-        return fig.ToString();
+        var fig = new LineChart
+        {
+            Title = "Critical noise σc (signum overtakes adam)", Subtitle = Subtitle(g), XLabel = XLabel(g), YLabel = "σc",
+            LogX = AxisScale.LooksLogSpaced(g.XValues), YMin = g.SigmaValues.Min(), YMax = g.SigmaValues.Max(),
+        };
+        fig.Add("σc", SigmaCPoints(s), "#111");
+        return fig.ToSvg();
     }
 }

@@ -39,9 +39,9 @@ public static class ValleyFigures
 
     public static string LossCurves(IReadOnlyList<(string Id, double Lr, double[] MeanLoss)> curves, string subtitle)
     {
-        var fig = new LineFigure("Loss along the run", "step", "mean loss over replicates", subtitle);
+        var fig = new LineChart { Title = "Loss along the run", Subtitle = subtitle, XLabel = "step", YLabel = "mean loss over replicates" };
         foreach (var (id, lr, loss) in curves)
-            fig.Series($"{id} (lr {AxisScale.Label(lr)})", Palette.Optimizer(id), loss.Select((l, t) => ((double)t, l)));
-        return fig.ToString();
+            fig.Add($"{id} (lr {AxisScale.Label(lr)})", loss.Select((l, t) => ((double)t, l)), Palette.Optimizer(id));
+        return fig.ToSvg();
     }
 }

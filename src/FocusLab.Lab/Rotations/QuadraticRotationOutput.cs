@@ -57,16 +57,14 @@ public static class QuadraticRotationOutput
     public static string ToSvg(QuadraticRotationReport r)
     {
         var labels = r.Rows.Select(x => x.Scale is { } s ? s.ToString("G3", CultureInfo.InvariantCulture) : "random").ToArray();
-        var lossSeries = r.Options.Optimizers.Select((o, k) => new ChartSeries(o, Palette[k % Palette.Length], r.Rows.Select(x => x.Outcomes[k].FinalLoss).ToArray())).ToArray();
-        var geometry = new[]
-        {
-            new ChartSeries("exact", "#000000", r.Rows.Select(x => x.L11PerDimension).ToArray()),
-            new ChartSeries("Cauchy IQR est.", "#ff7f0e", r.Rows.Select(x => x.L11IqrEstimatePerDimension).ToArray(), Dashed: true),
-            new ChartSeries("Cauchy median est.", "#17becf", r.Rows.Select(x => x.L11MedianEstimatePerDimension).ToArray(), Dashed: true),
-        };
-        return LineChartSvg.Render($"Rotated quadratic, d = {r.Options.Dimension}, {r.Options.Steps} steps, best lr per optimizer (mean of {r.Options.Seeds.Length} seeds)",
-            new LineChartSvg.Panel("final loss vs rotation scale s (R = exp(sK))", "final loss", labels, lossSeries, LogY: true),
-            new LineChartSvg.Panel("‖H‖₁,₁ / d vs rotation scale s", "‖H‖₁,₁ / d", labels, geometry, LogY: false));
+        var loss = new FocusLab.Lab.Reports.LineChart { Title = "final loss vs rotation scale s (R = exp(sK))", XLabel = "rotation scale s", YLabel = "final loss", XCategories = labels, LogY = true };
+        for (int k = 0; k < r.Options.Optimizers.Length; k++)
+            loss.AddValues(r.Options.Optimizers[k], r.Rows.Select(x => x.Outcomes[k].FinalLoss).ToArray(), Palette[k % Palette.Length]);
+        var geometry = new FocusLab.Lab.Reports.LineChart { Title = "‖H‖₁,₁ / d vs rotation scale s", XLabel = "rotation scale s", YLabel = "‖H‖₁,₁ / d", XCategories = labels }
+            .AddValues("exact", r.Rows.Select(x => x.L11PerDimension).ToArray(), "#000000")
+            .AddValues("Cauchy IQR est.", r.Rows.Select(x => x.L11IqrEstimatePerDimension).ToArray(), "#ff7f0e", dashed: true)
+            .AddValues("Cauchy median est.", r.Rows.Select(x => x.L11MedianEstimatePerDimension).ToArray(), "#17becf", dashed: true);
+        return FocusLab.Lab.Reports.LineChart.Stack($"Rotated quadratic, d = {r.Options.Dimension}, {r.Options.Steps} steps, best lr per optimizer (mean of {r.Options.Seeds.Length} seeds)", loss, geometry);
     }
 
     public static string ToHtml(QuadraticRotationReport r, string svg)

@@ -28,13 +28,13 @@ public static class BatchSweepReport
             icsv.Append(CultureInfo.InvariantCulture, $"{i.Batch},{i.I:R},{i.ReplicateMean:R},{i.ReplicateStd:R},{i.ReplicateMin:R},{i.ReplicateMax:R}\n");
         FocusLab.Lab.Reports.AtomicFile.WriteText(Path.Combine(outDir, "improvement.csv"), icsv.ToString());
 
-        var loss = new LineChart { Title = $"Best test loss after {grid.Steps} steps (FOCUS fig. 2c)", XLabel = "batch size", YLabel = "test loss (mean over replicates, best lr)", LogX = true, LogY = true, XTickValues = grid.BatchSizes.Select(b => (double)b).ToArray() };
+        var loss = new FocusLab.Lab.Reports.LineChart { Title = $"Best test loss after {grid.Steps} steps (FOCUS fig. 2c)", XLabel = "batch size", YLabel = "test loss (mean over replicates, best lr)", LogX = true, LogY = true, XTickValues = grid.BatchSizes.Select(b => (double)b).ToArray() };
         foreach (var o in grid.Optimizers)
-            loss.Series.Add(new ChartSeries(o.Label, summary.Results.Where(r => r.Optimizer == o.Label).OrderBy(r => r.Batch).Select(r => ((double)r.Batch, r.LossMean)).ToList()));
-        var imp = new LineChart { Title = "Improvement I = (L_adamw − L_signum)/L_adamw (FOCUS fig. 2d)", XLabel = "batch size", YLabel = "I", LogX = true, ReferenceY = 0, XTickValues = grid.BatchSizes.Select(b => (double)b).ToArray() };
-        imp.Series.Add(new ChartSeries("I", summary.Improvements.Select(i => ((double)i.Batch, i.I)).ToList()));
-        imp.Series.Add(new ChartSeries("replicate min", summary.Improvements.Select(i => ((double)i.Batch, i.ReplicateMin)).ToList(), Dashed: true, Markers: false));
-        imp.Series.Add(new ChartSeries("replicate max", summary.Improvements.Select(i => ((double)i.Batch, i.ReplicateMax)).ToList(), Dashed: true, Markers: false));
+            loss.Add(o.Label, summary.Results.Where(r => r.Optimizer == o.Label).OrderBy(r => r.Batch).Select(r => ((double)r.Batch, r.LossMean)));
+        var imp = new FocusLab.Lab.Reports.LineChart { Title = "Improvement I = (L_adamw − L_signum)/L_adamw (FOCUS fig. 2d)", XLabel = "batch size", YLabel = "I", LogX = true, ReferenceY = 0, XTickValues = grid.BatchSizes.Select(b => (double)b).ToArray() };
+        imp.Add("I", summary.Improvements.Select(i => ((double)i.Batch, i.I)))
+           .Add("replicate min", summary.Improvements.Select(i => ((double)i.Batch, i.ReplicateMin)), dashed: true, markers: false)
+           .Add("replicate max", summary.Improvements.Select(i => ((double)i.Batch, i.ReplicateMax)), dashed: true, markers: false);
         string lossSvg = loss.ToSvg(), impSvg = imp.ToSvg();
         FocusLab.Lab.Reports.AtomicFile.WriteText(Path.Combine(outDir, "batch_sweep_loss.svg"), lossSvg);
         FocusLab.Lab.Reports.AtomicFile.WriteText(Path.Combine(outDir, "batch_sweep_improvement.svg"), impSvg);

@@ -36,10 +36,10 @@ public static class LmRaceReport
         var main = result.Runs.Where(r => r.Kind == "main").ToList();
         bool manySeeds = result.Config.Seeds.Length > 1;
         string Name(RaceRun r) => manySeeds ? $"{r.Optimizer} s{r.Seed}" : r.Optimizer;
-        var val = new LineChart { Title = "Validation loss (FOCUS fig. 3)", XLabel = "step", YLabel = "validation loss (nats/byte)" };
-        foreach (var r in main) val.Series.Add(new ChartSeries(Name(r), r.ValCurve.Select(p => (p[0], p[1])).ToList()));
-        var train = new LineChart { Title = "Training loss (running mean of 10 steps)", XLabel = "step", YLabel = "training loss" };
-        foreach (var r in main) train.Series.Add(new ChartSeries(Name(r), Smooth(r.TrainLoss, 10), Markers: false));
+        var val = new FocusLab.Lab.Reports.LineChart { Title = "Validation loss (FOCUS fig. 3)", XLabel = "step", YLabel = "validation loss (nats/byte)" };
+        foreach (var r in main) val.Add(Name(r), r.ValCurve.Select(p => (p[0], p[1])));
+        var train = new FocusLab.Lab.Reports.LineChart { Title = "Training loss (running mean of 10 steps)", XLabel = "step", YLabel = "training loss" };
+        foreach (var r in main) train.Add(Name(r), Smooth(r.TrainLoss, 10), markers: false);
         string valSvg = val.ToSvg(), trainSvg = train.ToSvg();
         FocusLab.Lab.Reports.AtomicFile.WriteText(Path.Combine(outDir, "val_curves.svg"), valSvg);
         FocusLab.Lab.Reports.AtomicFile.WriteText(Path.Combine(outDir, "train_loss.svg"), trainSvg);

@@ -34,9 +34,12 @@ public static class NetworkRotationOutput
         {
             r.Options.Model, r.Options.Steps, r.Options.Checkpoints, r.Options.Seeds, r.Options.Batch, r.Options.MeasureBatch, r.Options.EstimatorSamples,
             optimizers = r.Options.Optimizers.Select(o => new { name = o.Name, spec = o.Spec }),
+            r.Options.LearningRateFactors,
+            lr_rule = "each optimizer keeps, on each loss, the lr of the grid with the lowest final loss (mean over seeds)",
             architecture = r.Options.Model == "gpt" ? (object)r.Options.Gpt : r.Options.Mlp,
         },
         claims = r.Claims,
+        learning_rates = r.LearningRates,
         runs = r.Runs,
         elapsed_s = r.ElapsedSeconds,
     }, FocusLab.Lab.Reports.StudyOutput.Json);
@@ -44,36 +47,42 @@ public static class NetworkRotationOutput
     public static string ToCsv(NetworkRotationReport r)
     {
         var inv = CultureInfo.InvariantCulture;
-        var sb = new StringBuilder("model,optimizer,rotated,seed,final_loss,step,measure_loss,l11_iqr_per_d,l11_median_per_d,estimator_rel_error_per_row\n");
+        var sb = new StringBuilder("model,optimizer,rotated,seed,lr,best_lr,final_loss,step,measure_loss,l11_iqr_per_d,l11_median_per_d,estimator_rel_error_per_row\n");
         foreach (var run in r.Runs)
         {
-            if (run.Checkpoints.Length == 0) sb.Append(inv, $"{r.Options.Model},{run.Optimizer},{(run.Rotated ? "true" : "false")},{run.Seed},{run.FinalLoss:R},,,,,\n");
+            string head = string.Create(inv, $"{r.Options.Model},{run.Optimizer},{B(run.Rotated)},{run.Seed},{run.LearningRate:R},{B(run.Best)},{(run.Diverged ? "diverged" : run.FinalLoss.ToString("R", inv))}");
+            if (run.Checkpoints.Length == 0) sb.Append(head).Append(",,,,,\n");
             foreach (var c in run.Checkpoints)
-                sb.Append(inv, $"{r.Options.Model},{run.Optimizer},{(run.Rotated ? "true" : "false")},{run.Seed},{run.FinalLoss:R},{c.Step},{c.MeasureLoss:R},{c.L11IqrPerDimension:R},{c.L11MedianPerDimension:R},{c.RelativeErrorPerRow:R}\n");
+                sb.Append(head).Append(inv, $",{c.Step},{c.MeasureLoss:R},{c.L11IqrPerDimension:R},{c.L11MedianPerDimension:R},{c.RelativeErrorPerRow:R}\n");
         }
         return sb.ToString();
     }
+
+    private static string B(bool b) => b ? "true" : "false";
 
     /// <summary>Loss curves averaged over seeds and over blocks of steps (at most 20 points per curve, so the x labels stay readable).</summary>
     public static string ToSvg(NetworkRotationReport r)
     {
         int steps = r.Options.Steps, block = Math.Max(1, (int)Math.Ceiling(steps / 20.0)), points = (steps + block - 1) / block;
-        var labels = Enumerable.Range(0, points).Select(p => Math.Min(steps, (p + 1) * block).ToString(CultureInfo.InvariantCulture)).ToArray();
-        var series = new List<Rotations.ChartSeries>();
+        var chart = new FocusLab.Lab.Reports.LineChart
+        {
+            Title = $"{r.Options.Model}: original vs rotated loss (k = {r.Options.Rounds} rounds, {r.Parameters} parameters)",
+            Subtitle = $"training loss at each optimizer's best lr (minibatch, mean over {block}-step blocks and {r.Options.Seeds.Length} seed(s))",
+            XLabel = "step", YLabel = "loss",
+        };
         for (int k = 0; k < r.Options.Optimizers.Length; k++)
         {
             string name = r.Options.Optimizers[k].Name;
             foreach (bool rotated in new[] { false, true })
             {
-                var runs = r.Runs.Where(x => x.Optimizer == name && x.Rotated == rotated).ToArray();
+                var runs = r.BestRuns.Where(x => x.Optimizer == name && x.Rotated == rotated).ToArray();
                 if (runs.Length == 0) continue;
                 var values = Enumerable.Range(0, points).Select(p =>
-                    runs.Average(run => run.Losses.Skip(p * block).Take(block).Average())).ToArray();
-                series.Add(new Rotations.ChartSeries($"{name} ({(rotated ? "rotated" : "original")})", Palette[k % Palette.Length], values, Dashed: rotated));
+                    ((double)Math.Min(steps, (p + 1) * block), runs.Average(run => run.Losses.Skip(p * block).Take(block).Average())));
+                chart.Add(string.Create(CultureInfo.InvariantCulture, $"{name} ({(rotated ? "rotated" : "original")}, lr {runs[0].LearningRate:G3})"), values, Palette[k % Palette.Length], dashed: rotated);
             }
         }
-        return LineChartSvg.Render($"{r.Options.Model}: original vs rotated loss (k = {r.Options.Rounds} rounds, {r.Parameters} parameters)",
-            new LineChartSvg.Panel($"training loss (minibatch, mean over {block}-step blocks and {r.Options.Seeds.Length} seed(s))", "loss", labels, series.ToArray(), LogY: false));
+        return chart.ToSvg();
     }
 
     public static string ToHtml(NetworkRotationReport r, string svg)
@@ -84,7 +93,25 @@ public static class NetworkRotationOutput
         sb.Append($"<h1>Network rotation study ({WebUtility.HtmlEncode(r.Options.Model)}, Xie et al.)</h1>\n").Append(svg).Append("\n<h2>Claims</h2><ul>\n");
         foreach (var c in r.Claims)
             sb.Append($"<li><b>{(c.Holds ? "agrees" : "disagrees")}</b>: {WebUtility.HtmlEncode(c.Claim)} — {WebUtility.HtmlEncode(c.Evidence)}</li>\n");
-        sb.Append("</ul>\n<h2>Table</h2><table>\n");
+        sb.Append("</ul>\n");
+        if (r.LearningRates is { Length: > 0 } grids)
+        {
+            sb.Append("<h2>Learning-rate grid (mean final loss over seeds; best in bold)</h2><table><tr><th>optimizer</th><th>loss</th>");
+            for (int i = 0; i < grids[0].LearningRates.Length; i++) sb.Append("<th>lr ").Append(i + 1).Append("</th>");
+            sb.Append("</tr>\n");
+            foreach (var g in grids)
+            {
+                sb.Append($"<tr><td>{WebUtility.HtmlEncode(g.Optimizer)}</td><td>{(g.Rotated ? "rotated" : "original")}</td>");
+                for (int i = 0; i < g.LearningRates.Length; i++)
+                {
+                    string cell = string.Create(CultureInfo.InvariantCulture, $"{g.LearningRates[i]:G3}: {(double.IsFinite(g.MeanFinalLoss[i]) ? g.MeanFinalLoss[i].ToString("F4", CultureInfo.InvariantCulture) : "diverged")}");
+                    sb.Append("<td>").Append(g.LearningRates[i] == g.BestLearningRate ? $"<b>{cell}</b>" : cell).Append("</td>");
+                }
+                sb.Append("</tr>\n");
+            }
+            sb.Append("</table>\n");
+        }
+        sb.Append("<h2>Table</h2><table>\n");
         foreach (var (line, i) in ToCsv(r).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select((l, i) => (l, i)))
         {
             string cell = i == 0 ? "th" : "td";

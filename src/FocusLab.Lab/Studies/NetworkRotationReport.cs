@@ -25,6 +25,29 @@ public sealed record NetworkRotationOptions
     public int EstimatorSamples { get; init; } = 32;
     public (string Name, string Spec)[] Optimizers { get; init; } =
         [("adam", "adam:lr=0.001"), ("adasgd", "adasgd:lr=0.001"), ("sgd", "sgd:lr=0.05,momentum=0.9")];
+    /// <summary>
+    /// The learning-rate grid: multiples of each optimizer's spec lr. Every (optimizer, loss) pair keeps its own best
+    /// lr (lowest final loss, mean over seeds), as the quadratic study does per rotation, so "adam is slower on the
+    /// rotated loss" cannot be an artefact of an lr tuned on the original loss only.
+    /// </summary>
+    public double[] LearningRateFactors { get; init; } = [0.3, 1, 3];
+
+    /// <summary>The lr an optimizer spec gives (the grid's unit); refuses specs without one.</summary>
+    public static double BaseLearningRate(string spec)
+    {
+        var (_, settings) = Optim.OptimizerFactory.Parse(spec);
+        if (!settings.TryGetValue("lr", out var text) || !double.TryParse(text, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out double lr) || !(lr > 0))
+            throw new ArgumentException($"Optimizer spec '{spec}' needs a positive lr=...: the network study's lr grid multiplies it.");
+        return lr;
+    }
+
+    /// <summary>The spec with its lr replaced.</summary>
+    public static string WithLearningRate(string spec, double lr)
+    {
+        var (id, settings) = Optim.OptimizerFactory.Parse(spec);
+        settings["lr"] = lr.ToString("R", System.Globalization.CultureInfo.InvariantCulture);
+        return id + ":" + string.Join(",", settings.Select(kv => kv.Key + "=" + kv.Value));
+    }
 
     public static NetworkRotationOptions Default(string model) => model switch
     {
@@ -48,7 +71,10 @@ public sealed record NetworkRotationOptions
         if (Rounds < 1) throw new ArgumentException($"Rounds {Rounds} must be at least 1.");
         if (EstimatorSamples < 8) throw new ArgumentException($"The ‖H‖₁,₁ estimator needs at least 8 Cauchy samples (got {EstimatorSamples}).");
         if (Optimizers.Length == 0) throw new ArgumentException("Give at least one optimizer.");
-        foreach (var (_, spec) in Optimizers) Optim.OptimizerFactory.Parse(spec);
+        if (Optimizers.Select(o => o.Name).Distinct().Count() != Optimizers.Length) throw new ArgumentException("Every optimizer of the network study needs a distinct name.");
+        if (LearningRateFactors.Length == 0 || LearningRateFactors.Any(f => !(f > 0) || !double.IsFinite(f)) || LearningRateFactors.Distinct().Count() != LearningRateFactors.Length)
+            throw new ArgumentException($"Learning-rate factors [{string.Join(", ", LearningRateFactors)}] must be distinct positive numbers (e.g. 0.3,1,3).");
+        foreach (var (_, spec) in Optimizers) BaseLearningRate(spec);
         if (Model == "gpt") Gpt.Validate(); else Mlp.Validate();
     }
 }
@@ -56,7 +82,23 @@ public sealed record NetworkRotationOptions
 /// <summary>‖H‖₁,₁/d (both Cauchy estimators) of the loss an optimizer trains on, at one checkpoint.</summary>
 public sealed record NetworkRotationCheckpoint(int Step, double MeasureLoss, double L11IqrPerDimension, double L11MedianPerDimension, double RelativeErrorPerRow);
 
-/// <summary>One training run: an optimizer on the original or the rotated loss.</summary>
-public sealed record NetworkRotationRun(string Optimizer, string Spec, bool Rotated, int Seed, double[] Losses, double FinalLoss, NetworkRotationCheckpoint[] Checkpoints);
+/// <summary>
+/// One training run: an optimizer at one lr of the grid on the original or the rotated loss. <see cref="Best"/> marks
+/// the lr chosen for this (optimizer, loss); only those runs are measured (<see cref="Checkpoints"/> empty otherwise).
+/// A run that diverged stops there: its later losses are NaN and <see cref="FinalLoss"/> is NaN.
+/// </summary>
+public sealed record NetworkRotationRun(string Optimizer, string Spec, bool Rotated, int Seed, double[] Losses, double FinalLoss, NetworkRotationCheckpoint[] Checkpoints,
+    double LearningRate = double.NaN, bool Best = true)
+{
+    public bool Diverged => !double.IsFinite(FinalLoss);
+}
 
-public sealed record NetworkRotationReport(NetworkRotationOptions Options, long Parameters, (int A, int B, int C) RotationShape, NetworkRotationRun[] Runs, SharpnessClaim[] Claims, double ElapsedSeconds);
+/// <summary>The grid's outcome for one optimizer on one loss: mean final loss over seeds per lr (NaN if any seed diverged), and the chosen lr.</summary>
+public sealed record NetworkRotationLearningRates(string Optimizer, bool Rotated, double[] LearningRates, double[] MeanFinalLoss, double BestLearningRate);
+
+public sealed record NetworkRotationReport(NetworkRotationOptions Options, long Parameters, (int A, int B, int C) RotationShape, NetworkRotationRun[] Runs, SharpnessClaim[] Claims, double ElapsedSeconds,
+    NetworkRotationLearningRates[]? LearningRates = null)
+{
+    /// <summary>The runs at each (optimizer, loss)'s chosen lr: what the claims, the table and the figure show.</summary>
+    public NetworkRotationRun[] BestRuns => Runs.Where(r => r.Best).ToArray();
+}

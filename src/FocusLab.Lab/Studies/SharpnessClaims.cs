@@ -11,7 +11,16 @@ public static class SharpnessClaims
 {
     public const double Factor = 2;
 
+    /// <summary>"A small fraction of coordinates" in the Gauss–Newton claim: at most this fraction removed (median over checkpoints).</summary>
+    public const double SmallFraction = 0.05;
+
     public static SharpnessClaim[] Check(IReadOnlyList<SharpnessCheckpoint> checkpoints, string model)
+    {
+        var claims = Directions(checkpoints, model);
+        return checkpoints.Any(c => c.GaussNewton is not null) ? [.. claims, GaussNewton(checkpoints)] : claims;
+    }
+
+    private static SharpnessClaim[] Directions(IReadOnlyList<SharpnessCheckpoint> checkpoints, string model)
     {
         var claims = new List<SharpnessClaim>();
         if (checkpoints.Count == 0) return [];
@@ -32,6 +41,18 @@ public static class SharpnessClaims
             claims.Add(new("on a non-transformer (the paper used a ResNet), adaptive update directions are not much flatter than sgd's",
                 ma > 1 / Factor && mf > 1 / Factor, $"{evidence}; 'not much flatter' means > 1/{Factor}"));
         return claims.ToArray();
+    }
+
+    /// <summary>Appendix D: the Gauss–Newton smoothness falls a lot once the few coordinates with heavy rows (≥ 4× the mean row norm) are removed.</summary>
+    private static SharpnessClaim GaussNewton(IReadOnlyList<SharpnessCheckpoint> checkpoints)
+    {
+        var m = checkpoints.Where(c => c.GaussNewton is not null).Select(c => c.GaussNewton!).ToArray();
+        double ratio = SharpnessStudy.Median(m.Select(x => x.Ratio)), fraction = SharpnessStudy.Median(m.Select(x => x.FractionRemoved));
+        double factor = m[0].ThresholdFactor;
+        return new($"removing the few coordinates whose Gauss–Newton row norm is ≥ {F(factor)}× the mean cuts its spectral norm a lot (robust smoothness ≪ smoothness)",
+            ratio >= Factor && fraction <= SmallFraction,
+            $"median ‖G‖/‖G_kept‖ = {F(ratio)} (range {F(m.Min(x => x.Ratio))}–{F(m.Max(x => x.Ratio))}), median fraction removed {F(100 * fraction)}% over {m.Length} checkpoints " +
+            $"(batch {m[0].Samples}); 'a lot' means ≥ {Factor}, 'few' ≤ {100 * SmallFraction}%");
     }
 
     private static SharpnessClaim Greater(IReadOnlyList<SharpnessCheckpoint> checkpoints, string a, string b, string claim)

@@ -53,4 +53,14 @@ public sealed class SharpnessMlpTask : SharpnessTask
     }
 
     public override EngineModelLoss MeasurementLoss() => new MlpModelLoss(_model, _measureInputs, _measureLabels);
+
+    /// <summary>The first samples of the measurement batch (training-mode BatchNorm on them alone, like <see cref="MlpModelLoss"/>).</summary>
+    public override Diagnostics.IClassifierJacobian GaussNewtonBatch(int samples)
+    {
+        int n = _measureLabels.Length, features = _model.Config.Inputs;
+        if (samples < 2 || samples > n) throw new ArgumentException($"The Gauss–Newton batch must hold 2..{n} samples (the measurement batch); got {samples}.", nameof(samples));
+        var inputs = new Tensor<float>(samples, features);
+        _measureInputs.Span[..(samples * features)].CopyTo(inputs.Span);
+        return new MlpClassifierJacobian(_model, inputs);
+    }
 }

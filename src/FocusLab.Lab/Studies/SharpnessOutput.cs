@@ -3,7 +3,7 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
-using FocusLab.Lab.Rotations;
+using FocusLab.Lab.Reports;
 
 namespace FocusLab.Lab.Studies;
 
@@ -24,10 +24,33 @@ public static class SharpnessOutput
         ArgumentNullException.ThrowIfNull(report);
         string baseName = $"sharpness_{report.Options.Model}";
         string svg = ToSvg(report), training = TrainingSvg(report);
-        var paths = FocusLab.Lab.Reports.StudyOutput.Write(directory, baseName, ToJson(report), ToCsv(report), svg, ToHtml(report, svg + "\n" + training));
-        string trainingPath = Path.Combine(directory, $"{baseName}_training.svg");
-        FocusLab.Lab.Reports.AtomicFile.WriteText(trainingPath, training);
-        return [.. paths, trainingPath];
+        var lineSearches = report.Checkpoints.Select(c => (Name: SharpnessLineSearchFigure.FileName(report.Options.Model, c), Svg: SharpnessLineSearchFigure.Render(report.Options.Model, c))).ToArray();
+        var paths = StudyOutput.Write(directory, baseName, ToJson(report), ToCsv(report), svg,
+            ToHtml(report, svg + "\n" + training, lineSearches.Select(l => l.Svg)));
+        var extra = new List<string> { Path.Combine(directory, $"{baseName}_training.svg") };
+        AtomicFile.WriteText(extra[0], training);
+        if (report.GaussNewtonSummary.Length > 0)
+        {
+            extra.Add(Path.Combine(directory, $"{baseName}_gauss_newton.csv"));
+            AtomicFile.WriteText(extra[^1], GaussNewtonCsv(report));
+        }
+        foreach (var (name, figure) in lineSearches)
+        {
+            extra.Add(Path.Combine(directory, name));
+            AtomicFile.WriteText(extra[^1], figure);
+        }
+        return [.. paths, .. extra];
+    }
+
+    /// <summary>One row per checkpoint: the Gauss–Newton robust-smoothness measurement (Pan &amp; Li, appendix D).</summary>
+    public static string GaussNewtonCsv(SharpnessReport r)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var sb = new StringBuilder("model,trajectory,seed,step,samples,classes,dimension,spectral_norm,reduced_spectral_norm,ratio,removed,fraction_removed,mean_row_norm,max_row_norm,threshold_factor,threshold,converged,seconds\n");
+        foreach (var c in r.Checkpoints)
+            if (c.GaussNewton is { } g)
+                sb.Append(inv, $"{r.Options.Model},{c.Trajectory},{c.Seed},{c.Step},{g.Samples},{g.Classes},{g.Dimension},{g.SpectralNorm:R},{g.ReducedSpectralNorm:R},{g.Ratio:R},{g.Removed},{g.FractionRemoved:R},{g.MeanRowNorm:R},{g.MaxRowNorm:R},{g.ThresholdFactor:R},{g.Threshold:R},{B(g.Converged)},{g.Seconds:F2}\n");
+        return sb.ToString();
     }
 
     public static string ToJson(SharpnessReport r) => JsonSerializer.Serialize(new
@@ -42,9 +65,11 @@ public static class SharpnessOutput
             trajectories = r.Options.Trajectories.Select(t => new { name = t.Name, spec = t.Spec }),
             directions = r.Options.Directions,
             r.Options.LineSearchBaseStep,
+            r.Options.GaussNewtonBatch,
             architecture = r.Options.Model == "gpt" ? (object)r.Options.Gpt : r.Options.Mlp,
         },
         summary = r.Summary,
+        gauss_newton = r.GaussNewtonSummary,
         claims = r.Claims,
         checkpoints = r.Checkpoints,
         training_curves = r.TrainingCurves,
@@ -89,18 +114,21 @@ public static class SharpnessOutput
     public static string TrainingSvg(SharpnessReport r)
     {
         int steps = r.Options.Steps, block = Math.Max(1, (int)Math.Ceiling(steps / 20.0)), points = (steps + block - 1) / block;
-        var labels = Enumerable.Range(0, points).Select(p => Math.Min(steps, (p + 1) * block).ToString(CultureInfo.InvariantCulture)).ToArray();
-        var series = r.Options.Trajectories.Select((t, k) =>
+        var chart = new LineChart
         {
-            var runs = r.TrainingCurves.Where(c => c.Trajectory == t.Name).ToArray();
-            var values = Enumerable.Range(0, points).Select(p => runs.Average(c => c.Losses.Skip(p * block).Take(block).Average())).ToArray();
-            return new Rotations.ChartSeries(t.Name, Palette[k % Palette.Length], values);
-        }).ToArray();
-        return LineChartSvg.Render($"{r.Options.Model}: training loss of the measured trajectories",
-            new LineChartSvg.Panel($"minibatch loss, mean over {block}-step blocks and {r.Options.Seeds.Length} seed(s)", "loss", labels, series, LogY: false));
+            Title = $"{r.Options.Model}: training loss of the measured trajectories",
+            Subtitle = $"minibatch loss, mean over {block}-step blocks and {r.Options.Seeds.Length} seed(s)", XLabel = "step", YLabel = "loss",
+        };
+        for (int k = 0; k < r.Options.Trajectories.Length; k++)
+        {
+            var runs = r.TrainingCurves.Where(c => c.Trajectory == r.Options.Trajectories[k].Name).ToArray();
+            chart.Add(r.Options.Trajectories[k].Name, Enumerable.Range(0, points).Select(p =>
+                ((double)Math.Min(steps, (p + 1) * block), runs.Average(c => c.Losses.Skip(p * block).Take(block).Average()))), Palette[k % Palette.Length]);
+        }
+        return chart.ToSvg();
     }
 
-    public static string ToHtml(SharpnessReport r, string svg)
+    public static string ToHtml(SharpnessReport r, string svg, IEnumerable<string>? lineSearches = null)
     {
         var inv = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
@@ -112,7 +140,22 @@ public static class SharpnessOutput
         sb.Append("</ul>\n<h2>Summary (medians over checkpoints and seeds)</h2><table><tr><th>trajectory</th><th>optimizer</th><th>n</th><th>sharpness</th><th>ratio to sgd</th><th>min</th><th>max</th><th>mean best reduction</th></tr>\n");
         foreach (var s in r.Summary)
             sb.Append(inv, $"<tr><td>{s.Trajectory}</td><td>{s.Optimizer}</td><td>{s.Count}</td><td>{s.MedianSharpness:G4}</td><td>{s.MedianRatioToSgd:G4}</td><td>{s.MinRatioToSgd:G4}</td><td>{s.MaxRatioToSgd:G4}</td><td>{s.MeanBestLossReduction:G4}</td></tr>\n");
-        sb.Append(inv, $"</table><p>{r.ElapsedSeconds:F1} s.</p></body></html>\n");
+        sb.Append("</table>\n");
+        if (r.GaussNewtonSummary.Length > 0)
+        {
+            sb.Append("<h2>Robust smoothness: Gauss–Newton matrix before and after removing heavy coordinates (appendix D)</h2>\n");
+            sb.Append("<table><tr><th>trajectory</th><th>seed</th><th>step</th><th>batch</th><th>‖G‖</th><th>‖G‖ kept</th><th>ratio</th><th>removed</th><th>fraction</th><th>threshold (×mean row norm)</th></tr>\n");
+            foreach (var c in r.Checkpoints)
+                if (c.GaussNewton is { } g)
+                    sb.Append(inv, $"<tr><td>{c.Trajectory}</td><td>{c.Seed}</td><td>{c.Step}</td><td>{g.Samples}</td><td>{g.SpectralNorm:G4}</td><td>{g.ReducedSpectralNorm:G4}</td><td>{g.Ratio:G4}</td><td>{g.Removed}</td><td>{g.FractionRemoved:P2}</td><td>{g.Threshold:G3} ({g.ThresholdFactor:G3}×)</td></tr>\n");
+            sb.Append("</table>\n");
+        }
+        if (lineSearches is not null)
+        {
+            sb.Append("<h2>Line searches along each direction</h2>\n");
+            foreach (var figure in lineSearches) sb.Append(figure).Append('\n');
+        }
+        sb.Append(inv, $"<p>{r.ElapsedSeconds:F1} s.</p></body></html>\n");
         return sb.ToString();
     }
 }

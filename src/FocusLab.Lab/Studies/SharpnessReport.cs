@@ -15,8 +15,10 @@ public sealed record SharpnessMeasurement(
     double[] LineSearchSteps,
     double[] LineSearchLosses);
 
-/// <summary>A checkpoint of one trajectory: after <see cref="Step"/> optimizer steps of <see cref="Trajectory"/> with <see cref="Seed"/>.</summary>
-public sealed record SharpnessCheckpoint(string Trajectory, int Seed, int Step, double TrainLoss, double MeasureLoss, double GradientNorm, SharpnessMeasurement[] Rows);
+/// <summary>A checkpoint of one trajectory: after <see cref="Step"/> optimizer steps of <see cref="Trajectory"/> with <see cref="Seed"/>.
+/// <see cref="GaussNewton"/> is the robust-smoothness measurement of Pan &amp; Li's appendix D (null when off or not a classifier).</summary>
+public sealed record SharpnessCheckpoint(string Trajectory, int Seed, int Step, double TrainLoss, double MeasureLoss, double GradientNorm, SharpnessMeasurement[] Rows,
+    Diagnostics.GaussNewtonResult? GaussNewton = null);
 
 /// <summary>Per trajectory and optimizer: medians over checkpoints and seeds.</summary>
 public sealed record SharpnessSummaryRow(string Trajectory, string Optimizer, int Count, double MedianSharpness, double MedianRatioToSgd, double MinRatioToSgd, double MaxRatioToSgd, double MeanBestLossReduction);
@@ -34,4 +36,8 @@ public sealed record SharpnessReport(
     SharpnessSummaryRow[] Summary,
     SharpnessClaim[] Claims,
     SharpnessTrainingCurve[] TrainingCurves,
-    double ElapsedSeconds);
+    double ElapsedSeconds)
+{
+    /// <summary>The Gauss–Newton measurement per trajectory (empty when it was off).</summary>
+    public SharpnessGaussNewtonSummary[] GaussNewtonSummary => SharpnessGaussNewtonSummary.Summarise(Checkpoints);
+}

@@ -53,7 +53,8 @@ public static class SharpnessStudy
                     if (window.Count > options.Window) window.Dequeue();
                     if (measureAt.Contains(k - 1))
                     {
-                        progress?.Invoke($"seed {seed}, {name} trajectory, step {k - 1}: measuring {specs.Length} directions");
+                        progress?.Invoke($"seed {seed}, {name} trajectory, step {k - 1}: measuring {specs.Length} directions" +
+                            (options.GaussNewtonBatch > 0 ? $" and the Gauss–Newton matrix on {options.GaussNewtonBatch} samples" : ""));
                         double trainLoss = losses.Skip(Math.Max(0, k - 1 - options.Window)).Take(Math.Min(options.Window, k - 1)).DefaultIfEmpty(loss).Average();
                         checkpoints.Add(Measure(task, name, seed, k - 1, trainLoss, window.ToList(), options, specs, referenceSpec, lineSearch));
                         Unflatten(g, model); // the measurement used the gradient buffers as scratch
@@ -84,7 +85,11 @@ public static class SharpnessStudy
             options.Directions[i].Name, r.Sharpness.Sharpness, r.Sharpness.PlainSharpness, r.Sharpness.UsedRobustForm, r.RatioToReference,
             r.Sharpness.GradientCorrelation, r.LineSearch.BestReduction, r.LineSearch.BestStep, r.LineSearch.BaseStep,
             r.LineSearch.EnoughPointsBelowStart, r.LineSearch.StepSizes, r.LineSearch.Losses)).ToArray();
-        return new SharpnessCheckpoint(trajectory, seed, step, trainLoss, measureLoss, Vec.Norm(g), rows);
+        GaussNewtonResult? gaussNewton = null;
+        if (options.GaussNewtonBatch > 0)
+            gaussNewton = GaussNewtonSmoothness.Measure(task.GaussNewtonBatch(options.GaussNewtonBatch)
+                ?? throw new InvalidOperationException($"The {options.Model} task is not a classifier; turn the Gauss–Newton measurement off."));
+        return new SharpnessCheckpoint(trajectory, seed, step, trainLoss, measureLoss, Vec.Norm(g), rows, gaussNewton);
     }
 
     private static SharpnessSummaryRow[] Summarise(List<SharpnessCheckpoint> checkpoints, SharpnessStudyOptions options) =>

@@ -24,4 +24,10 @@ public abstract class SharpnessTask
 
     /// <summary>The model on the study's fixed measurement batch (drawn once per seed from the training data).</summary>
     public abstract EngineModelLoss MeasurementLoss();
+
+    /// <summary>
+    /// The model as a classifier on the first <paramref name="samples"/> samples of the measurement batch, for the
+    /// Gauss–Newton smoothness of Pan &amp; Li's appendix D; null when the model is not a per-sample classifier.
+    /// </summary>
+    public virtual Diagnostics.IClassifierJacobian? GaussNewtonBatch(int samples) => null;
 }

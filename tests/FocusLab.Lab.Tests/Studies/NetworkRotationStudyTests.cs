@@ -23,6 +23,7 @@ public class NetworkRotationStudyTests
     {
         Model = "mlp", Mlp = Tiny, Batch = 16, MeasureBatch = 32, Steps = steps, Checkpoints = checkpoints, Rounds = 2, EstimatorSamples = 16,
         Optimizers = [("adam", "adam:lr=0.01"), ("adasgd", "adasgd:lr=0.01"), ("sgd", "sgd:lr=0.05,momentum=0.9")],
+        LearningRateFactors = [1],
     };
 
     private static NetworkRotationReport Run(NetworkRotationOptions o)
@@ -60,6 +61,47 @@ public class NetworkRotationStudyTests
         var rot = r.Runs.Single(x => x.Optimizer == "sgd" && x.Rotated).Checkpoints.Single();
         Assert.Equal(orig.MeasureLoss, rot.MeasureLoss, 5);
         Assert.True(rot.L11IqrPerDimension > orig.L11IqrPerDimension, $"rotated {rot.L11IqrPerDimension} vs original {orig.L11IqrPerDimension}");
+    }
+
+    /// <summary>The MLP task, except that its loss turns NaN once any parameter exceeds a bound (a stand-in for divergence).</summary>
+    private sealed class DivergingTask(SharpnessTask inner, float bound) : SharpnessTask
+    {
+        public override FocusLab.Engine.Nn.Module<float> Model => inner.Model;
+        public override FocusLab.Lab.ModelLoss.EngineModelLoss MeasurementLoss() => inner.MeasurementLoss();
+        public override double ForwardBackward()
+        {
+            double loss = inner.ForwardBackward();
+            return Model.Parameters.Any(p => p.Value.Span.ToArray().Any(v => Math.Abs(v) > bound)) ? double.NaN : loss;
+        }
+    }
+
+    [Fact]
+    public void Each_optimizer_keeps_its_best_lr_per_loss_and_a_diverged_lr_is_never_chosen()
+    {
+        var o = Options(10, [10]) with { Optimizers = [("adam", "adam:lr=0.01"), ("sgd", "sgd:lr=0.05,momentum=0.9")], LearningRateFactors = [0.2, 1, 5000] };
+        var data = Data();
+        var r = NetworkRotationStudy.Run(o, seed => new DivergingTask(new SharpnessMlpTask(Tiny, data, o.Batch, o.MeasureBatch, seed), 20));
+        Assert.Equal(2 * 2 * 3, r.Runs.Length);
+        Assert.Equal(4, r.LearningRates!.Length);
+        foreach (var g in r.LearningRates)
+        {
+            // The huge lr diverged (its runs stop with NaN) and the choice is the lowest mean final loss of the rest.
+            Assert.True(double.IsNaN(g.MeanFinalLoss[2]), $"{g.Optimizer}: {g.MeanFinalLoss[2]}");
+            Assert.Equal(g.LearningRates[g.MeanFinalLoss[0] <= g.MeanFinalLoss[1] ? 0 : 1], g.BestLearningRate);
+            var runs = r.Runs.Where(x => x.Optimizer == g.Optimizer && x.Rotated == g.Rotated).ToArray();
+            Assert.True(runs.Single(x => x.LearningRate == g.LearningRates[2]).Diverged);
+            var best = runs.Single(x => x.Best);
+            Assert.Equal(g.BestLearningRate, best.LearningRate);
+            Assert.Contains($"lr={g.BestLearningRate.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}", best.Spec);
+            Assert.Equal(g.MeanFinalLoss.Where(double.IsFinite).Min(), best.FinalLoss);
+            // Only the chosen runs are measured, at the stored checkpoint.
+            Assert.Equal([10], best.Checkpoints.Select(c => c.Step));
+            Assert.All(runs.Where(x => !x.Best), x => Assert.Empty(x.Checkpoints));
+        }
+        // sgd is rotation-equivariant, so both losses rank its lrs alike.
+        Assert.Equal(r.LearningRates.Single(g => g.Optimizer == "sgd" && !g.Rotated).BestLearningRate, r.LearningRates.Single(g => g.Optimizer == "sgd" && g.Rotated).BestLearningRate);
+        Assert.Contains("distinct positive", Assert.Throws<ArgumentException>(() => (o with { LearningRateFactors = [1, 1] }).Validate()).Message);
+        Assert.Contains("lr=", Assert.Throws<ArgumentException>(() => (o with { Optimizers = [("adafactor", "adafactor")] }).Validate()).Message);
     }
 
     [Fact]

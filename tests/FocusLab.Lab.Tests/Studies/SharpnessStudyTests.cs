@@ -80,12 +80,28 @@ public class SharpnessStudyTests
         var options = new SharpnessStudyOptions
         {
             Model = "mlp", Mlp = config, Batch = 16, MeasureBatch = 32, Steps = 8, Checkpoints = [8], Window = 4,
-            Trajectories = [("sgd", "sgd:lr=0.05,momentum=0.9"), ("adam", "adam:lr=0.01")],
+            Trajectories = [("sgd", "sgd:lr=0.05,momentum=0.9"), ("adam", "adam:lr=0.01")], GaussNewtonBatch = 8,
         };
         var report = SharpnessStudy.Run(options, seed => new SharpnessMlpTask(config, data, 16, 32, seed));
         Assert.Equal(2, report.Checkpoints.Length);
         Assert.All(report.Checkpoints, c => Assert.Equal(SharpnessStudyOptions.PanLiDirections.Length, c.Rows.Length));
         Assert.Contains(report.Claims, c => c.Claim.Contains("non-transformer"));
+        // The Gauss–Newton measurement runs on the first 8 measurement samples of every checkpoint.
+        Assert.All(report.Checkpoints, c =>
+        {
+            var g = c.GaussNewton!;
+            Assert.Equal((8, 2, (int)report.Parameters), (g.Samples, g.Classes, g.Dimension));
+            Assert.True(g.SpectralNorm > 0 && g.ReducedSpectralNorm <= g.SpectralNorm * (1 + 1e-9) && g.Ratio >= 1 - 1e-9, $"{g}");
+        });
+        Assert.Contains(report.Claims, c => c.Claim.Contains("Gauss–Newton"));
+        // The Gauss–Newton passes leave the trajectory alone (mode, gradients and BatchNorm statistics restored).
+        var without = SharpnessStudy.Run(options with { GaussNewtonBatch = 0 }, seed => new SharpnessMlpTask(config, data, 16, 32, seed));
+        Assert.Equal(without.TrainingCurves.SelectMany(c => c.Losses), report.TrainingCurves.SelectMany(c => c.Losses));
+        Assert.Equal(without.Checkpoints.SelectMany(c => c.Rows.Select(r => r.Sharpness)), report.Checkpoints.SelectMany(c => c.Rows.Select(r => r.Sharpness)));
+        Assert.Equal(["sgd", "adam"], report.GaussNewtonSummary.Select(s => s.Trajectory));
+        Assert.Equal(3, SharpnessOutput.GaussNewtonCsv(report).Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.Contains("Gauss", Assert.Throws<ArgumentException>(() => (options with { Model = "gpt" }).Validate()).Message);
+        Assert.Contains("2..32", Assert.Throws<ArgumentException>(() => (options with { GaussNewtonBatch = 33 }).Validate()).Message);
     }
 
     [Fact]
@@ -96,7 +112,12 @@ public class SharpnessStudyTests
         try
         {
             var files = SharpnessOutput.Write(report, dir);
-            Assert.Equal(5, files.Length);
+            Assert.Equal(6, files.Length);
+            // The line-search plot of the one checkpoint: one line per direction.
+            var lineSearch = XDocument.Parse(File.ReadAllText(files[5]));
+            Assert.EndsWith("linesearch_adam_s1_step6.svg", files[5]);
+            Assert.True(lineSearch.Descendants().Count(e => e.Name.LocalName == "polyline") >= SharpnessStudyOptions.PanLiDirections.Length - 1);
+            Assert.Contains("adam_update_clip", File.ReadAllText(files[5]));
             Assert.Equal("svg", XDocument.Parse(File.ReadAllText(files[4])).Root!.Name.LocalName);
             using var doc = JsonDocument.Parse(File.ReadAllText(files[0]));
             Assert.Equal("sharpness", doc.RootElement.GetProperty("study").GetString());
