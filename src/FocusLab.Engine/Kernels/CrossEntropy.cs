@@ -38,9 +38,7 @@ public static class CrossEntropy
         {
             var x = logits.AsSpan(r * classes, classes); var p = probs.AsSpan(r * classes, classes);
             T max = TensorPrimitives.Max<T>(x);
-            TensorPrimitives.Subtract(x, max, p);
-            TensorPrimitives.Exp<T>(p, p);
-            T sum = TensorPrimitives.Sum<T>(p);
+            T sum = RowSoftmax.ExpShiftedSum<T>(x, max, p);
             losses[r] = double.CreateTruncating(max + T.Log(sum) - x[targets[r]]);
             TensorPrimitives.Divide(p, sum, p);
         }

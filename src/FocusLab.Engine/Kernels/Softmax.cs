@@ -16,9 +16,8 @@ public static class Softmax
         for (int r = r0; r < r1; r++)
         {
             var xr = x.AsSpan(r * n, n); var yr = y.AsSpan(r * n, n);
-            TensorPrimitives.Subtract(xr, TensorPrimitives.Max<T>(xr), yr);
-            TensorPrimitives.Exp<T>(yr, yr);
-            TensorPrimitives.Divide(yr, TensorPrimitives.Sum<T>(yr), yr);
+            T sum = RowSoftmax.ExpShiftedSum<T>(xr, TensorPrimitives.Max<T>(xr), yr);
+            TensorPrimitives.Divide(yr, sum, yr);
         }
     }
 
@@ -48,9 +47,7 @@ public static class Softmax
         {
             var xr = x.AsSpan(r * n, n); var yr = y.AsSpan(r * n, n);
             T max = TensorPrimitives.Max<T>(xr);
-            TensorPrimitives.Subtract(xr, max, yr);
-            TensorPrimitives.Exp<T>(yr, yr);
-            T lse = max + T.Log(TensorPrimitives.Sum<T>(yr));
+            T lse = max + T.Log(RowSoftmax.ExpShiftedSum<T>(xr, max, yr));
             TensorPrimitives.Subtract(xr, lse, yr);
         }
     }

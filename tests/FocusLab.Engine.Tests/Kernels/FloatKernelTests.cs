@@ -1,0 +1,91 @@
+using FocusLab.Engine.Autodiff;
+using FocusLab.Engine.Tensors;
+using FocusLab.Engine.Tests.Autodiff;
+
+namespace FocusLab.Engine.Tests.Kernels;
+
+/// <summary>
+/// The float32 kernels (fast exp, fused attention, fused normalisations) against the float64 path of
+/// the same operation on the same inputs. The float64 path is the reference: it runs the generic
+/// kernels, which are checked against naive formulas and central finite differences
+/// (<see cref="ForwardReferenceTests"/>, <see cref="OpGradientTests"/>). Odd sizes exercise vector
+/// tails; gradients start non-zero to check that backward steps accumulate.
+/// </summary>
+public class FloatKernelTests
+{
+    internal static void Check(Func<Tape<float>, Variable<float>[], Variable<float>> f32, Func<Tape<double>, Variable<double>[], Variable<double>> f64,
+        Tensor<double>[] inputs, double tolerance = 2e-5)
+    {
+        // Both precisions see the same (float-representable) inputs.
+        var xd = inputs.Select(x => { var t = new Tensor<double>(x.Shape); for (int i = 0; i < x.Length; i++) t[i] = (float)x[i]; return t; }).ToArray();
+        var xf = xd.Select(x => { var t = new Tensor<float>(x.Shape); for (int i = 0; i < x.Length; i++) t[i] = (float)x[i]; return t; }).ToArray();
+        var gd = xd.Select((x, k) => { var g = GradientCheck.Random(50 + k, 1, x.Shape); for (int i = 0; i < g.Length; i++) g[i] = (float)g[i]; return g; }).ToArray();
+        var gf = gd.Select(g => { var t = new Tensor<float>(g.Shape); for (int i = 0; i < g.Length; i++) t[i] = (float)g[i]; return t; }).ToArray();
+
+        var td = new Tape<double>();
+        var yd = f64(td, xd.Select((x, i) => td.Leaf(x, gd[i])).ToArray());
+        var tf = new Tape<float>();
+        var yf = f32(tf, xf.Select((x, i) => tf.Leaf(x, gf[i])).ToArray());
+        Assert.Equal(yd.Shape, yf.Shape);
+        var seed = GradientCheck.Random(77, 1, yd.Value.Length);
+        for (int i = 0; i < seed.Length; i++) seed[i] = (float)seed[i];
+        td.Backward(yd, seed.Span);
+        tf.Backward(yf, seed.Span.ToArray().Select(v => (float)v).ToArray());
+
+        Close("output", yd.Value.Span, yf.Value.Span, tolerance);
+        for (int k = 0; k < inputs.Length; k++) Close($"gradient of input {k}", gd[k].Span, gf[k].Span, tolerance);
+    }
+
+    private static void Close(string what, ReadOnlySpan<double> expected, ReadOnlySpan<float> actual, double tolerance)
+    {
+        double scale = 0;
+        foreach (var v in expected) scale = Math.Max(scale, Math.Abs(v));
+        for (int i = 0; i < expected.Length; i++)
+        {
+            Assert.False(float.IsNaN(actual[i]), $"{what}[{i}] is NaN");
+            Assert.True(Math.Abs(expected[i] - actual[i]) <= tolerance * (scale + 1e-30),
+                $"{what}[{i}]: float {actual[i]:R} vs double {expected[i]:R} (scale {scale:E2})");
+        }
+    }
+
+    private static Tensor<double> R(int seed, double scale, params int[] shape) => GradientCheck.Random(seed, scale, shape);
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(7)]
+    [InlineData(8)]
+    [InlineData(33)]
+    [InlineData(70_001)] // several parallel chunks and a tail
+    public void Gelu(int n) => Check((t, v) => t.Gelu(v[0]), (t, v) => t.Gelu(v[0]), [R(n, 6, n)]);
+
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(3, 37)]
+    [InlineData(5, 8)]
+    [InlineData(300, 256)]
+    public void SoftmaxAndLogSoftmax(int rows, int n)
+    {
+        Check((t, v) => t.Softmax(v[0]), (t, v) => t.Softmax(v[0]), [R(rows + n, 8, rows, n)]);
+        Check((t, v) => t.LogSoftmax(v[0]), (t, v) => t.LogSoftmax(v[0]), [R(rows * n, 8, rows, n)]);
+    }
+
+    [Theory]
+    [InlineData(1, 2)]
+    [InlineData(37, 13)]
+    [InlineData(200, 256)]
+    public void CrossEntropy(int rows, int classes)
+    {
+        var targets = Enumerable.Range(0, rows).Select(i => (i * 7 + 3) % classes).ToArray();
+        Check((t, v) => t.CrossEntropy(v[0], targets), (t, v) => t.CrossEntropy(v[0], targets), [R(rows, 10, rows, classes)]);
+    }
+
+    [Theory]
+    [InlineData(2, 64, 128, 4)] // the benchmark GPT's heads (hs 32)
+    [InlineData(3, 70, 64, 2)]  // T beyond two key tiles
+    [InlineData(1, 37, 48, 2)]  // hs 24: the single-vector column path
+    [InlineData(2, 5, 128, 2)]  // hs 64: two column passes
+    [InlineData(1, 1, 32, 4)]   // hs 8, one token
+    [InlineData(2, 2, 16, 2)]
+    public void CausalSelfAttention(int b, int t, int c, int nh)
+        => Check((tp, v) => tp.CausalSelfAttention(v[0], nh), (tp, v) => tp.CausalSelfAttention(v[0], nh), [R(b * t + c, 1.5, b, t, 3 * c)], 5e-5);
+}
