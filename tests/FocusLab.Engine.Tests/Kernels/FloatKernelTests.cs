@@ -88,4 +88,41 @@ public class FloatKernelTests
     [InlineData(2, 2, 16, 2)]
     public void CausalSelfAttention(int b, int t, int c, int nh)
         => Check((tp, v) => tp.CausalSelfAttention(v[0], nh), (tp, v) => tp.CausalSelfAttention(v[0], nh), [R(b * t + c, 1.5, b, t, 3 * c)], 5e-5);
+
+    [Theory]
+    [InlineData(1, 5)]
+    [InlineData(3, 37)]
+    [InlineData(600, 128)] // several parallel chunks
+    public void LayerNorm(int rows, int n)
+    {
+        Check((t, v) => t.LayerNorm(v[0], v[1], v[2]), (t, v) => t.LayerNorm(v[0], v[1], v[2]), [R(rows, 2, rows, n), R(2, 1, n), R(3, 1, n)]);
+        Check((t, v) => t.LayerNorm(v[0], v[1], null), (t, v) => t.LayerNorm(v[0], v[1], null), [R(rows + 1, 2, rows, n), R(4, 1, n)]);
+    }
+
+    [Theory]
+    [InlineData(2, 13, true)]
+    [InlineData(37, 20, true)]
+    [InlineData(70, 9, true)]    // two statistics chunks, the second partial
+    [InlineData(600, 128, true)] // parallel chunks
+    [InlineData(300, 784, true)]
+    [InlineData(37, 20, false)]
+    [InlineData(600, 128, false)]
+    public void BatchNorm1d(int rows, int c, bool training)
+    {
+        var meanD = R(8, 0.5, c); var varD = R(9, 0.5, c);
+        for (int i = 0; i < c; i++) varD[i] = 0.5 + Math.Abs(varD[i]);
+        Tensor<float> F(Tensor<double> d) { var f = new Tensor<float>(d.Shape); for (int i = 0; i < d.Length; i++) f[i] = (float)d[i]; return f; }
+        Tensor<double> D(Tensor<double> d) { var f = new Tensor<double>(d.Shape); for (int i = 0; i < d.Length; i++) f[i] = (float)d[i]; return f; }
+        var meanF = F(meanD); var varF = F(varD); var meanDD = D(meanD); var varDD = D(varD);
+        // Inputs with an offset per channel much larger than their spread: the merged chunk statistics must not cancel.
+        var x = R(rows * c, 1, rows, c);
+        for (int i = 0; i < x.Length; i++) x[i] += 30 * ((i % c) % 3 - 1);
+        Check((t, v) => t.BatchNorm1d(v[0], v[1], v[2], meanF, varF, training), (t, v) => t.BatchNorm1d(v[0], v[1], v[2], meanDD, varDD, training),
+            [x, R(2, 1, c), R(3, 1, c)], 5e-5);
+        for (int j = 0; j < c; j++)
+        {
+            Assert.Equal(meanDD[j], meanF[j], 1e-4 * (1 + Math.Abs(meanDD[j])));
+            Assert.Equal(varDD[j], varF[j], 1e-4 * (1 + Math.Abs(varDD[j])));
+        }
+    }
 }
