@@ -137,6 +137,66 @@ internal static class CausalAttentionFloat
         }
     }
 
+    /// <summary>
+    /// Two independent weighted row sums over the same count (8 accumulators instead of 4, so the
+    /// FMA latency is hidden): dstA (+)= Σ_j wA[j·sA]·rowsA[j·ldA + ·], dstB likewise.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void WeightedRowSumPair(ref float wA, int sA, ref float rowsA, int ldA, ref float dstA,
+        ref float wB, int sB, ref float rowsB, int ldB, ref float dstB, int count, int hs)
+    {
+        int d0 = 0;
+        for (; d0 + 32 <= hs; d0 += 32)
+        {
+            Vector256<float> a0 = default, a1 = default, a2 = default, a3 = default;
+            Vector256<float> b0 = default, b1 = default, b2 = default, b3 = default;
+            for (int j = 0; j < count; j++)
+            {
+                var pa = Vector256.Create(Unsafe.Add(ref wA, j * sA));
+                var pb = Vector256.Create(Unsafe.Add(ref wB, j * sB));
+                ref float ra = ref Unsafe.Add(ref rowsA, j * ldA + d0);
+                ref float rb = ref Unsafe.Add(ref rowsB, j * ldB + d0);
+                a0 = Vector256.FusedMultiplyAdd(pa, Vector256.LoadUnsafe(ref ra), a0);
+                a1 = Vector256.FusedMultiplyAdd(pa, Vector256.LoadUnsafe(ref ra, 8), a1);
+                a2 = Vector256.FusedMultiplyAdd(pa, Vector256.LoadUnsafe(ref ra, 16), a2);
+                a3 = Vector256.FusedMultiplyAdd(pa, Vector256.LoadUnsafe(ref ra, 24), a3);
+                b0 = Vector256.FusedMultiplyAdd(pb, Vector256.LoadUnsafe(ref rb), b0);
+                b1 = Vector256.FusedMultiplyAdd(pb, Vector256.LoadUnsafe(ref rb, 8), b1);
+                b2 = Vector256.FusedMultiplyAdd(pb, Vector256.LoadUnsafe(ref rb, 16), b2);
+                b3 = Vector256.FusedMultiplyAdd(pb, Vector256.LoadUnsafe(ref rb, 24), b3);
+            }
+            ref float oa = ref Unsafe.Add(ref dstA, d0);
+            (a0 + Vector256.LoadUnsafe(ref oa)).StoreUnsafe(ref oa);
+            (a1 + Vector256.LoadUnsafe(ref oa, 8)).StoreUnsafe(ref oa, 8);
+            (a2 + Vector256.LoadUnsafe(ref oa, 16)).StoreUnsafe(ref oa, 16);
+            (a3 + Vector256.LoadUnsafe(ref oa, 24)).StoreUnsafe(ref oa, 24);
+            ref float ob = ref Unsafe.Add(ref dstB, d0);
+            (b0 + Vector256.LoadUnsafe(ref ob)).StoreUnsafe(ref ob);
+            (b1 + Vector256.LoadUnsafe(ref ob, 8)).StoreUnsafe(ref ob, 8);
+            (b2 + Vector256.LoadUnsafe(ref ob, 16)).StoreUnsafe(ref ob, 16);
+            (b3 + Vector256.LoadUnsafe(ref ob, 24)).StoreUnsafe(ref ob, 24);
+        }
+        if (d0 < hs)
+        {
+            // Head sizes that are not multiples of 32: the remaining columns one vector at a time.
+            int rest = hs - d0;
+            WeightedRowSumTail(ref wA, sA, ref Unsafe.Add(ref rowsA, d0), ldA, count, rest, ref Unsafe.Add(ref dstA, d0));
+            WeightedRowSumTail(ref wB, sB, ref Unsafe.Add(ref rowsB, d0), ldB, count, rest, ref Unsafe.Add(ref dstB, d0));
+        }
+    }
+
+    private static void WeightedRowSumTail(ref float w, int stride, ref float rows, int ld, int count, int width, ref float dst)
+    {
+        for (int d = 0; d < width; d += 8)
+        {
+            Vector256<float> o = default;
+            for (int j = 0; j < count; j++)
+                o = Vector256.FusedMultiplyAdd(Vector256.Create(Unsafe.Add(ref w, j * stride)), Vector256.LoadUnsafe(ref Unsafe.Add(ref rows, j * ld + d)), o);
+            ref float od = ref Unsafe.Add(ref dst, d);
+            (o + Vector256.LoadUnsafe(ref od)).StoreUnsafe(ref od);
+        }
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ForwardHead(float[] qkv, float[] output, float[] att, int t, int c, int nh, int p)
     {
@@ -158,10 +218,18 @@ internal static class CausalAttentionFloat
             ScoreRows(ref Unsafe.Add(ref q, i * ld), ref Unsafe.Add(ref q, i2 * ld), ref kt[0], hs, tp, i2 + 1, scale,
                 ref rowA[0], ref rowB[0]);
             SoftmaxRow(rowA, i, a.Slice(i * t, t));
-            WeightedRowSum(ref a[i * t], 1, ref v, ld, i + 1, hs, ref output[(bi * t + i) * c + h * hs], accumulate: false);
-            if (i2 == i) break;
+            if (i2 == i)
+            {
+                WeightedRowSum(ref a[i * t], 1, ref v, ld, i + 1, hs, ref output[(bi * t + i) * c + h * hs], accumulate: false);
+                break;
+            }
             SoftmaxRow(rowB, i2, a.Slice(i2 * t, t));
-            WeightedRowSum(ref a[i2 * t], 1, ref v, ld, i2 + 1, hs, ref output[(bi * t + i2) * c + h * hs], accumulate: false);
+            // O rows i and i2 together (P[i, i2] = 0); the output is overwritten, so clear it first.
+            ref float outA = ref output[(bi * t + i) * c + h * hs];
+            ref float outB = ref output[(bi * t + i2) * c + h * hs];
+            MemoryMarshal.CreateSpan(ref outA, hs).Clear();
+            MemoryMarshal.CreateSpan(ref outB, hs).Clear();
+            WeightedRowSumPair(ref a[i * t], 1, ref v, ld, ref outA, ref a[i2 * t], 1, ref v, ld, ref outB, i2 + 1, hs);
         }
     }
 
@@ -198,19 +266,25 @@ internal static class CausalAttentionFloat
             ScoreRows(ref Unsafe.Add(ref dO, i * c), ref Unsafe.Add(ref dO, i2 * c), ref vt[0], hs, tp, i2 + 1, 1f,
                 ref ds[i * tp], ref rowB);
             SoftmaxGradientRow(a.Slice(i * t, i + 1), ds.Slice(i * tp, i + 1), scale);
-            if (i2 != i) SoftmaxGradientRow(a.Slice(i2 * t, i2 + 1), ds.Slice(i2 * tp, i2 + 1), scale);
+            if (i2 != i)
+            {
+                ds[i * tp + i2] = 0f; // masked: the dQ pass reads row i up to i2
+                SoftmaxGradientRow(a.Slice(i2 * t, i2 + 1), ds.Slice(i2 * tp, i2 + 1), scale);
+            }
         }
         ref float q = ref qkv[q0];
         ref float k = ref qkv[k0];
-        // dQ_i += Σ_{j≤i} dS[i, j] k_j.
-        for (int i = 0; i < t; i++)
-            WeightedRowSum(ref ds[i * tp], 1, ref k, ld, i + 1, hs, ref dqkv[q0 + i * ld], accumulate: true);
-        // dK_j += Σ_{i≥j} dS[i, j] q_i; dV_j += Σ_{i≥j} P[i, j] dO_i.
+        // dQ_i += Σ_{j≤i} dS[i, j] k_j, rows in pairs (dS[i, i+1] is zero, so both run to i+1).
+        int iPairs = t - t % 2;
+        for (int i = 0; i < iPairs; i += 2)
+            WeightedRowSumPair(ref ds[i * tp], 1, ref k, ld, ref dqkv[q0 + i * ld],
+                ref ds[(i + 1) * tp], 1, ref k, ld, ref dqkv[q0 + (i + 1) * ld], i + 2, hs);
+        if (iPairs < t)
+            WeightedRowSum(ref ds[iPairs * tp], 1, ref k, ld, iPairs + 1, hs, ref dqkv[q0 + iPairs * ld], accumulate: true);
+        // dK_j += Σ_{i≥j} dS[i, j] q_i and dV_j += Σ_{i≥j} P[i, j] dO_i together.
         for (int j = 0; j < t; j++)
-        {
-            WeightedRowSum(ref ds[j * tp + j], tp, ref Unsafe.Add(ref q, j * ld), ld, t - j, hs, ref dqkv[k0 + j * ld], accumulate: true);
-            WeightedRowSum(ref a[j * t + j], t, ref Unsafe.Add(ref dO, j * c), c, t - j, hs, ref dqkv[v0 + j * ld], accumulate: true);
-        }
+            WeightedRowSumPair(ref ds[j * tp + j], tp, ref Unsafe.Add(ref q, j * ld), ld, ref dqkv[k0 + j * ld],
+                ref a[j * t + j], t, ref Unsafe.Add(ref dO, j * c), c, ref dqkv[v0 + j * ld], t - j, hs);
     }
 
     /// <summary>dS = P ⊙ (dP − ⟨P, dP⟩)·scale over one causal row (dP given in <paramref name="d"/>, overwritten).</summary>
