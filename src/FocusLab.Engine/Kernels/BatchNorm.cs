@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 
 namespace FocusLab.Engine.Kernels;
@@ -98,49 +99,58 @@ public static class BatchNorm
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void AddInto<T>(Span<T> acc, ReadOnlySpan<T> v) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int i = 0, lanes = Vector256<T>.Count;
+        if (v.Length < acc.Length) throw new ArgumentException("Operand shorter than the accumulator.", nameof(v));
+        ref T ar = ref MemoryMarshal.GetReference(acc);
+        ref T vr = ref MemoryMarshal.GetReference(v);
+        int i = 0, lanes = Vector256<T>.Count, n = acc.Length;
         if (Vector256.IsHardwareAccelerated)
-            for (; i <= acc.Length - lanes; i += lanes)
-                (Vector256.Create<T>(acc.Slice(i, lanes)) + Vector256.Create<T>(v.Slice(i, lanes))).CopyTo(acc.Slice(i, lanes));
-        for (; i < acc.Length; i++) acc[i] += v[i];
+            for (; i <= n - lanes; i += lanes)
+                (Vector256.LoadUnsafe(ref ar, (nuint)i) + Vector256.LoadUnsafe(ref vr, (nuint)i)).StoreUnsafe(ref ar, (nuint)i);
+        for (; i < n; i++) Unsafe.Add(ref ar, i) += Unsafe.Add(ref vr, i);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void AddSquaredDeviations<T>(Span<T> acc, ReadOnlySpan<T> v, ReadOnlySpan<T> mean) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        int i = 0, lanes = Vector256<T>.Count;
+        if (v.Length < acc.Length || mean.Length < acc.Length) throw new ArgumentException("Operands shorter than the accumulator.");
+        ref T ar = ref MemoryMarshal.GetReference(acc);
+        ref T vr = ref MemoryMarshal.GetReference(v);
+        ref T mr = ref MemoryMarshal.GetReference(mean);
+        int i = 0, lanes = Vector256<T>.Count, n = acc.Length;
         if (Vector256.IsHardwareAccelerated)
-            for (; i <= acc.Length - lanes; i += lanes)
+            for (; i <= n - lanes; i += lanes)
             {
-                var d = Vector256.Create<T>(v.Slice(i, lanes)) - Vector256.Create<T>(mean.Slice(i, lanes));
-                VectorMath.Fma(d, d, Vector256.Create<T>(acc.Slice(i, lanes))).CopyTo(acc.Slice(i, lanes));
+                var d = Vector256.LoadUnsafe(ref vr, (nuint)i) - Vector256.LoadUnsafe(ref mr, (nuint)i);
+                VectorMath.Fma(d, d, Vector256.LoadUnsafe(ref ar, (nuint)i)).StoreUnsafe(ref ar, (nuint)i);
             }
-        for (; i < acc.Length; i++) { T d = v[i] - mean[i]; acc[i] += d * d; }
+        for (; i < n; i++) { T d = Unsafe.Add(ref vr, i) - Unsafe.Add(ref mr, i); Unsafe.Add(ref ar, i) += d * d; }
     }
 
     /// <summary>x̂ = (x − μ)·rstd, y = x̂·w + b for rows [r0, r1).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Normalize<T>(T[] x, T[] meanArray, int meanOffset, T[] rstd, T[] w, T[] b, T[] xhat, T[] y, int c, int r0, int r1) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var mean = meanArray.AsSpan(meanOffset, c);
-        var rs = rstd.AsSpan(0, c); var ws = w.AsSpan(0, c); var bs = b.AsSpan(0, c);
+        if (r1 <= r0) return;
+        ref T mr = ref meanArray.AsSpan(meanOffset, c)[0];
+        ref T rr = ref rstd.AsSpan(0, c)[0]; ref T wr = ref w.AsSpan(0, c)[0]; ref T br = ref b.AsSpan(0, c)[0];
+        _ = x.AsSpan(r0 * c, (r1 - r0) * c); _ = xhat.AsSpan(r0 * c, (r1 - r0) * c); _ = y.AsSpan(r0 * c, (r1 - r0) * c); // bounds
         int lanes = Vector256<T>.Count;
         int cv = Vector256.IsHardwareAccelerated ? c - c % lanes : 0;
         for (int r = r0; r < r1; r++)
         {
-            var xr = x.AsSpan(r * c, c); var hr = xhat.AsSpan(r * c, c); var yr = y.AsSpan(r * c, c);
+            ref T xr = ref x[r * c]; ref T hr = ref xhat[r * c]; ref T yr = ref y[r * c];
             int j = 0;
             for (; j < cv; j += lanes)
             {
-                var h = (Vector256.Create<T>(xr.Slice(j, lanes)) - Vector256.Create<T>(mean.Slice(j, lanes))) * Vector256.Create<T>(rs.Slice(j, lanes));
-                h.CopyTo(hr.Slice(j, lanes));
-                VectorMath.Fma(h, Vector256.Create<T>(ws.Slice(j, lanes)), Vector256.Create<T>(bs.Slice(j, lanes))).CopyTo(yr.Slice(j, lanes));
+                var h = (Vector256.LoadUnsafe(ref xr, (nuint)j) - Vector256.LoadUnsafe(ref mr, (nuint)j)) * Vector256.LoadUnsafe(ref rr, (nuint)j);
+                h.StoreUnsafe(ref hr, (nuint)j);
+                VectorMath.Fma(h, Vector256.LoadUnsafe(ref wr, (nuint)j), Vector256.LoadUnsafe(ref br, (nuint)j)).StoreUnsafe(ref yr, (nuint)j);
             }
             for (; j < c; j++)
             {
-                T h = (xr[j] - mean[j]) * rs[j];
-                hr[j] = h;
-                yr[j] = h * ws[j] + bs[j];
+                T h = (Unsafe.Add(ref xr, j) - Unsafe.Add(ref mr, j)) * Unsafe.Add(ref rr, j);
+                Unsafe.Add(ref hr, j) = h;
+                Unsafe.Add(ref yr, j) = h * Unsafe.Add(ref wr, j) + Unsafe.Add(ref br, j);
             }
         }
     }
@@ -184,21 +194,28 @@ public static class BatchNorm
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void GradientSums<T>(T[] xhat, T[] dy, Span<T> part, int c, int r0, int r1) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var sumDy = part[..c];
-        var sumDyXhat = part.Slice(c, c);
+        if (r1 <= r0) return;
+        ref T sdy = ref part[..(2 * c)][0];
+        ref T sdx = ref Unsafe.Add(ref sdy, c);
+        _ = xhat.AsSpan(r0 * c, (r1 - r0) * c); _ = dy.AsSpan(r0 * c, (r1 - r0) * c); // bounds
         int lanes = Vector256<T>.Count;
         int cv = Vector256.IsHardwareAccelerated ? c - c % lanes : 0;
         for (int r = r0; r < r1; r++)
         {
-            var dyr = dy.AsSpan(r * c, c); var hr = xhat.AsSpan(r * c, c);
+            ref T dyr = ref dy[r * c]; ref T hr = ref xhat[r * c];
             int j = 0;
             for (; j < cv; j += lanes)
             {
-                var d = Vector256.Create<T>(dyr.Slice(j, lanes));
-                (Vector256.Create<T>(sumDy.Slice(j, lanes)) + d).CopyTo(sumDy.Slice(j, lanes));
-                VectorMath.Fma(d, Vector256.Create<T>(hr.Slice(j, lanes)), Vector256.Create<T>(sumDyXhat.Slice(j, lanes))).CopyTo(sumDyXhat.Slice(j, lanes));
+                var d = Vector256.LoadUnsafe(ref dyr, (nuint)j);
+                (Vector256.LoadUnsafe(ref sdy, (nuint)j) + d).StoreUnsafe(ref sdy, (nuint)j);
+                VectorMath.Fma(d, Vector256.LoadUnsafe(ref hr, (nuint)j), Vector256.LoadUnsafe(ref sdx, (nuint)j)).StoreUnsafe(ref sdx, (nuint)j);
             }
-            for (; j < c; j++) { sumDy[j] += dyr[j]; sumDyXhat[j] += dyr[j] * hr[j]; }
+            for (; j < c; j++)
+            {
+                T d = Unsafe.Add(ref dyr, j);
+                Unsafe.Add(ref sdy, j) += d;
+                Unsafe.Add(ref sdx, j) += d * Unsafe.Add(ref hr, j);
+            }
         }
     }
 
@@ -206,20 +223,25 @@ public static class BatchNorm
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void InputGradient<T>(T[] xhat, T[] dy, T[] dx, T[] scratch, int c, int r0, int r1) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var a = scratch.AsSpan(2 * c, c); var m = scratch.AsSpan(3 * c, c); var k = scratch.AsSpan(4 * c, c);
+        if (r1 <= r0) return;
+        ref T a = ref scratch.AsSpan(2 * c, 3 * c)[0];
+        ref T m = ref Unsafe.Add(ref a, c);
+        ref T k = ref Unsafe.Add(ref a, 2 * c);
+        _ = xhat.AsSpan(r0 * c, (r1 - r0) * c); _ = dy.AsSpan(r0 * c, (r1 - r0) * c); _ = dx.AsSpan(r0 * c, (r1 - r0) * c); // bounds
         int lanes = Vector256<T>.Count;
         int cv = Vector256.IsHardwareAccelerated ? c - c % lanes : 0;
         for (int r = r0; r < r1; r++)
         {
-            var dyr = dy.AsSpan(r * c, c); var hr = xhat.AsSpan(r * c, c); var dxr = dx.AsSpan(r * c, c);
+            ref T dyr = ref dy[r * c]; ref T hr = ref xhat[r * c]; ref T dxr = ref dx[r * c];
             int j = 0;
             for (; j < cv; j += lanes)
             {
-                var v = VectorMath.Fma(Vector256.Create<T>(a.Slice(j, lanes)), Vector256.Create<T>(dyr.Slice(j, lanes)), Vector256.Create<T>(k.Slice(j, lanes)));
-                v = VectorMath.Fma(Vector256.Create<T>(m.Slice(j, lanes)), Vector256.Create<T>(hr.Slice(j, lanes)), v);
-                (Vector256.Create<T>(dxr.Slice(j, lanes)) + v).CopyTo(dxr.Slice(j, lanes));
+                var v = VectorMath.Fma(Vector256.LoadUnsafe(ref a, (nuint)j), Vector256.LoadUnsafe(ref dyr, (nuint)j), Vector256.LoadUnsafe(ref k, (nuint)j));
+                v = VectorMath.Fma(Vector256.LoadUnsafe(ref m, (nuint)j), Vector256.LoadUnsafe(ref hr, (nuint)j), v);
+                (Vector256.LoadUnsafe(ref dxr, (nuint)j) + v).StoreUnsafe(ref dxr, (nuint)j);
             }
-            for (; j < c; j++) dxr[j] += a[j] * dyr[j] + m[j] * hr[j] + k[j];
+            for (; j < c; j++)
+                Unsafe.Add(ref dxr, j) += Unsafe.Add(ref a, j) * Unsafe.Add(ref dyr, j) + Unsafe.Add(ref m, j) * Unsafe.Add(ref hr, j) + Unsafe.Add(ref k, j);
         }
     }
 }
