@@ -7,7 +7,7 @@ namespace FocusLab.Engine.Kernels;
 public static class Parallelism
 {
     /// <summary>Elements of work below which a loop stays on the calling thread.</summary>
-    public const int MinimumParallelWork = 1 << 15;
+    public const int MinimumParallelWork = 1 << 16;
 
     /// <summary>
     /// Upper bound on worker threads for every engine kernel (and the managed GEMM); -1 means all
