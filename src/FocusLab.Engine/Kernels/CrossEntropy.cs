@@ -25,7 +25,7 @@ public static class CrossEntropy
     {
         CheckTargets(targets, rows, classes);
         var losses = new double[rows];
-        Parallelism.ForRows(rows, classes, (r0, r1) => ForwardRows(logits, targets, probs, losses, classes, r0, r1));
+        Parallelism.ForRows(rows, 4 * classes, (r0, r1) => ForwardRows(logits, targets, probs, losses, classes, r0, r1));
         double total = 0;
         for (int r = 0; r < rows; r++) total += losses[r];
         return T.CreateTruncating(total / rows);

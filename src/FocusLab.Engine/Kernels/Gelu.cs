@@ -13,6 +13,9 @@ public readonly struct GeluOperator<T> : IUnaryOperator<T> where T : unmanaged, 
     internal static readonly T Cubic = T.CreateTruncating(0.044715);
     internal static readonly T Half = T.CreateTruncating(0.5);
 
+    /// <summary>An exp and a division per element.</summary>
+    public static int WorkPerElement => 8;
+
     public static T Invoke(T x)
     {
         if (typeof(T) == typeof(float)) return (T)(object)GeluFloat.Forward(Vector256.Create((float)(object)x)).ToScalar();
@@ -31,6 +34,8 @@ public readonly struct GeluOperator<T> : IUnaryOperator<T> where T : unmanaged, 
 public readonly struct GeluBackwardOperator<T> : IBinaryOperator<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     private static readonly T Three = T.CreateTruncating(3.0);
+
+    public static int WorkPerElement => 8;
 
     public static T Invoke(T x, T dy)
     {

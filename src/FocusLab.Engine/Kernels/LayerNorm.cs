@@ -16,7 +16,7 @@ namespace FocusLab.Engine.Kernels;
 public static class LayerNorm
 {
     public static void Forward<T>(T[] x, T[] w, T[]? b, T[] y, T[] mean, T[] rstd, int rows, int n, T eps) where T : unmanaged, IFloatingPointIeee754<T>
-        => Parallelism.ForRows(rows, n, (r0, r1) => ForwardRows(x, w, b, y, mean, rstd, n, eps, r0, r1));
+        => Parallelism.ForRows(rows, 4 * n, (r0, r1) => ForwardRows(x, w, b, y, mean, rstd, n, eps, r0, r1));
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ForwardRows<T>(T[] x, T[] w, T[]? b, T[] y, T[] mean, T[] rstd, int n, T eps, int r0, int r1) where T : unmanaged, IFloatingPointIeee754<T>
@@ -71,7 +71,7 @@ public static class LayerNorm
     {
         if (dw is null && db is null)
         {
-            if (dx is not null) Parallelism.ForRows(rows, n, (r0, r1) => BackwardRows(x, w, mean, rstd, dy, dx, default, n, r0, r1));
+            if (dx is not null) Parallelism.ForRows(rows, 4 * n, (r0, r1) => BackwardRows(x, w, mean, rstd, dy, dx, default, n, r0, r1));
             return;
         }
         var sums = Workspace<T>.Get(2 * n);

@@ -8,7 +8,7 @@ namespace FocusLab.Engine.Kernels;
 public static class Softmax
 {
     public static void Forward<T>(T[] x, T[] y, int rows, int n) where T : unmanaged, IFloatingPointIeee754<T>
-        => Parallelism.ForRows(rows, n, (r0, r1) => ForwardRows(x, y, n, r0, r1));
+        => Parallelism.ForRows(rows, 4 * n, (r0, r1) => ForwardRows(x, y, n, r0, r1));
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ForwardRows<T>(T[] x, T[] y, int n, int r0, int r1) where T : unmanaged, IFloatingPointIeee754<T>
@@ -38,7 +38,7 @@ public static class Softmax
 
     /// <summary>y = x − logΣexp(x).</summary>
     public static void LogForward<T>(T[] x, T[] y, int rows, int n) where T : unmanaged, IFloatingPointIeee754<T>
-        => Parallelism.ForRows(rows, n, (r0, r1) => LogForwardRows(x, y, n, r0, r1));
+        => Parallelism.ForRows(rows, 4 * n, (r0, r1) => LogForwardRows(x, y, n, r0, r1));
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void LogForwardRows<T>(T[] x, T[] y, int n, int r0, int r1) where T : unmanaged, IFloatingPointIeee754<T>
