@@ -218,19 +218,21 @@ internal static class CausalAttentionFloat
             ScoreRows(ref Unsafe.Add(ref q, i * ld), ref Unsafe.Add(ref q, i2 * ld), ref kt[0], hs, tp, i2 + 1, scale,
                 ref rowA[0], ref rowB[0]);
             SoftmaxRow(rowA, i, a.Slice(i * t, t));
-            if (i2 == i)
-            {
-                WeightedRowSum(ref a[i * t], 1, ref v, ld, i + 1, hs, ref output[(bi * t + i) * c + h * hs], accumulate: false);
-                break;
-            }
-            SoftmaxRow(rowB, i2, a.Slice(i2 * t, t));
-            // O rows i and i2 together (P[i, i2] = 0); the output is overwritten, so clear it first.
+            if (i2 != i) SoftmaxRow(rowB, i2, a.Slice(i2 * t, t));
+        }
+        // O = P V in a second sweep (P rows were just written with vector stores; reading them back
+        // as scalars right away would stall on store forwarding). Rows in pairs (P[i, i+1] = 0).
+        int pairs = t - t % 2;
+        for (int i = 0; i < pairs; i += 2)
+        {
             ref float outA = ref output[(bi * t + i) * c + h * hs];
-            ref float outB = ref output[(bi * t + i2) * c + h * hs];
+            ref float outB = ref output[(bi * t + i + 1) * c + h * hs];
             MemoryMarshal.CreateSpan(ref outA, hs).Clear();
             MemoryMarshal.CreateSpan(ref outB, hs).Clear();
-            WeightedRowSumPair(ref a[i * t], 1, ref v, ld, ref outA, ref a[i2 * t], 1, ref v, ld, ref outB, i2 + 1, hs);
+            WeightedRowSumPair(ref a[i * t], 1, ref v, ld, ref outA, ref a[(i + 1) * t], 1, ref v, ld, ref outB, i + 2, hs);
         }
+        if (pairs < t)
+            WeightedRowSum(ref a[pairs * t], 1, ref v, ld, pairs + 1, hs, ref output[(bi * t + pairs) * c + h * hs], accumulate: false);
     }
 
     /// <summary>Softmax of scores[0..row] into p[0..row], zeros in p[row+1..t).</summary>
@@ -288,9 +290,16 @@ internal static class CausalAttentionFloat
     }
 
     /// <summary>dS = P ⊙ (dP − ⟨P, dP⟩)·scale over one causal row (dP given in <paramref name="d"/>, overwritten).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void SoftmaxGradientRow(ReadOnlySpan<float> pRow, Span<float> d, float scale)
     {
         float dot = RowSoftmax.Dot(pRow, d);
-        for (int j = 0; j < d.Length; j++) d[j] = pRow[j] * (d[j] - dot) * scale;
+        ref float pr = ref MemoryMarshal.GetReference(pRow);
+        ref float dr = ref MemoryMarshal.GetReference(d);
+        int n = d.Length, j = 0;
+        var vdot = Vector256.Create(dot); var vscale = Vector256.Create(scale);
+        for (; j <= n - 8; j += 8)
+            (Vector256.LoadUnsafe(ref pr, (nuint)j) * (Vector256.LoadUnsafe(ref dr, (nuint)j) - vdot) * vscale).StoreUnsafe(ref dr, (nuint)j);
+        for (; j < n; j++) Unsafe.Add(ref dr, j) = Unsafe.Add(ref pr, j) * (Unsafe.Add(ref dr, j) - dot) * scale;
     }
 }

@@ -16,12 +16,14 @@ public readonly struct GeluOperator<T> : IUnaryOperator<T> where T : unmanaged, 
     /// <summary>An exp and a division per element.</summary>
     public static int WorkPerElement => 8;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T Invoke(T x)
     {
         if (typeof(T) == typeof(float)) return (T)(object)GeluFloat.Forward(Vector256.Create((float)(object)x)).ToScalar();
         return Half * x * (T.One + T.Tanh(Scale * (x + Cubic * x * x * x)));
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<T> Invoke(Vector256<T> x)
     {
         if (typeof(T) == typeof(float)) return GeluFloat.Forward(x.AsSingle()).As<float, T>();
@@ -37,6 +39,7 @@ public readonly struct GeluBackwardOperator<T> : IBinaryOperator<T> where T : un
 
     public static int WorkPerElement => 8;
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T Invoke(T x, T dy)
     {
         if (typeof(T) == typeof(float))
@@ -47,6 +50,7 @@ public readonly struct GeluBackwardOperator<T> : IBinaryOperator<T> where T : un
         return dy * (h * (T.One + t) + h * x * (T.One - t * t) * du);
     }
 
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<T> Invoke(Vector256<T> x, Vector256<T> dy)
     {
         if (typeof(T) == typeof(float)) return GeluFloat.Backward(x.AsSingle(), dy.AsSingle()).As<float, T>();
