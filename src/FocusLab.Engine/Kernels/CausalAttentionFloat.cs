@@ -38,16 +38,40 @@ internal static class CausalAttentionFloat
     private static int Padded(int t) => (t + KeyTile - 1) / KeyTile * KeyTile;
 
     public static void Forward(float[] qkv, float[] output, float[] att, int b, int t, int c, int nh)
-        => Parallelism.ForRows(b * nh, t * t * (c / nh), (p0, p1) =>
+    {
+        CheckLengths(b, t, c, nh, (qkv, 3, "qkv"), (output, 1, "output"));
+        CheckAttention(att, b, t, nh);
+        Parallelism.ForRows(b * nh, t * t * (c / nh), (p0, p1) =>
         {
             for (int p = p0; p < p1; p++) ForwardHead(qkv, output, att, t, c, nh, p);
         });
+    }
 
     public static void Backward(float[] qkv, float[] att, float[] dout, float[] dqkv, int b, int t, int c, int nh)
-        => Parallelism.ForRows(b * nh, 2 * t * t * (c / nh), (p0, p1) =>
+    {
+        CheckLengths(b, t, c, nh, (qkv, 3, "qkv"), (dout, 1, "dout"), (dqkv, 3, "dqkv"));
+        CheckAttention(att, b, t, nh);
+        Parallelism.ForRows(b * nh, 2 * t * t * (c / nh), (p0, p1) =>
         {
             for (int p = p0; p < p1; p++) BackwardHead(qkv, att, dout, dqkv, t, c, nh, p);
         });
+    }
+
+    /// <summary>The loops below index without bounds checks, so every buffer is checked once here.</summary>
+    private static void CheckLengths(int b, int t, int c, int nh, params (float[] Buffer, int Width, string Name)[] buffers)
+    {
+        if (b <= 0 || t <= 0 || c <= 0 || nh <= 0 || c % nh != 0)
+            throw new ArgumentException($"Invalid attention sizes B={b}, T={t}, C={c}, heads={nh}: all must be positive and C divisible by the heads.");
+        foreach (var (buffer, width, name) in buffers)
+            if (buffer.Length < (long)b * t * width * c)
+                throw new ArgumentException($"Attention buffer {name} has {buffer.Length} elements; [B={b}, T={t}, {width}·C={width * c}] needs {(long)b * t * width * c}.");
+    }
+
+    private static void CheckAttention(float[] att, int b, int t, int nh)
+    {
+        if (att.Length < (long)b * nh * t * t)
+            throw new ArgumentException($"Attention probabilities have {att.Length} elements; [B={b}, heads={nh}, T={t}, T] needs {(long)b * nh * t * t}.");
+    }
 
     /// <summary>dst[d·tp + s] = src[s·ld + d] for s &lt; t, zero for t ≤ s &lt; tp.</summary>
     private static void Transpose(ReadOnlySpan<float> src, int ld, int t, int hs, Span<float> dst, int tp)

@@ -16,7 +16,23 @@ namespace FocusLab.Engine.Kernels;
 public static class LayerNorm
 {
     public static void Forward<T>(T[] x, T[] w, T[]? b, T[] y, T[] mean, T[] rstd, int rows, int n, T eps) where T : unmanaged, IFloatingPointIeee754<T>
-        => Parallelism.ForRows(rows, 4 * n, (r0, r1) => ForwardRows(x, w, b, y, mean, rstd, n, eps, r0, r1));
+    {
+        CheckLengths(rows, n, x, w, b, y, mean, rstd);
+        Parallelism.ForRows(rows, 4 * n, (r0, r1) => ForwardRows(x, w, b, y, mean, rstd, n, eps, r0, r1));
+    }
+
+    /// <summary>The row loops index without bounds checks past each row's start, so lengths are checked once here.</summary>
+    private static void CheckLengths<T>(int rows, int n, T[] x, T[] w, T[]? b, T[] y, T[] mean, T[] rstd, T[]? dx = null, T[]? dw = null, T[]? db = null)
+    {
+        if (rows < 0 || n <= 0) throw new ArgumentException($"LayerNorm needs rows ≥ 0 and a positive width (got {rows} × {n}).");
+        long need = (long)rows * n;
+        if (x.Length < need || y.Length < need || (dx is not null && dx.Length < need))
+            throw new ArgumentException($"LayerNorm buffers are shorter than {rows} rows × {n}.");
+        if (w.Length < n || (b is not null && b.Length < n) || (dw is not null && dw.Length < n) || (db is not null && db.Length < n))
+            throw new ArgumentException($"LayerNorm parameter buffers are shorter than the width {n}.");
+        if (mean.Length < rows || rstd.Length < rows)
+            throw new ArgumentException($"LayerNorm statistics buffers are shorter than {rows} rows.");
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ForwardRows<T>(T[] x, T[] w, T[]? b, T[] y, T[] mean, T[] rstd, int n, T eps, int r0, int r1) where T : unmanaged, IFloatingPointIeee754<T>
@@ -69,6 +85,7 @@ public static class LayerNorm
     /// </summary>
     public static void Backward<T>(T[] x, T[] w, T[] mean, T[] rstd, T[] dy, T[]? dx, T[]? dw, T[]? db, int rows, int n) where T : unmanaged, IFloatingPointIeee754<T>
     {
+        CheckLengths(rows, n, x, w, null, dy, mean, rstd, dx, dw, db);
         if (dw is null && db is null)
         {
             if (dx is not null) Parallelism.ForRows(rows, 4 * n, (r0, r1) => BackwardRows(x, w, mean, rstd, dy, dx, default, n, r0, r1));
