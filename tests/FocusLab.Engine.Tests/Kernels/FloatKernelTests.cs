@@ -125,4 +125,19 @@ public class FloatKernelTests
             Assert.Equal(varDD[j], varF[j], 1e-4 * (1 + Math.Abs(varDD[j])));
         }
     }
+
+    [Fact]
+    public void KernelsThatSkipBoundsChecksRefuseShortBuffers()
+    {
+        // Public kernel entry points are called directly by other code (not only by the tape's ops).
+        int b = 2, t = 8, c = 16, nh = 2;
+        var qkv = new float[b * t * 3 * c]; var output = new float[b * t * c]; var att = new float[b * nh * t * t];
+        Assert.Throws<ArgumentException>(() => FocusLab.Engine.Kernels.CausalAttention.Forward(qkv[..^1], output, att, b, t, c, nh));
+        Assert.Throws<ArgumentException>(() => FocusLab.Engine.Kernels.CausalAttention.Forward(qkv, output, att[..^1], b, t, c, nh));
+        Assert.Throws<ArgumentException>(() => FocusLab.Engine.Kernels.CausalAttention.Backward(qkv, att, output[..^1], qkv, b, t, c, nh));
+        var x = new float[10 * 16]; var w = new float[16]; var stats = new float[10];
+        Assert.Throws<ArgumentException>(() => FocusLab.Engine.Kernels.LayerNorm.Forward(x[..^1], w, null, x, stats, stats, 10, 16, 1e-5f));
+        Assert.Throws<ArgumentException>(() => FocusLab.Engine.Kernels.LayerNorm.Forward(x, w[..^1], null, new float[x.Length], stats, stats, 10, 16, 1e-5f));
+        Assert.Throws<ArgumentException>(() => FocusLab.Engine.Kernels.LayerNorm.Backward(x, w, stats, stats[..^1], x, null, w, null, 10, 16));
+    }
 }
