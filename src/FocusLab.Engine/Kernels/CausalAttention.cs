@@ -11,12 +11,19 @@ namespace FocusLab.Engine.Kernels;
 /// out_t = Σ_{s≤t} softmax_s(q_t·k_s/√hs) v_s. Per (batch, head) the products are small GEMMs on
 /// strided views of qkv (row stride 3C), so no transposed copies are made. Keeps the probabilities
 /// att [B, nh, T, T] (zero above the diagonal) for the backward pass. Each (batch, head) pair writes
-/// disjoint memory, so the split over cores is exact.
+/// disjoint memory, so the split over cores is exact. Float32 with head sizes that are multiples
+/// of 8 runs the fused AVX2 kernel <see cref="CausalAttentionFloat"/>; this generic body serves
+/// float64 (gradient checks) and other head sizes.
 /// </summary>
 public static class CausalAttention
 {
     public static void Forward<T>(T[] qkv, T[] output, T[] att, int b, int t, int c, int nh) where T : unmanaged, IFloatingPointIeee754<T>
-        => Parallelism.ForRows(b * nh, t * t * (c / nh), (p0, p1) => ForwardHeads(qkv, output, att, b, t, c, nh, p0, p1));
+    {
+        if (typeof(T) == typeof(float) && CausalAttentionFloat.Supports(c, nh))
+            CausalAttentionFloat.Forward((float[])(object)qkv, (float[])(object)output, (float[])(object)att, b, t, c, nh);
+        else
+            Parallelism.ForRows(b * nh, t * t * (c / nh), (p0, p1) => ForwardHeads(qkv, output, att, b, t, c, nh, p0, p1));
+    }
 
     /// <summary>Rows per block: a block of query rows only needs the keys up to its last row, so the
     /// products skip the masked upper triangle block by block (about 60% of the full work at T = 64).</summary>
@@ -56,7 +63,12 @@ public static class CausalAttention
     /// dP = dO Vᵀ; dV += Pᵀ dO; dS = P ⊙ (dP − rowsum(P ⊙ dP))/√hs; dQ += dS K; dK += dSᵀ Q.
     /// </summary>
     public static void Backward<T>(T[] qkv, T[] att, T[] dout, T[] dqkv, int b, int t, int c, int nh) where T : unmanaged, IFloatingPointIeee754<T>
-        => Parallelism.ForRows(b * nh, 2 * t * t * (c / nh), (p0, p1) => BackwardHeads(qkv, att, dout, dqkv, b, t, c, nh, p0, p1));
+    {
+        if (typeof(T) == typeof(float) && CausalAttentionFloat.Supports(c, nh))
+            CausalAttentionFloat.Backward((float[])(object)qkv, (float[])(object)att, (float[])(object)dout, (float[])(object)dqkv, b, t, c, nh);
+        else
+            Parallelism.ForRows(b * nh, 2 * t * t * (c / nh), (p0, p1) => BackwardHeads(qkv, att, dout, dqkv, b, t, c, nh, p0, p1));
+    }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void BackwardHeads<T>(T[] qkv, T[] att, T[] dout, T[] dqkv, int b, int t, int c, int nh, int p0, int p1) where T : unmanaged, IFloatingPointIeee754<T>

@@ -3,6 +3,9 @@ using System.Numerics.Tensors;
 
 namespace FocusLab.Engine.Kernels;
 
+/// <summary>body(r0, r1, partial): add the contributions of rows [r0, r1) into <c>partial</c> (zeroed before the first chunk it sees).</summary>
+public delegate void PartialSumBody<T>(int r0, int r1, Span<T> partial);
+
 /// <summary>
 /// Sums over rows (per-column statistics, parameter gradients) split over cores deterministically:
 /// rows are cut into chunks of a fixed size, each chunk fills its own partial vector, and the
@@ -12,10 +15,47 @@ public static class ColumnReduction
 {
     public const int RowsPerChunk = 64;
 
+    /// <summary>Partial vectors of the calling thread, reused across calls (no allocation once warm).
+    /// A body must not itself call <see cref="Sum{T}(int, int, PartialSumBody{T}, Span{T})"/>.</summary>
+    private static class Workspace<T>
+    {
+        [ThreadStatic] private static T[]? t_buffer;
+
+        public static T[] Get(int length)
+        {
+            var b = t_buffer;
+            if (b is null || b.Length < length) t_buffer = b = new T[length];
+            return b;
+        }
+    }
+
     /// <param name="rows">Rows to reduce.</param>
     /// <param name="width">Length of the reduced vector.</param>
-    /// <param name="body">body(r0, r1, partial): add rows [r0, r1) into the zeroed <c>partial</c>.</param>
+    /// <param name="body">Adds rows [r0, r1) into the partial it is given.</param>
     /// <param name="result">Receives the total (added to its contents).</param>
+    public static void Sum<T>(int rows, int width, PartialSumBody<T> body, Span<T> result) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        int chunks = (rows + RowsPerChunk - 1) / RowsPerChunk;
+        if (chunks <= 1 || (long)rows * width < 2 * Parallelism.MinimumParallelWork)
+        {
+            var partial = Workspace<T>.Get(width).AsSpan(0, width);
+            partial.Clear();
+            for (int k = 0; k < chunks; k++) body(k * RowsPerChunk, Math.Min(rows, (k + 1) * RowsPerChunk), partial);
+            TensorPrimitives.Add(result, partial, result);
+            return;
+        }
+        var buffer = Workspace<T>.Get(chunks * width);
+        Array.Clear(buffer, 0, chunks * width);
+        Parallel.For(0, chunks, Parallelism.Options, k =>
+            body(k * RowsPerChunk, Math.Min(rows, (k + 1) * RowsPerChunk), buffer.AsSpan(k * width, width)));
+        // Fixed order: chunk 0, 1, 2, ... (the serial path above accumulates all chunks into one
+        // partial instead, so the two paths differ in rounding; which one runs depends only on the size).
+        var total = buffer.AsSpan(0, width);
+        for (int k = 1; k < chunks; k++) TensorPrimitives.Add(total, buffer.AsSpan(k * width, width), total);
+        TensorPrimitives.Add(result, total, result);
+    }
+
+    /// <summary>As <see cref="Sum{T}(int, int, PartialSumBody{T}, Span{T})"/> with an array partial per chunk (allocates).</summary>
     public static void Sum<T>(int rows, int width, Action<int, int, T[]> body, Span<T> result) where T : unmanaged, IFloatingPointIeee754<T>
     {
         int chunks = (rows + RowsPerChunk - 1) / RowsPerChunk;
@@ -33,8 +73,6 @@ public static class ColumnReduction
             body(k * RowsPerChunk, Math.Min(rows, (k + 1) * RowsPerChunk), part);
             partials[k] = part;
         });
-        // Fixed order: chunk 0, 1, 2, ... (the serial path above accumulates all chunks into one
-        // partial instead, so the two paths differ in rounding; which one runs depends only on the size).
         var total = new T[width];
         foreach (var part in partials) TensorPrimitives.Add(total, part, total);
         TensorPrimitives.Add(result, total, result);

@@ -11,6 +11,9 @@ public interface IUnaryOperator<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
     static abstract T Invoke(T x);
     static abstract Vector256<T> Invoke(Vector256<T> x);
+
+    /// <summary>Cost of one element relative to an addition (sets the parallel chunk size).</summary>
+    static virtual int WorkPerElement => 1;
 }
 
 /// <summary>f(x, y) elementwise, e.g. a derivative f'(x)·dy.</summary>
@@ -18,6 +21,9 @@ public interface IBinaryOperator<T> where T : unmanaged, IFloatingPointIeee754<T
 {
     static abstract T Invoke(T x, T y);
     static abstract Vector256<T> Invoke(Vector256<T> x, Vector256<T> y);
+
+    /// <summary>Cost of one element relative to an addition (sets the parallel chunk size).</summary>
+    static virtual int WorkPerElement => 1;
 }
 
 /// <summary>Loops that apply operator structs, vectorised when Vector256 is accelerated and split
@@ -26,11 +32,11 @@ public static class Elementwise
 {
     /// <summary>y[i] = Op(x[i]).</summary>
     public static void Map<T, TOp>(T[] x, T[] y, int length) where T : unmanaged, IFloatingPointIeee754<T> where TOp : IUnaryOperator<T>
-        => Parallelism.ForRows(length, 1, (s, e) => MapRange<T, TOp>(x.AsSpan(s, e - s), y.AsSpan(s, e - s)));
+        => Parallelism.ForRows(length, TOp.WorkPerElement, (s, e) => MapRange<T, TOp>(x.AsSpan(s, e - s), y.AsSpan(s, e - s)));
 
     /// <summary>dst[i] (+)= Op(x[i], y[i]).</summary>
     public static void Map<T, TOp>(T[] x, T[] y, T[] dst, int length, bool accumulate) where T : unmanaged, IFloatingPointIeee754<T> where TOp : IBinaryOperator<T>
-        => Parallelism.ForRows(length, 1, (s, e) => MapRange<T, TOp>(x.AsSpan(s, e - s), y.AsSpan(s, e - s), dst.AsSpan(s, e - s), accumulate));
+        => Parallelism.ForRows(length, TOp.WorkPerElement, (s, e) => MapRange<T, TOp>(x.AsSpan(s, e - s), y.AsSpan(s, e - s), dst.AsSpan(s, e - s), accumulate));
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MapRange<T, TOp>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> where TOp : IUnaryOperator<T>
@@ -69,10 +75,20 @@ public static class Elementwise
 /// <summary>Vector helpers the generic operators need but Vector256 only offers per type.</summary>
 internal static class VectorMath
 {
+    /// <summary>a·b + c, fused (one rounding) for float and double.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector256<T> Fma<T>(Vector256<T> a, Vector256<T> b, Vector256<T> c) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (typeof(T) == typeof(float)) return Vector256.FusedMultiplyAdd(a.AsSingle(), b.AsSingle(), c.AsSingle()).As<float, T>();
+        if (typeof(T) == typeof(double)) return Vector256.FusedMultiplyAdd(a.AsDouble(), b.AsDouble(), c.AsDouble()).As<double, T>();
+        return a * b + c;
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<T> Exp<T>(Vector256<T> x) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        if (typeof(T) == typeof(float)) return Vector256.Exp(x.AsSingle()).As<float, T>();
+        // float: the fast polynomial (≤ 2 ulp); double stays correctly rounded for the gradient checks.
+        if (typeof(T) == typeof(float)) return FastMath.Exp(x.AsSingle()).As<float, T>();
         if (typeof(T) == typeof(double)) return Vector256.Exp(x.AsDouble()).As<double, T>();
         throw new NotSupportedException(typeof(T).Name);
     }
@@ -81,6 +97,7 @@ internal static class VectorMath
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<T> Tanh<T>(Vector256<T> u) where T : unmanaged, IFloatingPointIeee754<T>
     {
+        if (typeof(T) == typeof(float)) return FastMath.Tanh(u.AsSingle()).As<float, T>();
         var one = Vector256<T>.One;
         var two = one + one;
         return one - two / (Exp(two * u) + one);

@@ -8,7 +8,7 @@ namespace FocusLab.Engine.Kernels;
 public static class Softmax
 {
     public static void Forward<T>(T[] x, T[] y, int rows, int n) where T : unmanaged, IFloatingPointIeee754<T>
-        => Parallelism.ForRows(rows, n, (r0, r1) => ForwardRows(x, y, n, r0, r1));
+        => Parallelism.ForRows(rows, 4 * n, (r0, r1) => ForwardRows(x, y, n, r0, r1));
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void ForwardRows<T>(T[] x, T[] y, int n, int r0, int r1) where T : unmanaged, IFloatingPointIeee754<T>
@@ -16,9 +16,8 @@ public static class Softmax
         for (int r = r0; r < r1; r++)
         {
             var xr = x.AsSpan(r * n, n); var yr = y.AsSpan(r * n, n);
-            TensorPrimitives.Subtract(xr, TensorPrimitives.Max<T>(xr), yr);
-            TensorPrimitives.Exp<T>(yr, yr);
-            TensorPrimitives.Divide(yr, TensorPrimitives.Sum<T>(yr), yr);
+            T sum = RowSoftmax.ExpShiftedSum<T>(xr, TensorPrimitives.Max<T>(xr), yr);
+            TensorPrimitives.Divide(yr, sum, yr);
         }
     }
 
@@ -39,7 +38,7 @@ public static class Softmax
 
     /// <summary>y = x − logΣexp(x).</summary>
     public static void LogForward<T>(T[] x, T[] y, int rows, int n) where T : unmanaged, IFloatingPointIeee754<T>
-        => Parallelism.ForRows(rows, n, (r0, r1) => LogForwardRows(x, y, n, r0, r1));
+        => Parallelism.ForRows(rows, 4 * n, (r0, r1) => LogForwardRows(x, y, n, r0, r1));
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void LogForwardRows<T>(T[] x, T[] y, int n, int r0, int r1) where T : unmanaged, IFloatingPointIeee754<T>
@@ -48,9 +47,7 @@ public static class Softmax
         {
             var xr = x.AsSpan(r * n, n); var yr = y.AsSpan(r * n, n);
             T max = TensorPrimitives.Max<T>(xr);
-            TensorPrimitives.Subtract(xr, max, yr);
-            TensorPrimitives.Exp<T>(yr, yr);
-            T lse = max + T.Log(TensorPrimitives.Sum<T>(yr));
+            T lse = max + T.Log(RowSoftmax.ExpShiftedSum<T>(xr, max, yr));
             TensorPrimitives.Subtract(xr, lse, yr);
         }
     }

@@ -28,8 +28,12 @@ public static partial class Ops
         tape.Record(() =>
         {
             var dy = y.Grad!.Span;
-            if (x.Grad is { } dx) Gemm.Multiply<T>(false, false, rows, inF, outF, dy, weight.Value.Span, dx.Span, accumulate: true);
-            if (weight.Grad is { } dw) Gemm.Multiply<T>(true, false, outF, inF, rows, dy, x.Value.Span, dw.Span, accumulate: true);
+            if (x.Grad is { } dx && weight.Grad is { } dw)
+                // Independent products of equal size: one per core at the same time.
+                Gemm.MultiplyConcurrently(new GemmTask<T>(false, false, rows, inF, outF, y.Grad.Data, weight.Value.Data, dx.Data, Accumulate: true),
+                    new GemmTask<T>(true, false, outF, inF, rows, y.Grad.Data, x.Value.Data, dw.Data, Accumulate: true));
+            else if (x.Grad is { } dxOnly) Gemm.Multiply<T>(false, false, rows, inF, outF, dy, weight.Value.Span, dxOnly.Span, accumulate: true);
+            else if (weight.Grad is { } dwOnly) Gemm.Multiply<T>(true, false, outF, inF, rows, dy, x.Value.Span, dwOnly.Span, accumulate: true);
             if (bias?.Grad is { } db)
                 for (int r = 0; r < rows; r++) TensorPrimitives.Add(db.Span, dy.Slice(r * outF, outF), db.Span);
         });

@@ -62,6 +62,53 @@ public static class Gemm
         where T : unmanaged, IFloatingPointIeee754<T>
         => Multiply(transA, transB, m, n, k, T.One, a, transA ? m : k, b, transB ? k : n, accumulate ? T.One : T.Zero, c, n);
 
+    /// <summary>Each product of <see cref="MultiplyConcurrently{T}"/> below this many multiply-adds
+    /// (about 10 µs) is not worth a hand-off to another core.</summary>
+    internal const long ConcurrentThreshold = 1L << 19;
+
+    private static readonly ManagedGemm s_serialManaged = new() { MaxDegreeOfParallelism = 1 };
+
+    /// <summary>
+    /// Two independent dense products (e.g. dx and dW of a linear layer's backward pass) run at the
+    /// same time, each single-threaded on its own core, instead of one after the other with each
+    /// split over the cores: one hand-off instead of two, and each product runs whole (no repacked
+    /// operands). Whether they run concurrently depends only on their sizes; each product is computed
+    /// by the same single call either way, so results do not depend on the thread count. Small
+    /// products and float64 run in order on the calling thread.
+    /// </summary>
+    public static void MultiplyConcurrently<T>(GemmTask<T> first, GemmTask<T> second) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        if (typeof(T) != typeof(float))
+        {
+            first.Run();
+            second.Run();
+            return;
+        }
+        bool concurrent = first.MultiplyAdds >= ConcurrentThreshold && second.MultiplyAdds >= ConcurrentThreshold;
+        if (!concurrent)
+        {
+            first.Run();
+            second.Run();
+            return;
+        }
+        var backend = Backend;
+        Parallel.Invoke(Parallelism.Options, () => Serial(backend, first), () => Serial(backend, second));
+    }
+
+    private static void Serial<T>(IGemmBackend backend, GemmTask<T> task) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        var single = backend switch
+        {
+            OpenBlasGemm blas => blas.SingleThreaded,
+            ManagedGemm => s_serialManaged,
+            _ => backend,
+        };
+        single.Sgemm(task.TransA, task.TransB, task.M, task.N, task.K, 1f,
+            MemoryMarshal.Cast<T, float>(task.A.AsSpan(0, task.LengthA)), task.TransA ? task.M : task.K,
+            MemoryMarshal.Cast<T, float>(task.B.AsSpan(0, task.LengthB)), task.TransB ? task.K : task.N,
+            task.Accumulate ? 1f : 0f, MemoryMarshal.Cast<T, float>(task.C.AsSpan(0, task.M * task.N)), task.N);
+    }
+
     /// <summary>Batched product of contiguous matrices: for each i &lt; batch, C_i = op(A_i)·op(B_i) (+ C_i).
     /// A stride of 0 broadcasts one matrix over the batch.</summary>
     public static void MultiplyBatched<T>(int batch, bool transA, bool transB, int m, int n, int k,
@@ -71,4 +118,18 @@ public static class Gemm
         for (int i = 0; i < batch; i++)
             Multiply(transA, transB, m, n, k, a.Slice(i * strideA, m * k), b.Slice(i * strideB, k * n), c.Slice(i * strideC, m * n), accumulate);
     }
+}
+
+/// <summary>C[m,n] = op(A)·op(B) (+ C when <see cref="Accumulate"/>) on contiguous matrices at the
+/// start of the arrays; a unit of work for <see cref="Gemm.MultiplyConcurrently{T}"/>.</summary>
+public readonly record struct GemmTask<T>(bool TransA, bool TransB, int M, int N, int K, T[] A, T[] B, T[] C, bool Accumulate)
+    where T : unmanaged, IFloatingPointIeee754<T>
+{
+    internal long MultiplyAdds => (long)M * N * K;
+
+    internal int LengthA => M * K;
+
+    internal int LengthB => K * N;
+
+    internal void Run() => Gemm.Multiply<T>(TransA, TransB, M, N, K, A.AsSpan(0, LengthA), B.AsSpan(0, LengthB), C.AsSpan(0, M * N), Accumulate);
 }

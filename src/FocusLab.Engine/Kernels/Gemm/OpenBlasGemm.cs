@@ -98,6 +98,29 @@ public sealed unsafe class OpenBlasGemm : IGemmBackend
         }
     }
 
+    /// <summary>The same library without the row-block split: every product is one single-threaded
+    /// call on the calling thread (for products that already run concurrently with other work).</summary>
+    public IGemmBackend SingleThreaded => _single ??= new SingleThreadedView(this);
+
+    private IGemmBackend? _single;
+
+    private sealed class SingleThreadedView(OpenBlasGemm blas) : IGemmBackend
+    {
+        public string Name => blas.Name;
+
+        public void Sgemm(bool transA, bool transB, int m, int n, int k,
+            float alpha, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
+            float beta, Span<float> c, int ldc)
+        {
+            GemmArguments.Check(transA, transB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc);
+            if (m == 0 || n == 0) return;
+            fixed (float* pa = a)
+            fixed (float* pb = b)
+            fixed (float* pc = c)
+                blas.Call(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
+        }
+    }
+
     private void Call(bool transA, bool transB, int m, int n, int k, float alpha, float* a, int lda, float* b, int ldb, float beta, float* c, int ldc)
         => _sgemm(CblasRowMajor, transA ? CblasTrans : CblasNoTrans, transB ? CblasTrans : CblasNoTrans, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
 }
