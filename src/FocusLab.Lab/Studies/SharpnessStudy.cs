@@ -30,45 +30,66 @@ public static class SharpnessStudy
         string referenceSpec = options.Directions.First(d => d.Name == SharpnessStudyOptions.Reference).Spec;
         var lineSearch = new LineSearchOptions { BaseStep = options.LineSearchBaseStep };
 
-        foreach (int seed in options.Seeds)
+        // Every (seed, trajectory) run is independent (a fresh model and data stream), so the runs go in
+        // parallel, one per core; results are gathered in run order, and each run is deterministic for
+        // any thread count, so the report does not depend on how many ran at once.
+        var runs = options.Seeds.SelectMany(seed => options.Trajectories.Select(t => (Seed: seed, t.Name, t.Spec))).ToArray();
+        var results = new (List<SharpnessCheckpoint> Checkpoints, SharpnessTrainingCurve Curve, long Parameters)[runs.Length];
+        try
         {
-            foreach (var (name, spec) in options.Trajectories)
-            {
-                var task = createTask(seed);
-                var model = task.Model;
-                parameters = model.ParameterCount;
-                int d = checked((int)parameters);
-                var optimizer = OptimizerFactory.Create(spec, model.OptimParameterList());
-                var window = new Queue<double[]>();
-                var losses = new double[options.Steps];
-                // Iteration k computes the gradient at θ_{k−1}: a checkpoint "after c steps" is measured at iteration c + 1,
-                // before the step, so the window's last gradient is taken at the checkpoint (Pan & Li).
-                for (int k = 1; k <= options.Steps + 1; k++)
-                {
-                    double loss = task.ForwardBackward();
-                    var g = new double[d];
-                    Flatten(model, g);
-                    if (!g.All(double.IsFinite)) throw new InvalidOperationException($"Training with {spec} (seed {seed}) produced a non-finite gradient at step {k}; lower its learning rate.");
-                    window.Enqueue(g);
-                    if (window.Count > options.Window) window.Dequeue();
-                    if (measureAt.Contains(k - 1))
-                    {
-                        progress?.Invoke($"seed {seed}, {name} trajectory, step {k - 1}: measuring {specs.Length} directions" +
-                            (options.GaussNewtonBatch > 0 ? $" and the Gauss–Newton matrix on {options.GaussNewtonBatch} samples" : ""));
-                        double trainLoss = losses.Skip(Math.Max(0, k - 1 - options.Window)).Take(Math.Min(options.Window, k - 1)).DefaultIfEmpty(loss).Average();
-                        checkpoints.Add(Measure(task, name, seed, k - 1, trainLoss, window.ToList(), options, specs, referenceSpec, lineSearch));
-                        Unflatten(g, model); // the measurement used the gradient buffers as scratch
-                    }
-                    if (k == options.Steps + 1) break;
-                    losses[k - 1] = loss;
-                    optimizer.Step();
-                }
-                curves.Add(new SharpnessTrainingCurve(name, seed, losses));
-                progress?.Invoke($"seed {seed}, {name} trajectory: final training loss {losses.TakeLast(Math.Min(20, losses.Length)).Average():F4}");
-            }
+            Parallel.For(0, runs.Length, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.ParallelRuns) },
+                i => results[i] = Trajectory(runs[i].Seed, runs[i].Name, runs[i].Spec, createTask, options, measureAt, specs, referenceSpec, lineSearch, progress));
+        }
+        catch (AggregateException e) when (e.InnerExceptions.Count > 0)
+        {
+            // Report the first failure itself (its message names the run), not the wrapper.
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(e.InnerExceptions[0]).Throw();
+        }
+        foreach (var r in results)
+        {
+            checkpoints.AddRange(r.Checkpoints);
+            curves.Add(r.Curve);
+            parameters = r.Parameters;
         }
         var summary = Summarise(checkpoints, options);
         return new SharpnessReport(options, parameters, checkpoints.ToArray(), summary, SharpnessClaims.Check(checkpoints, options.Model), curves.ToArray(), clock.Elapsed.TotalSeconds);
+    }
+
+    private static (List<SharpnessCheckpoint>, SharpnessTrainingCurve, long) Trajectory(int seed, string name, string spec, Func<int, SharpnessTask> createTask,
+        SharpnessStudyOptions options, HashSet<int> measureAt, string[] specs, string referenceSpec, LineSearchOptions lineSearch, Action<string>? progress)
+    {
+        var checkpoints = new List<SharpnessCheckpoint>();
+        var task = createTask(seed);
+        var model = task.Model;
+        long parameters = model.ParameterCount;
+        int d = checked((int)parameters);
+        var optimizer = OptimizerFactory.Create(spec, model.OptimParameterList());
+        var window = new Queue<double[]>();
+        var losses = new double[options.Steps];
+        // Iteration k computes the gradient at θ_{k−1}: a checkpoint "after c steps" is measured at iteration c + 1,
+        // before the step, so the window's last gradient is taken at the checkpoint (Pan & Li).
+        for (int k = 1; k <= options.Steps + 1; k++)
+        {
+            double loss = task.ForwardBackward();
+            var g = new double[d];
+            Flatten(model, g);
+            if (!g.All(double.IsFinite)) throw new InvalidOperationException($"Training with {spec} (seed {seed}) produced a non-finite gradient at step {k}; lower its learning rate.");
+            window.Enqueue(g);
+            if (window.Count > options.Window) window.Dequeue();
+            if (measureAt.Contains(k - 1))
+            {
+                progress?.Invoke($"seed {seed}, {name} trajectory, step {k - 1}: measuring {specs.Length} directions" +
+                    (options.GaussNewtonBatch > 0 ? $" and the Gauss–Newton matrix on {options.GaussNewtonBatch} samples" : ""));
+                double trainLoss = losses.Skip(Math.Max(0, k - 1 - options.Window)).Take(Math.Min(options.Window, k - 1)).DefaultIfEmpty(loss).Average();
+                checkpoints.Add(Measure(task, name, seed, k - 1, trainLoss, window.ToList(), options, specs, referenceSpec, lineSearch));
+                Unflatten(g, model); // the measurement used the gradient buffers as scratch
+            }
+            if (k == options.Steps + 1) break;
+            losses[k - 1] = loss;
+            optimizer.Step();
+        }
+        progress?.Invoke($"seed {seed}, {name} trajectory: final training loss {losses.TakeLast(Math.Min(20, losses.Length)).Average():F4}");
+        return (checkpoints, new SharpnessTrainingCurve(name, seed, losses), parameters);
     }
 
     private static SharpnessCheckpoint Measure(SharpnessTask task, string trajectory, int seed, int step, double trainLoss, List<double[]> gradients,

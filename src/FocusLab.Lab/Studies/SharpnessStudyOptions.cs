@@ -38,6 +38,9 @@ public sealed record SharpnessStudyOptions
     /// at every checkpoint; 0 turns it off. MLP only. Memory: B·K·d floats (32·10·170K = 218 MB for the quick MLP).
     /// </summary>
     public int GaussNewtonBatch { get; init; }
+    /// <summary>(seed, trajectory) runs trained and measured at once (default: one per core). The report
+    /// is the same for any value; more runs at once also hold more models in memory.</summary>
+    public int ParallelRuns { get; init; } = Environment.ProcessorCount;
 
     /// <summary>Pan &amp; Li's table: every optimizer with its clipped variant (sgd 10%, adaptive 50%), adam with its update clipped (50%); sgd is the reference.</summary>
     public static readonly SharpnessDirection[] PanLiDirections =
@@ -83,6 +86,7 @@ public sealed record SharpnessStudyOptions
 
     public void Validate()
     {
+        if (ParallelRuns < 1) throw new ArgumentException($"Parallel runs {ParallelRuns} must be at least 1.");
         if (Model is not ("gpt" or "mlp")) throw new ArgumentException($"Model '{Model}' is not supported: use gpt or mlp.");
         if (Batch < 1 || MeasureBatch < 2) throw new ArgumentException($"Batch {Batch} and measurement batch {MeasureBatch} must be at least 1 and 2.");
         if (Steps < 1) throw new ArgumentException($"Steps {Steps} must be at least 1.");

@@ -69,6 +69,18 @@ public class SharpnessStudyTests
     }
 
     [Fact]
+    public void Runs_in_parallel_give_the_report_of_runs_one_after_another()
+    {
+        var options = Tiny([2, 4]) with { Seeds = [1, 2] };
+        var serial = SharpnessStudy.Run(options with { ParallelRuns = 1 }, Gpt);
+        var parallel = SharpnessStudy.Run(options with { ParallelRuns = 4 }, Gpt);
+        Assert.Equal(SharpnessOutput.ToCsv(serial), SharpnessOutput.ToCsv(parallel));
+        Assert.Equal(serial.TrainingCurves.Select(c => (c.Trajectory, c.Seed)), parallel.TrainingCurves.Select(c => (c.Trajectory, c.Seed)));
+        Assert.Equal(serial.TrainingCurves.SelectMany(c => c.Losses), parallel.TrainingCurves.SelectMany(c => c.Losses));
+        Assert.Equal(8, serial.Checkpoints.Length); // 2 seeds × 2 trajectories × 2 checkpoints
+    }
+
+    [Fact]
     public void Mlp_task_trains_and_is_measured()
     {
         var rng = new Random(5);
