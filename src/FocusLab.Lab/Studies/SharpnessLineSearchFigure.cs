@@ -8,6 +8,8 @@ namespace FocusLab.Lab.Studies;
 /// x is logarithmic because every direction has its own base step (shrunk until enough points lie below the
 /// start), so the grids differ by orders of magnitude; t = 0 is the dotted line L(θ). The y range stops at
 /// twice the largest reduction above L(θ): lines that climb further are clamped to the frame's top.
+/// A direction along which the search found too few points below L(θ) (its base step shrank to the floor, so
+/// its grid would sit orders of magnitude left of the others) is not drawn; the subtitle names it.
 /// </summary>
 public static class SharpnessLineSearchFigure
 {
@@ -22,10 +24,12 @@ public static class SharpnessLineSearchFigure
         double start = c.MeasureLoss;
         double best = c.Rows.SelectMany(r => r.LineSearchLosses).Where(double.IsFinite).DefaultIfEmpty(start).Min();
         double margin = Math.Max(start - best, 1e-6 * Math.Max(1, Math.Abs(start)));
+        var noDescent = c.Rows.Where(r => !r.LineSearchEnoughPointsBelowStart).Select(r => r.Optimizer).ToArray();
         var chart = new LineChart
         {
             Title = $"{model}: line search along u/‖u‖ ({c.Trajectory} trajectory, seed {c.Seed}, step {c.Step})",
-            Subtitle = "measurement-batch loss; dotted: the loss at the checkpoint (t = 0)",
+            Subtitle = "measurement-batch loss; dotted: the loss at the checkpoint (t = 0)"
+                + (noDescent.Length > 0 ? $"; no descent found along {string.Join(", ", noDescent)} (not drawn)" : ""),
             XLabel = "step size t along u/‖u‖", YLabel = "L(θ + t·u/‖u‖)", LogX = true,
             YMin = best - 0.05 * margin, YMax = start + margin, ReferenceY = start, Width = 820, Height = 460,
         };
@@ -34,6 +38,7 @@ public static class SharpnessLineSearchFigure
         {
             string family = Family(row.Optimizer);
             if (!bases.Contains(family)) bases.Add(family);
+            if (!row.LineSearchEnoughPointsBelowStart) continue; // colours stay fixed per family whether or not a row is drawn
             var points = row.LineSearchSteps.Zip(row.LineSearchLosses).Where(p => p.First > 0).Select(p => (p.First, p.Second));
             chart.Add(row.Optimizer, points, Colors[bases.IndexOf(family) % Colors.Length], dashed: family != row.Optimizer, markers: false);
         }
