@@ -20,17 +20,8 @@ namespace FocusLab.Engine.Kernels;
 /// </summary>
 public static class BatchNorm
 {
-    private static class Workspace<T>
-    {
-        [ThreadStatic] private static T[]? t_buffer;
-
-        public static T[] Get(int length)
-        {
-            var b = t_buffer;
-            if (b is null || b.Length < length) t_buffer = b = new T[length];
-            return b;
-        }
-    }
+    /// <summary>Keys this kernel's per-thread scratch (<see cref="ThreadScratch{TOwner, T}"/>).</summary>
+    private sealed class Scratch;
 
     private const int Chunk = ColumnReduction.RowsPerChunk;
 
@@ -41,7 +32,7 @@ public static class BatchNorm
         if (rows < 2) throw new ArgumentException($"BatchNorm1d in training mode needs at least 2 rows per batch (got {rows}); use a larger batch or evaluation mode.");
         int chunks = (rows + Chunk - 1) / Chunk;
         // Per chunk k: mean at [2k·c, 2k·c + c), M₂ at [2k·c + c, 2(k+1)·c); then mean and variance of the batch.
-        var stats = Workspace<T>.Get(2 * chunks * c + 2 * c);
+        var stats = ThreadScratch<Scratch, T>.Get(2 * chunks * c + 2 * c);
         if (chunks > 1 && (long)rows * c >= 2 * Parallelism.MinimumParallelWork)
             Parallel.For(0, chunks, Parallelism.Options, k => ChunkStatistics(x, stats, rows, c, k));
         else
@@ -170,7 +161,7 @@ public static class BatchNorm
     public static void Backward<T>(T[] xhat, T[] rstd, T[] w, T[] dy, T[]? dx, T[]? dw, T[]? db, int rows, int c, bool training) where T : unmanaged, IFloatingPointIeee754<T>
     {
         // Scratch: [Σ dy, Σ dy⊙x̂] then the per-channel coefficients a, m, k of dx.
-        var scratch = Workspace<T>.Get(5 * c);
+        var scratch = ThreadScratch<Scratch, T>.Get(5 * c);
         var sums = scratch.AsSpan(0, 2 * c);
         sums.Clear();
         ColumnReduction.Sum<T>(rows, 2 * c, (int r0, int r1, Span<T> part) => GradientSums(xhat, dy, part, c, r0, r1), sums);

@@ -24,16 +24,11 @@ internal static class CausalAttentionFloat
     /// <summary>Keys per score tile: 4 vectors of 8.</summary>
     private const int KeyTile = 32;
 
-    [ThreadStatic] private static float[]? t_scratch;
-
     public static bool Supports(int c, int nh) => Vector256.IsHardwareAccelerated && (c / nh) % 8 == 0;
 
-    private static float[] Scratch(int length)
-    {
-        var s = t_scratch;
-        if (s is null || s.Length < length) t_scratch = s = new float[length];
-        return s;
-    }
+    private sealed class Owner;
+
+    private static float[] Scratch(int length) => ThreadScratch<Owner, float>.Get(length);
 
     private static int Padded(int t) => (t + KeyTile - 1) / KeyTile * KeyTile;
 

@@ -13,22 +13,13 @@ public delegate void PartialSumBody<T>(int r0, int r1, Span<T> partial);
 /// </summary>
 public static class ColumnReduction
 {
+    /// <summary>Keys this kernel's per-thread scratch (<see cref="ThreadScratch{TOwner, T}"/>).</summary>
+    private sealed class Scratch;
+
     public const int RowsPerChunk = 64;
 
-    /// <summary>Partial vectors of the calling thread, reused across calls (no allocation once warm).
-    /// A body must not itself call <see cref="Sum{T}(int, int, PartialSumBody{T}, Span{T})"/>.</summary>
-    private static class Workspace<T>
-    {
-        [ThreadStatic] private static T[]? t_buffer;
-
-        public static T[] Get(int length)
-        {
-            var b = t_buffer;
-            if (b is null || b.Length < length) t_buffer = b = new T[length];
-            return b;
-        }
-    }
-
+    /// <remarks>The partial vectors are per-thread scratch reused across calls (no allocation once warm),
+    /// so a body must not itself call this overload.</remarks>
     /// <param name="rows">Rows to reduce.</param>
     /// <param name="width">Length of the reduced vector.</param>
     /// <param name="body">Adds rows [r0, r1) into the partial it is given.</param>
@@ -38,13 +29,13 @@ public static class ColumnReduction
         int chunks = (rows + RowsPerChunk - 1) / RowsPerChunk;
         if (chunks <= 1 || (long)rows * width < 2 * Parallelism.MinimumParallelWork)
         {
-            var partial = Workspace<T>.Get(width).AsSpan(0, width);
+            var partial = ThreadScratch<Scratch, T>.Get(width).AsSpan(0, width);
             partial.Clear();
             for (int k = 0; k < chunks; k++) body(k * RowsPerChunk, Math.Min(rows, (k + 1) * RowsPerChunk), partial);
             TensorPrimitives.Add(result, partial, result);
             return;
         }
-        var buffer = Workspace<T>.Get(chunks * width);
+        var buffer = ThreadScratch<Scratch, T>.Get(chunks * width);
         Array.Clear(buffer, 0, chunks * width);
         Parallel.For(0, chunks, Parallelism.Options, k =>
             body(k * RowsPerChunk, Math.Min(rows, (k + 1) * RowsPerChunk), buffer.AsSpan(k * width, width)));

@@ -20,14 +20,14 @@ public static class CrossEntropy
                 throw new ArgumentException($"Target {targets[i]} at position {i} is outside [0, {classes}); targets must be class indices.");
     }
 
-    /// <summary>Row losses of the calling thread's last call, reused (no allocation per step once warm).</summary>
-    [ThreadStatic] private static double[]? t_losses;
+    /// <summary>Keys the calling thread's row-loss buffer, reused (no allocation per step once warm).</summary>
+    private sealed class RowLosses;
 
     /// <summary>Writes probabilities into <paramref name="probs"/> and returns the mean loss (row losses summed in double, in row order).</summary>
     public static T Forward<T>(T[] logits, int[] targets, T[] probs, int rows, int classes) where T : unmanaged, IFloatingPointIeee754<T>
     {
         CheckTargets(targets, rows, classes);
-        var losses = t_losses is { } l && l.Length >= rows ? l : t_losses = new double[rows];
+        var losses = ThreadScratch<RowLosses, double>.Get(rows);
         Parallelism.ForRows(rows, 4 * classes, (r0, r1) => ForwardRows(logits, targets, probs, losses, classes, r0, r1));
         double total = 0;
         for (int r = 0; r < rows; r++) total += losses[r];

@@ -15,6 +15,9 @@ namespace FocusLab.Engine.Kernels;
 /// </summary>
 public static class LayerNorm
 {
+    /// <summary>Keys this kernel's per-thread scratch (<see cref="ThreadScratch{TOwner, T}"/>).</summary>
+    private sealed class Scratch;
+
     public static void Forward<T>(T[] x, T[] w, T[]? b, T[] y, T[] mean, T[] rstd, int rows, int n, T eps) where T : unmanaged, IFloatingPointIeee754<T>
     {
         CheckLengths(rows, n, x, w, b, y, mean, rstd);
@@ -91,24 +94,11 @@ public static class LayerNorm
             if (dx is not null) Parallelism.ForRows(rows, 4 * n, (r0, r1) => BackwardRows(x, w, mean, rstd, dy, dx, default, n, r0, r1));
             return;
         }
-        var sums = Workspace<T>.Get(2 * n);
+        var sums = ThreadScratch<Scratch, T>.Get(2 * n).AsSpan(0, 2 * n);
         sums.Clear();
         ColumnReduction.Sum<T>(rows, 2 * n, (int r0, int r1, Span<T> part) => BackwardRows(x, w, mean, rstd, dy, dx, part, n, r0, r1), sums);
         if (dw is not null) TensorPrimitives.Add(dw.AsSpan(0, n), sums[..n], dw.AsSpan(0, n));
         if (db is not null) TensorPrimitives.Add(db.AsSpan(0, n), sums.Slice(n, n), db.AsSpan(0, n));
-    }
-
-    /// <summary>Per-thread scratch for the parameter sums (a ColumnReduction result must outlive the call's partials).</summary>
-    private static class Workspace<T>
-    {
-        [ThreadStatic] private static T[]? t_buffer;
-
-        public static Span<T> Get(int length)
-        {
-            var b = t_buffer;
-            if (b is null || b.Length < length) t_buffer = b = new T[length];
-            return b.AsSpan(0, length);
-        }
     }
 
     /// <summary>Rows [r0, r1): dx (when given) and, when <paramref name="part"/> is not empty,

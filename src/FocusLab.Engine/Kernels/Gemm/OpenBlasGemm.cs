@@ -71,11 +71,16 @@ public sealed unsafe class OpenBlasGemm : IGemmBackend
     public void Sgemm(bool transA, bool transB, int m, int n, int k,
         float alpha, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
         float beta, Span<float> c, int ldc)
+        => Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, split: true);
+
+    private void Sgemm(bool transA, bool transB, int m, int n, int k,
+        float alpha, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
+        float beta, Span<float> c, int ldc, bool split)
     {
         GemmArguments.Check(transA, transB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc);
         if (m == 0 || n == 0) return;
         // Row blocks fixed by the shape and the core count, so the thread setting never changes the result.
-        int blocks = (long)m * n * k < ParallelThreshold ? 1 : Math.Clamp(m / MinimumRowsPerBlock, 1, MaximumBlocks);
+        int blocks = !split || (long)m * n * k < ParallelThreshold ? 1 : Math.Clamp(m / MinimumRowsPerBlock, 1, MaximumBlocks);
         fixed (float* pa = a)
         fixed (float* pb = b)
         fixed (float* pc = c)
@@ -111,14 +116,7 @@ public sealed unsafe class OpenBlasGemm : IGemmBackend
         public void Sgemm(bool transA, bool transB, int m, int n, int k,
             float alpha, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
             float beta, Span<float> c, int ldc)
-        {
-            GemmArguments.Check(transA, transB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc);
-            if (m == 0 || n == 0) return;
-            fixed (float* pa = a)
-            fixed (float* pb = b)
-            fixed (float* pc = c)
-                blas.Call(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc);
-        }
+            => blas.Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, split: false);
     }
 
     private void Call(bool transA, bool transB, int m, int n, int k, float alpha, float* a, int lda, float* b, int ldb, float beta, float* c, int ldc)
