@@ -1,6 +1,6 @@
 namespace FocusLab.Cli.Tests;
 
-public class GeometryCommandsTests
+public class StudyOptionValidationTests
 {
     [Theory]
     [InlineData("Gauss–Newton smoothness is measured on the MLP", "sharpness", "--model", "gpt", "--gauss-newton-batch", "8")]
