@@ -42,15 +42,13 @@ public abstract class EngineModelLoss : IModelHessian
     public void ReadParameters(Span<float> destination)
     {
         if (destination.Length != Layout.Count) throw new ArgumentException($"The destination holds {destination.Length} values but the model has {Layout.Count} parameters.", nameof(destination));
-        int o = 0;
-        foreach (var p in Model.Parameters) { p.Value.Span.CopyTo(destination.Slice(o, p.Length)); o += p.Length; }
+        Model.GatherValues(destination);
     }
 
     public void WriteParameters(ReadOnlySpan<float> source)
     {
         if (source.Length != Layout.Count) throw new ArgumentException($"The source holds {source.Length} values but the model has {Layout.Count} parameters.", nameof(source));
-        int o = 0;
-        foreach (var p in Model.Parameters) { source.Slice(o, p.Length).CopyTo(p.Value.Span); o += p.Length; }
+        Model.ScatterValues(source);
     }
 
     public double Loss()
@@ -75,8 +73,7 @@ public abstract class EngineModelLoss : IModelHessian
             _tape.Reset();
             var loss = Loss(_tape);
             _tape.Backward(loss);
-            int o = 0;
-            foreach (var p in Model.Parameters) { p.Grad.Span.CopyTo(gradient.Slice(o, p.Length)); o += p.Length; }
+            Model.GatherGradients(gradient);
             return loss.Value[0];
         }
         finally
@@ -131,8 +128,7 @@ public abstract class EngineModelLoss : IModelHessian
         _twinTape.Reset();
         var loss = Loss(_twinTape);
         _twinTape.Backward(loss);
-        int o = 0;
-        foreach (var p in twin.Parameters) { p.Grad.Span.CopyTo(gradient.Slice(o, p.Length)); o += p.Length; }
+        twin.GatherGradients(gradient);
         return loss.Value[0];
     }
 

@@ -66,8 +66,7 @@ public sealed class MlpClassifierJacobian : IClassifierJacobian
             _tape.Reset();
             var z = _model.Forward(_tape, _inputs);
             _tape.Backward(z, _seed);
-            int o = 0;
-            foreach (var p in _model.Parameters) { p.Grad.Span.CopyTo(result.Slice(o, p.Length)); o += p.Length; }
+            _model.GatherGradients(result);
         }
         finally
         {

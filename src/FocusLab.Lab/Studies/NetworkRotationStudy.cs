@@ -107,7 +107,7 @@ public static class NetworkRotationStudy
         var gy = new double[d];
         var gx = new double[d];
         var xd = new double[d];
-        Read(model, y, gradients: false);
+        model.GatherValues<double>(y);
         if (rotation is null) y.CopyTo(xd, 0); else rotation.ApplyTranspose(y, xd); // x₀ = Rᵀy₀: the same starting network
         var x = new float[d];
         var grad = new float[d];
@@ -129,7 +129,7 @@ public static class NetworkRotationStudy
                 diverged = true;
                 break;
             }
-            Read(model, gy, gradients: true);
+            model.GatherGradients<double>(gy);
             if (rotation is null) gy.CopyTo(gx, 0); else rotation.ApplyTranspose(gy, gx);
             for (int i = 0; i < d; i++) grad[i] = (float)gx[i];
             optimizer.Step();
@@ -162,15 +162,9 @@ public static class NetworkRotationStudy
     {
         for (int i = 0; i < x.Length; i++) xd[i] = x[i];
         if (rotation is null) xd.CopyTo(y, 0); else rotation.Apply(xd, y);
-        int o = 0;
-        foreach (var p in model.Parameters) { var s = p.Value.Span; for (int i = 0; i < s.Length; i++) s[i] = (float)y[o + i]; o += s.Length; }
+        model.ScatterValues<double>(y);
     }
 
-    private static void Read(Module<float> model, double[] dst, bool gradients)
-    {
-        int o = 0;
-        foreach (var p in model.Parameters) { var s = gradients ? p.Grad.Span : p.Value.Span; for (int i = 0; i < s.Length; i++) dst[o + i] = s[i]; o += s.Length; }
-    }
 
     /// <summary>Xie et al.'s claims, checked on the mean final loss over seeds and the median ‖H‖₁,₁/d ratio over checkpoints.</summary>
     internal static SharpnessClaim[] Claims(IReadOnlyList<NetworkRotationRun> runs)

@@ -72,7 +72,7 @@ public static class SharpnessStudy
         {
             double loss = task.ForwardBackward();
             var g = new double[d];
-            Flatten(model, g);
+            model.GatherGradients<double>(g);
             if (!g.All(double.IsFinite)) throw new InvalidOperationException($"Training with {spec} (seed {seed}) produced a non-finite gradient at step {k}; lower its learning rate.");
             window.Enqueue(g);
             if (window.Count > options.Window) window.Dequeue();
@@ -82,7 +82,7 @@ public static class SharpnessStudy
                     (options.GaussNewtonBatch > 0 ? $" and the Gauss–Newton matrix on {options.GaussNewtonBatch} samples" : ""));
                 double trainLoss = losses.Skip(Math.Max(0, k - 1 - options.Window)).Take(Math.Min(options.Window, k - 1)).DefaultIfEmpty(loss).Average();
                 checkpoints.Add(Measure(task, name, seed, k - 1, trainLoss, window.ToList(), options, specs, referenceSpec, lineSearch));
-                Unflatten(g, model); // the measurement used the gradient buffers as scratch
+                model.ScatterGradients<double>(g); // the measurement used the gradient buffers as scratch
             }
             if (k == options.Steps + 1) break;
             losses[k - 1] = loss;
@@ -129,17 +129,5 @@ public static class SharpnessStudy
         var v = values.Where(double.IsFinite).OrderBy(x => x).ToArray();
         if (v.Length == 0) return double.NaN;
         return v.Length % 2 == 1 ? v[v.Length / 2] : 0.5 * (v[v.Length / 2 - 1] + v[v.Length / 2]);
-    }
-
-    private static void Flatten(Module<float> model, double[] g)
-    {
-        int o = 0;
-        foreach (var p in model.Parameters) { var s = p.Grad.Span; for (int i = 0; i < s.Length; i++) g[o + i] = s[i]; o += s.Length; }
-    }
-
-    private static void Unflatten(double[] g, Module<float> model)
-    {
-        int o = 0;
-        foreach (var p in model.Parameters) { var s = p.Grad.Span; for (int i = 0; i < s.Length; i++) s[i] = (float)g[o + i]; o += s.Length; }
     }
 }
