@@ -67,6 +67,19 @@ public sealed class Mlp<T> : Module<T> where T : unmanaged, IFloatingPointIeee75
         set { foreach (var n in _norms) n.UpdateRunningStatistics = value; }
     }
 
+    /// <summary>
+    /// Switches to the mode in which a measurement sees the training loss as a fixed function of θ: batch
+    /// statistics (training mode) without updating the running statistics. Returns the action that restores
+    /// the previous modes.
+    /// </summary>
+    public Action UseBatchStatisticsWithoutUpdates()
+    {
+        bool training = Training, update = UpdateRunningStatistics;
+        Training = true;
+        UpdateRunningStatistics = false;
+        return () => { Training = training; UpdateRunningStatistics = update; };
+    }
+
     /// <summary>Logits [N, classes] for inputs [N, inputs].</summary>
     public Variable<T> Forward(Tape<T> tape, Tensor<T> inputs)
     {

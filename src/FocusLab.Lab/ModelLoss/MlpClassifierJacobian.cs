@@ -26,9 +26,7 @@ public sealed class MlpClassifierJacobian : IClassifierJacobian
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(inputs);
-        if (inputs.Rank != 2 || inputs.Shape[1] != model.Config.Inputs)
-            throw new ArgumentException($"The MLP expects inputs [N, {model.Config.Inputs}], got {Shapes.Format(inputs.Shape)}.", nameof(inputs));
-        if (inputs.Shape[0] < 2) throw new ArgumentException("BatchNorm needs a batch of at least 2 samples.", nameof(inputs));
+        MlpModelLoss.CheckBatch(model, inputs);
         _model = model;
         _inputs = inputs;
         Samples = inputs.Shape[0];
@@ -75,11 +73,5 @@ public sealed class MlpClassifierJacobian : IClassifierJacobian
         }
     }
 
-    private Action Enter()
-    {
-        bool training = _model.Training, update = _model.UpdateRunningStatistics;
-        _model.Training = true;
-        _model.UpdateRunningStatistics = false;
-        return () => { _model.Training = training; _model.UpdateRunningStatistics = update; };
-    }
+    private Action Enter() => _model.UseBatchStatisticsWithoutUpdates();
 }

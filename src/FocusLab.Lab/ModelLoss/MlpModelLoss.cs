@@ -24,10 +24,8 @@ public sealed class MlpModelLoss : EngineModelLoss
     {
         ArgumentNullException.ThrowIfNull(inputs);
         ArgumentNullException.ThrowIfNull(labels);
-        if (inputs.Rank != 2 || inputs.Shape[1] != model.Config.Inputs)
-            throw new ArgumentException($"The MLP expects inputs [N, {model.Config.Inputs}], got {Shapes.Format(inputs.Shape)}.", nameof(inputs));
+        CheckBatch(model, inputs);
         if (labels.Length != inputs.Shape[0]) throw new ArgumentException($"{labels.Length} labels for {inputs.Shape[0]} samples; give one label per sample.", nameof(labels));
-        if (labels.Length < 2) throw new ArgumentException("BatchNorm needs a batch of at least 2 samples.", nameof(labels));
         foreach (int y in labels)
             if ((uint)y >= (uint)model.Config.Classes) throw new ArgumentException($"Label {y} is outside [0, {model.Config.Classes}).", nameof(labels));
         _model = model;
@@ -53,11 +51,13 @@ public sealed class MlpModelLoss : EngineModelLoss
 
     protected override Variable<double> Loss(Tape<double> tape) => _twin!.Loss(tape, _twinInputs!, _labels);
 
-    protected override Action Enter()
+    /// <summary>Inputs must be [N, inputs] with N ≥ 2 (batch statistics need two samples).</summary>
+    internal static void CheckBatch(Mlp<float> model, Tensor<float> inputs)
     {
-        bool training = _model.Training, update = _model.UpdateRunningStatistics;
-        _model.Training = true;
-        _model.UpdateRunningStatistics = false;
-        return () => { _model.Training = training; _model.UpdateRunningStatistics = update; };
+        if (inputs.Rank != 2 || inputs.Shape[1] != model.Config.Inputs)
+            throw new ArgumentException($"The MLP expects inputs [N, {model.Config.Inputs}], got {Shapes.Format(inputs.Shape)}.", nameof(inputs));
+        if (inputs.Shape[0] < 2) throw new ArgumentException("BatchNorm needs a batch of at least 2 samples.", nameof(inputs));
     }
+
+    protected override Action Enter() => _model.UseBatchStatisticsWithoutUpdates();
 }
