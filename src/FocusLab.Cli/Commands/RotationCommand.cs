@@ -78,8 +78,7 @@ internal static class RotationCommand
                 table.AddRow(cells.Select(Markup.Escape).ToArray());
             }
             AnsiConsole.Write(table);
-            foreach (var c in report.Claims)
-                AnsiConsole.MarkupLine($"{(c.Holds ? "[green]agrees[/]" : "[red]disagrees[/]")} with the paper: {Markup.Escape(c.Claim)} — {Markup.Escape(c.Evidence)}");
+            ClaimLines.Write(report.Claims, toStderr: false);
             AnsiConsole.MarkupLine($"{report.ElapsedSeconds:F1} s; wrote {Markup.Escape(string.Join(", ", files))}");
             return 0;
         });
@@ -118,8 +117,7 @@ internal static class RotationCommand
                 Console.Error.WriteLine($"  {g.Optimizer} on the {(g.Rotated ? "rotated" : "original")} loss, mean final loss per lr: " +
                     string.Join(", ", g.LearningRates.Select((lr, i) => $"{F(lr)} → {F(g.MeanFinalLoss[i])}")) + $"; best {F(g.BestLearningRate)}");
         }
-        foreach (var c in report.Claims)
-            Console.Error.WriteLine($"  {(c.Holds ? "agrees" : "disagrees")} with the paper: {c.Claim} — {c.Evidence}");
+        ClaimLines.Write(report.Claims, toStderr: true);
         Console.Error.WriteLine($"  {report.ElapsedSeconds:F1} s; wrote {string.Join(", ", files)}");
         return 0;
     }

@@ -104,12 +104,7 @@ internal static class SharpnessCommand
                 }
             }
             // The verdicts go to stderr with --json so stdout stays one JSON document.
-            foreach (var c in report.Claims)
-            {
-                string line = $"{(c.Holds ? "agrees" : "disagrees")} with the paper: {c.Claim} — {c.Evidence}";
-                if (quiet) Console.Error.WriteLine($"  {line}");
-                else AnsiConsole.MarkupLine($"{(c.Holds ? "[green]agrees[/]" : "[red]disagrees[/]")} with the paper: {Markup.Escape(c.Claim)} — {Markup.Escape(c.Evidence)}");
-            }
+            ClaimLines.Write(report.Claims, toStderr: quiet);
             Console.Error.WriteLine($"  {report.ElapsedSeconds:F1} s; wrote {string.Join(", ", files)}");
             return 0;
         });

@@ -130,13 +130,10 @@ public static class GeometryOutput
     public static string ToHtml(GeometrySource source, GeometryReport r, IEnumerable<string> figures)
     {
         var sb = new StringBuilder();
-        sb.Append("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Loss geometry</title>\n");
-        sb.Append("<style>body{font-family:sans-serif;max-width:1000px;margin:2em auto}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}</style></head><body>\n");
         sb.Append($"<h1>Loss geometry: {WebUtility.HtmlEncode(Where(source))}</h1>\n<p>{WebUtility.HtmlEncode(source.Checkpoint)}</p>\n<table><tr><th>metric</th><th>value</th></tr>\n");
         foreach (var (m, v) in Metrics(r)) sb.Append(Inv($"<tr><td>{m}</td><td>{v:G6}</td></tr>\n"));
         sb.Append("</table>\n");
         foreach (var f in figures) sb.Append(f).Append('\n');
-        sb.Append("</body></html>\n");
-        return sb.ToString();
+        return StudyOutput.HtmlPage("Loss geometry", sb.ToString());
     }
 }

@@ -1,3 +1,5 @@
+using System.Net;
+using System.Text;
 using System.Text.Json;
 
 namespace FocusLab.Lab.Reports;
@@ -26,5 +28,23 @@ public static class StudyOutput
         AtomicFile.WriteText(paths[2], svg);
         AtomicFile.WriteText(paths[3], html);
         return paths;
+    }
+
+    /// <summary>A self-contained HTML page (no scripts, no external files) with the studies' one style.</summary>
+    public static string HtmlPage(string title, string body) =>
+        "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>" + WebUtility.HtmlEncode(title) + "</title>\n" +
+        "<style>body{font-family:sans-serif;max-width:1000px;margin:2em auto}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}</style></head><body>\n" +
+        body + "</body></html>\n";
+
+    /// <summary>A CSV table (header row first, no quoted commas) as an HTML table.</summary>
+    public static string CsvTable(string csv)
+    {
+        var sb = new StringBuilder("<table>\n");
+        foreach (var (line, i) in csv.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select((l, i) => (l, i)))
+        {
+            string cell = i == 0 ? "th" : "td";
+            sb.Append("<tr>").Append(string.Concat(line.Split(',').Select(c => $"<{cell}>{WebUtility.HtmlEncode(c)}</{cell}>"))).Append("</tr>\n");
+        }
+        return sb.Append("</table>\n").ToString();
     }
 }

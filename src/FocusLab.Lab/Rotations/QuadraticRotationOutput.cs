@@ -1,3 +1,4 @@
+using FocusLab.Lab.Reports;
 using System.Globalization;
 using System.Net;
 using System.Text;
@@ -67,25 +68,6 @@ public static class QuadraticRotationOutput
         return FocusLab.Lab.Reports.LineChart.Stack($"Rotated quadratic, d = {r.Options.Dimension}, {r.Options.Steps} steps, best lr per optimizer (mean of {r.Options.Seeds.Length} seeds)", loss, geometry);
     }
 
-    public static string ToHtml(QuadraticRotationReport r, string svg)
-    {
-        var sb = new StringBuilder();
-        sb.Append("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Rotation study (quadratic)</title>\n");
-        sb.Append("<style>body{font-family:sans-serif;max-width:900px;margin:2em auto}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}</style></head><body>\n");
-        sb.Append("<h1>Quadratic rotation study (Xie et al.)</h1>\n").Append(svg).Append("\n<h2>Claims</h2><ul>\n");
-        foreach (var c in r.Claims)
-            sb.Append($"<li><b>{(c.Holds ? "agrees" : "disagrees")}</b>: {WebUtility.HtmlEncode(c.Claim)} — {WebUtility.HtmlEncode(c.Evidence)}</li>\n");
-        sb.Append("</ul>\n<h2>Table</h2><table><tr>");
-        var lines = ToCsv(r).Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        foreach (var h in lines[0].Split(',')) sb.Append($"<th>{WebUtility.HtmlEncode(h)}</th>");
-        sb.Append("</tr>\n");
-        foreach (var line in lines.Skip(1))
-        {
-            sb.Append("<tr>");
-            foreach (var cell in line.Split(',')) sb.Append($"<td>{WebUtility.HtmlEncode(cell)}</td>");
-            sb.Append("</tr>\n");
-        }
-        sb.Append("</table></body></html>\n");
-        return sb.ToString();
-    }
+    public static string ToHtml(QuadraticRotationReport r, string svg) => StudyOutput.HtmlPage("Rotation study (quadratic)",
+        "<h1>Quadratic rotation study (Xie et al.)</h1>\n" + svg + "\n" + PaperClaim.HtmlList(r.Claims) + "<h2>Table</h2>" + StudyOutput.CsvTable(ToCsv(r)));
 }

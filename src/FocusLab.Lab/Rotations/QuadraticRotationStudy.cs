@@ -1,3 +1,4 @@
+using FocusLab.Lab.Reports;
 using System.Diagnostics;
 using FocusLab.Lab.Diagnostics;
 
@@ -58,10 +59,7 @@ public sealed record RotationRow(
     double InitialLoss,
     OptimizerOutcome[] Outcomes);
 
-/// <summary>A statement of the paper checked against this run's numbers.</summary>
-public sealed record ClaimCheck(string Claim, bool Holds, string Evidence);
-
-public sealed record QuadraticRotationReport(QuadraticRotationOptions Options, double[] Eigenvalues, RotationRow[] Rows, ClaimCheck[] Claims, double ElapsedSeconds);
+public sealed record QuadraticRotationReport(QuadraticRotationOptions Options, double[] Eigenvalues, RotationRow[] Rows, PaperClaim[] Claims, double ElapsedSeconds);
 
 /// <summary>
 /// The quadratic study of Xie et al. (SPEC §2–3): f(x) = ½(Rx)ᵀΛ(Rx) with a fixed diagonal spectrum Λ and
@@ -195,9 +193,9 @@ public static class QuadraticRotationStudy
     /// rotation (Kendall τ of loss against rotation order ≥ 0.5 and most-rotated/unrotated ≥ 1.5); sgd's stays
     /// constant (every rotation within 5% of the unrotated loss); ‖H‖₁,₁/d tracks adam's loss (τ ≥ 0.5).
     /// </summary>
-    private static ClaimCheck[] CheckClaims(RotationRow[] rows, QuadraticRotationOptions o)
+    private static PaperClaim[] CheckClaims(RotationRow[] rows, QuadraticRotationOptions o)
     {
-        var claims = new List<ClaimCheck>();
+        var claims = new List<PaperClaim>();
         double[] order = Enumerable.Range(0, rows.Length).Select(i => (double)i).ToArray();
         double[]? Losses(string id)
         {

@@ -42,11 +42,10 @@ public static class BatchSweepReport
         var c = summary.Crossover;
         string crossover = c.Batch is { } b ? string.Create(CultureInfo.InvariantCulture, $"crossover batch size ≈ {b:F0} (between {c.Below} and {c.Above}); {c.Note}") : $"no crossover: {c.Note}";
         var html = new StringBuilder();
-        html.Append("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>FocusLab batch-size sweep</title></head><body style=\"font-family:sans-serif\">\n");
         html.Append($"<h1>Batch-size crossover ({WebUtility.HtmlEncode(grid.Preset)})</h1>\n<p><code>{WebUtility.HtmlEncode(command)}</code></p>\n");
         html.Append(CultureInfo.InvariantCulture, $"<p>{grid.BatchSizes.Length} batch sizes × {grid.LearningRates.Length} learning rates × {grid.Replicates} replicates × {grid.Optimizers.Length} optimizers, {grid.Steps} steps, weight decay {grid.WeightDecay} (not on biases or batch-norm). {WebUtility.HtmlEncode(crossover)}.</p>\n");
-        html.Append(lossSvg).Append(impSvg).Append("</body></html>\n");
-        FocusLab.Lab.Reports.AtomicFile.WriteText(Path.Combine(outDir, "batch_sweep.html"), html.ToString());
+        html.Append(lossSvg).Append(impSvg);
+        FocusLab.Lab.Reports.AtomicFile.WriteText(Path.Combine(outDir, "batch_sweep.html"), FocusLab.Lab.Reports.StudyOutput.HtmlPage("FocusLab batch-size sweep", html.ToString()));
         return summary;
     }
 }

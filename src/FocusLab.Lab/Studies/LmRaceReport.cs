@@ -44,13 +44,13 @@ public static class LmRaceReport
         FocusLab.Lab.Reports.AtomicFile.WriteText(Path.Combine(outDir, "val_curves.svg"), valSvg);
         FocusLab.Lab.Reports.AtomicFile.WriteText(Path.Combine(outDir, "train_loss.svg"), trainSvg);
 
-        var html = new StringBuilder("<!DOCTYPE html><html><head><meta charset=\"utf-8\"><title>FocusLab LM race</title></head><body style=\"font-family:sans-serif\">\n");
+        var html = new StringBuilder();
         html.Append($"<h1>Language-model race ({WebUtility.HtmlEncode(result.Config.Preset)})</h1>\n<p><code>{WebUtility.HtmlEncode(command)}</code></p>\n");
-        html.Append("<table border=\"1\" cellpadding=\"4\" style=\"border-collapse:collapse\"><tr><th>optimizer</th><th>seed</th><th>final val loss</th><th>steps to adamw's final</th><th>speed-up</th><th>wall s</th><th>spikes</th></tr>\n");
+        html.Append("<table><tr><th>optimizer</th><th>seed</th><th>final val loss</th><th>steps to adamw's final</th><th>speed-up</th><th>wall s</th><th>spikes</th></tr>\n");
         foreach (var c in result.Comparisons)
             html.Append(CultureInfo.InvariantCulture, $"<tr><td>{c.Optimizer}</td><td>{c.Seed}</td><td>{c.FinalValLoss:F4}</td><td>{c.Steps?.ToString() ?? "not reached"}</td><td>{(c.Speedup is { } s ? s.ToString("F2", CultureInfo.InvariantCulture) + "×" : "–")}</td><td>{c.WallS:F1}</td><td>{c.Spikes}</td></tr>\n");
-        html.Append("</table>\n").Append(valSvg).Append(trainSvg).Append("</body></html>\n");
-        FocusLab.Lab.Reports.AtomicFile.WriteText(Path.Combine(outDir, "lm_race.html"), html.ToString());
+        html.Append("</table>\n").Append(valSvg).Append(trainSvg);
+        FocusLab.Lab.Reports.AtomicFile.WriteText(Path.Combine(outDir, "lm_race.html"), FocusLab.Lab.Reports.StudyOutput.HtmlPage("FocusLab LM race", html.ToString()));
     }
 
     /// <summary>Trailing running mean over <paramref name="window"/> steps, as (step, value) with steps from 1.</summary>

@@ -1,3 +1,4 @@
+using FocusLab.Lab.Reports;
 using System.Globalization;
 using System.Net;
 using System.Text;
@@ -88,12 +89,7 @@ public static class NetworkRotationOutput
     public static string ToHtml(NetworkRotationReport r, string svg)
     {
         var sb = new StringBuilder();
-        sb.Append("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Rotation study (network)</title>\n");
-        sb.Append("<style>body{font-family:sans-serif;max-width:900px;margin:2em auto}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}</style></head><body>\n");
-        sb.Append($"<h1>Network rotation study ({WebUtility.HtmlEncode(r.Options.Model)}, Xie et al.)</h1>\n").Append(svg).Append("\n<h2>Claims</h2><ul>\n");
-        foreach (var c in r.Claims)
-            sb.Append($"<li><b>{(c.Holds ? "agrees" : "disagrees")}</b>: {WebUtility.HtmlEncode(c.Claim)} — {WebUtility.HtmlEncode(c.Evidence)}</li>\n");
-        sb.Append("</ul>\n");
+        sb.Append($"<h1>Network rotation study ({WebUtility.HtmlEncode(r.Options.Model)}, Xie et al.)</h1>\n").Append(svg).Append('\n').Append(PaperClaim.HtmlList(r.Claims));
         if (r.LearningRates is { Length: > 0 } grids)
         {
             sb.Append("<h2>Learning-rate grid (mean final loss over seeds; best in bold)</h2><table><tr><th>optimizer</th><th>loss</th>");
@@ -111,13 +107,7 @@ public static class NetworkRotationOutput
             }
             sb.Append("</table>\n");
         }
-        sb.Append("<h2>Table</h2><table>\n");
-        foreach (var (line, i) in ToCsv(r).Split('\n', StringSplitOptions.RemoveEmptyEntries).Select((l, i) => (l, i)))
-        {
-            string cell = i == 0 ? "th" : "td";
-            sb.Append("<tr>").Append(string.Concat(line.Split(',').Select(c => $"<{cell}>{WebUtility.HtmlEncode(c)}</{cell}>"))).Append("</tr>\n");
-        }
-        sb.Append("</table></body></html>\n");
-        return sb.ToString();
+        sb.Append("<h2>Table</h2>").Append(StudyOutput.CsvTable(ToCsv(r)));
+        return StudyOutput.HtmlPage("Rotation study (network)", sb.ToString());
     }
 }

@@ -1,3 +1,4 @@
+using FocusLab.Lab.Reports;
 using FocusLab.Engine.Models;
 
 namespace FocusLab.Lab.Studies;
@@ -96,7 +97,7 @@ public sealed record NetworkRotationRun(string Optimizer, string Spec, bool Rota
 /// <summary>The grid's outcome for one optimizer on one loss: mean final loss over seeds per lr (NaN if any seed diverged), and the chosen lr.</summary>
 public sealed record NetworkRotationLearningRates(string Optimizer, bool Rotated, double[] LearningRates, double[] MeanFinalLoss, double BestLearningRate);
 
-public sealed record NetworkRotationReport(NetworkRotationOptions Options, long Parameters, (int A, int B, int C) RotationShape, NetworkRotationRun[] Runs, SharpnessClaim[] Claims, double ElapsedSeconds,
+public sealed record NetworkRotationReport(NetworkRotationOptions Options, long Parameters, (int A, int B, int C) RotationShape, NetworkRotationRun[] Runs, PaperClaim[] Claims, double ElapsedSeconds,
     NetworkRotationLearningRates[]? LearningRates = null)
 {
     /// <summary>The runs at each (optimizer, loss)'s chosen lr: what the claims, the table and the figure show.</summary>

@@ -1,3 +1,4 @@
+using FocusLab.Lab.Reports;
 using System.Diagnostics;
 using System.Globalization;
 using FocusLab.Engine.Nn;
@@ -167,10 +168,10 @@ public static class NetworkRotationStudy
 
 
     /// <summary>Xie et al.'s claims, checked on the mean final loss over seeds and the median ‖H‖₁,₁/d ratio over checkpoints.</summary>
-    internal static SharpnessClaim[] Claims(IReadOnlyList<NetworkRotationRun> runs)
+    internal static PaperClaim[] Claims(IReadOnlyList<NetworkRotationRun> runs)
     {
         var inv = CultureInfo.InvariantCulture;
-        var claims = new List<SharpnessClaim>();
+        var claims = new List<PaperClaim>();
         double Final(string o, bool r) => runs.Where(x => x.Optimizer == o && x.Rotated == r).Select(x => x.FinalLoss).DefaultIfEmpty(double.NaN).Average();
         var names = runs.Select(r => r.Optimizer).Distinct().ToArray();
         foreach (var o in names)

@@ -1,3 +1,4 @@
+using FocusLab.Lab.Reports;
 using System.Globalization;
 
 namespace FocusLab.Lab.Studies;
@@ -14,15 +15,15 @@ public static class SharpnessClaims
     /// <summary>"A small fraction of coordinates" in the Gauss–Newton claim: at most this fraction removed (median over checkpoints).</summary>
     public const double SmallFraction = 0.05;
 
-    public static SharpnessClaim[] Check(IReadOnlyList<SharpnessCheckpoint> checkpoints, string model)
+    public static PaperClaim[] Check(IReadOnlyList<SharpnessCheckpoint> checkpoints, string model)
     {
         var claims = Directions(checkpoints, model);
         return checkpoints.Any(c => c.GaussNewton is not null) ? [.. claims, GaussNewton(checkpoints)] : claims;
     }
 
-    private static SharpnessClaim[] Directions(IReadOnlyList<SharpnessCheckpoint> checkpoints, string model)
+    private static PaperClaim[] Directions(IReadOnlyList<SharpnessCheckpoint> checkpoints, string model)
     {
-        var claims = new List<SharpnessClaim>();
+        var claims = new List<PaperClaim>();
         if (checkpoints.Count == 0) return [];
         bool Has(params string[] names) => names.All(n => checkpoints[0].Rows.Any(r => r.Optimizer == n));
         if (Has("sgd", "sgd_clip")) claims.Add(Greater(checkpoints, "sgd", "sgd_clip", "sgd's update direction is much sharper than clipped sgd's (sgd ≫ sgd-clip)"));
@@ -44,7 +45,7 @@ public static class SharpnessClaims
     }
 
     /// <summary>Appendix D: the Gauss–Newton smoothness falls a lot once the few coordinates with heavy rows (≥ 4× the mean row norm) are removed.</summary>
-    private static SharpnessClaim GaussNewton(IReadOnlyList<SharpnessCheckpoint> checkpoints)
+    private static PaperClaim GaussNewton(IReadOnlyList<SharpnessCheckpoint> checkpoints)
     {
         var m = checkpoints.Where(c => c.GaussNewton is not null).Select(c => c.GaussNewton!).ToArray();
         double ratio = SharpnessStudy.Median(m.Select(x => x.Ratio)), fraction = SharpnessStudy.Median(m.Select(x => x.FractionRemoved));
@@ -55,7 +56,7 @@ public static class SharpnessClaims
             $"(batch {m[0].Samples}); 'a lot' means ≥ {Factor}, 'few' ≤ {100 * SmallFraction}%");
     }
 
-    private static SharpnessClaim Greater(IReadOnlyList<SharpnessCheckpoint> checkpoints, string a, string b, string claim)
+    private static PaperClaim Greater(IReadOnlyList<SharpnessCheckpoint> checkpoints, string a, string b, string claim)
     {
         var r = Ratios(checkpoints, a, b);
         double m = SharpnessStudy.Median(r);
@@ -63,7 +64,7 @@ public static class SharpnessClaims
         return new(claim, m >= Factor, $"median sharpness({a}) / sharpness({b}) = {F(m)} over {r.Length} checkpoints{range}; ≫ means ≥ {Factor}");
     }
 
-    private static SharpnessClaim BetterReduction(IReadOnlyList<SharpnessCheckpoint> checkpoints, string clipped, string plain)
+    private static PaperClaim BetterReduction(IReadOnlyList<SharpnessCheckpoint> checkpoints, string clipped, string plain)
     {
         int wins = checkpoints.Count(c => Row(c, clipped).BestLossReduction > Row(c, plain).BestLossReduction);
         double mc = SharpnessStudy.Median(checkpoints.Select(c => Row(c, clipped).BestLossReduction));

@@ -132,12 +132,8 @@ public static class SharpnessOutput
     {
         var inv = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
-        sb.Append("<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>Directional sharpness study</title>\n");
-        sb.Append("<style>body{font-family:sans-serif;max-width:1000px;margin:2em auto}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}</style></head><body>\n");
-        sb.Append(inv, $"<h1>Directional sharpness of optimizer updates ({WebUtility.HtmlEncode(r.Options.Model)}, Pan &amp; Li 2023)</h1>\n").Append(svg).Append("\n<h2>Claims</h2><ul>\n");
-        foreach (var c in r.Claims)
-            sb.Append($"<li><b>{(c.Holds ? "agrees" : "disagrees")}</b>: {WebUtility.HtmlEncode(c.Claim)} — {WebUtility.HtmlEncode(c.Evidence)}</li>\n");
-        sb.Append("</ul>\n<h2>Summary (medians over checkpoints and seeds)</h2><table><tr><th>trajectory</th><th>optimizer</th><th>n</th><th>sharpness</th><th>ratio to sgd</th><th>min</th><th>max</th><th>mean best reduction</th></tr>\n");
+        sb.Append(inv, $"<h1>Directional sharpness of optimizer updates ({WebUtility.HtmlEncode(r.Options.Model)}, Pan &amp; Li 2023)</h1>\n").Append(svg).Append('\n').Append(PaperClaim.HtmlList(r.Claims));
+        sb.Append("<h2>Summary (medians over checkpoints and seeds)</h2><table><tr><th>trajectory</th><th>optimizer</th><th>n</th><th>sharpness</th><th>ratio to sgd</th><th>min</th><th>max</th><th>mean best reduction</th></tr>\n");
         foreach (var s in r.Summary)
             sb.Append(inv, $"<tr><td>{s.Trajectory}</td><td>{s.Optimizer}</td><td>{s.Count}</td><td>{s.MedianSharpness:G4}</td><td>{s.MedianRatioToSgd:G4}</td><td>{s.MinRatioToSgd:G4}</td><td>{s.MaxRatioToSgd:G4}</td><td>{s.MeanBestLossReduction:G4}</td></tr>\n");
         sb.Append("</table>\n");
@@ -155,7 +151,7 @@ public static class SharpnessOutput
             sb.Append("<h2>Line searches along each direction</h2>\n");
             foreach (var figure in lineSearches) sb.Append(figure).Append('\n');
         }
-        sb.Append(inv, $"<p>{r.ElapsedSeconds:F1} s.</p></body></html>\n");
-        return sb.ToString();
+        sb.Append(inv, $"<p>{r.ElapsedSeconds:F1} s.</p>\n");
+        return StudyOutput.HtmlPage("Directional sharpness study", sb.ToString());
     }
 }

@@ -1,3 +1,4 @@
+using FocusLab.Lab.Reports;
 namespace FocusLab.Lab.Studies;
 
 /// <summary>One pseudo-update direction measured at one checkpoint.</summary>
@@ -23,8 +24,6 @@ public sealed record SharpnessCheckpoint(string Trajectory, int Seed, int Step, 
 /// <summary>Per trajectory and optimizer: medians over checkpoints and seeds.</summary>
 public sealed record SharpnessSummaryRow(string Trajectory, string Optimizer, int Count, double MedianSharpness, double MedianRatioToSgd, double MinRatioToSgd, double MaxRatioToSgd, double MeanBestLossReduction);
 
-/// <summary>One of the paper's claims checked against this run.</summary>
-public sealed record SharpnessClaim(string Claim, bool Holds, string Evidence);
 
 /// <summary>Training losses of one run (the minibatch loss at every step).</summary>
 public sealed record SharpnessTrainingCurve(string Trajectory, int Seed, double[] Losses);
@@ -34,7 +33,7 @@ public sealed record SharpnessReport(
     long Parameters,
     SharpnessCheckpoint[] Checkpoints,
     SharpnessSummaryRow[] Summary,
-    SharpnessClaim[] Claims,
+    PaperClaim[] Claims,
     SharpnessTrainingCurve[] TrainingCurves,
     double ElapsedSeconds)
 {
