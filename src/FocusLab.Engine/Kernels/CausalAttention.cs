@@ -17,6 +17,9 @@ namespace FocusLab.Engine.Kernels;
 /// </summary>
 public static class CausalAttention
 {
+    /// <summary>Keys the generic backward pass's per-thread dS block (<see cref="ThreadScratch{TOwner, T}"/>).</summary>
+    private sealed class Scratch;
+
     public static void Forward<T>(T[] qkv, T[] output, T[] att, int b, int t, int c, int nh) where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (typeof(T) == typeof(float) && CausalAttentionFloat.Supports(c, nh))
@@ -75,7 +78,7 @@ public static class CausalAttention
     {
         int hs = c / nh, ld = 3 * c;
         T scale = T.One / T.Sqrt(T.CreateTruncating(hs));
-        var ds = new T[RowBlock * t];
+        var ds = ThreadScratch<Scratch, T>.Get(RowBlock * t);
         for (int p = p0; p < p1; p++)
         {
             int bi = p / nh, h = p % nh;

@@ -45,27 +45,4 @@ public static class ColumnReduction
         for (int k = 1; k < chunks; k++) TensorPrimitives.Add(total, buffer.AsSpan(k * width, width), total);
         TensorPrimitives.Add(result, total, result);
     }
-
-    /// <summary>As <see cref="Sum{T}(int, int, PartialSumBody{T}, Span{T})"/> with an array partial per chunk (allocates).</summary>
-    public static void Sum<T>(int rows, int width, Action<int, int, T[]> body, Span<T> result) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        int chunks = (rows + RowsPerChunk - 1) / RowsPerChunk;
-        if (chunks <= 1 || (long)rows * width < 2 * Parallelism.MinimumParallelWork)
-        {
-            var partial = new T[width];
-            for (int k = 0; k < chunks; k++) body(k * RowsPerChunk, Math.Min(rows, (k + 1) * RowsPerChunk), partial);
-            TensorPrimitives.Add(result, partial, result);
-            return;
-        }
-        var partials = new T[chunks][];
-        Parallel.For(0, chunks, Parallelism.Options, k =>
-        {
-            var part = new T[width];
-            body(k * RowsPerChunk, Math.Min(rows, (k + 1) * RowsPerChunk), part);
-            partials[k] = part;
-        });
-        var total = new T[width];
-        foreach (var part in partials) TensorPrimitives.Add(total, part, total);
-        TensorPrimitives.Add(result, total, result);
-    }
 }

@@ -36,13 +36,13 @@ public static class BatchNormTangent
         else
         {
             var sums = new T[2 * c]; // [Σẋ, Σx̂ẋ]
-            ColumnReduction.Sum<T>(rows, 2 * c, (r0, r1, part) =>
+            ColumnReduction.Sum<T>(rows, 2 * c, (int r0, int r1, Span<T> part) =>
             {
                 for (int r = r0; r < r1; r++)
                 {
                     var xd = xDot.AsSpan(r * c, c);
-                    TensorPrimitives.Add(part.AsSpan(0, c), xd, part.AsSpan(0, c));
-                    TensorPrimitives.MultiplyAdd(xhat.AsSpan(r * c, c), xd, part.AsSpan(c, c), part.AsSpan(c, c));
+                    TensorPrimitives.Add(part[..c], xd, part[..c]);
+                    TensorPrimitives.MultiplyAdd(xhat.AsSpan(r * c, c), xd, part.Slice(c, c), part.Slice(c, c));
                 }
             }, sums);
             T count = T.CreateTruncating(rows);
@@ -79,7 +79,7 @@ public static class BatchNormTangent
     {
         // [A = Σdy, B = Σdy·x̂, C = Σ(dy)˙, D = Σ(dy)˙·x̂, E = Σdy·x̂̇]
         var sums = new T[5 * c];
-        ColumnReduction.Sum<T>(rows, 5 * c, (r0, r1, part) => Sums(xhat, xhatDot, dy, dyDot, part, c, r0, r1), sums);
+        ColumnReduction.Sum<T>(rows, 5 * c, (int r0, int r1, Span<T> part) => Sums(xhat, xhatDot, dy, dyDot, part, c, r0, r1), sums);
         var sA = sums.AsSpan(0, c); var sB = sums.AsSpan(c, c); var sC = sums.AsSpan(2 * c, c);
         var sD = sums.AsSpan(3 * c, c); var sE = sums.AsSpan(4 * c, c);
         if (dwDot is not null)
@@ -117,10 +117,10 @@ public static class BatchNormTangent
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Sums<T>(T[] xhat, T[] xhatDot, T[] dy, T[] dyDot, T[] part, int c, int r0, int r1) where T : unmanaged, IFloatingPointIeee754<T>
+    private static void Sums<T>(T[] xhat, T[] xhatDot, T[] dy, T[] dyDot, Span<T> part, int c, int r0, int r1) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var sA = part.AsSpan(0, c); var sB = part.AsSpan(c, c); var sC = part.AsSpan(2 * c, c);
-        var sD = part.AsSpan(3 * c, c); var sE = part.AsSpan(4 * c, c);
+        var sA = part[..c]; var sB = part.Slice(c, c); var sC = part.Slice(2 * c, c);
+        var sD = part.Slice(3 * c, c); var sE = part.Slice(4 * c, c);
         for (int r = r0; r < r1; r++)
         {
             var dyr = dy.AsSpan(r * c, c); var dydr = dyDot.AsSpan(r * c, c);

@@ -54,10 +54,10 @@ public static class LayerNormTangent
             Parallelism.ForRows(rows, n, (r0, r1) => InputRows(x, w, xDot, wDot, mean, rstd, dy, dyDot, dxDot, n, r0, r1));
         if (dwDot is null && dbDot is null) return;
         var sums = new T[2 * n];
-        ColumnReduction.Sum<T>(rows, 2 * n, (r0, r1, part) =>
+        ColumnReduction.Sum<T>(rows, 2 * n, (int r0, int r1, Span<T> part) =>
         {
             var xhat = new T[n]; var xhatDot = new T[n];
-            var pw = part.AsSpan(0, n); var pb = part.AsSpan(n, n);
+            var pw = part[..n]; var pb = part.Slice(n, n);
             for (int r = r0; r < r1; r++)
             {
                 Normalised(x, xDot, mean, rstd, r, n, xhat, xhatDot);
