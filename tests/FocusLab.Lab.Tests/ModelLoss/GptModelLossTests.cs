@@ -52,16 +52,7 @@ public class GptModelLossTests
         double asym = 0, mag = 0;
         for (int i = 0; i < d; i++) for (int j = 0; j < d; j++) { asym = Math.Max(asym, Math.Abs(hm[i, j] - hm[j, i])); mag = Math.Max(mag, Math.Abs(hm[i, j])); }
         Assert.True(asym < 1e-6 * mag, $"explicit Hessian asymmetry {asym} vs magnitude {mag}");
-        for (int seed = 0; seed < 2; seed++)
-        {
-            var v = TinyModels.RandomVector(d, 30 + seed);
-            var hv = new float[d];
-            loss.HessianVectorProduct(v, hv);
-            var expected = TinyModels.Times(hm, v);
-            double scale = expected.Max(Math.Abs);
-            for (int i = 0; i < d; i++)
-                Assert.True(Math.Abs(expected[i] - hv[i]) < 1e-5 * scale, $"row {i}: explicit {expected[i]}, adapter {hv[i]}");
-        }
+        TinyModels.AssertProductsMatch(loss, hm, directions: 2, firstSeed: 30);
     }
 
     [Fact]

@@ -104,17 +104,7 @@ public class MlpModelLossTests
         for (int i = 0; i < x.Length; i++) xd[i] = x[i];
         var tape = new Tape<double>();
         var hm = TinyModels.HessianFromGradients(twin.Parameters, () => { tape.Reset(); var l = twin.Loss(tape, xd, y); tape.Backward(l); return l.Value[0]; });
-        int d = loss.Layout.Count;
-        for (int seed = 0; seed < 3; seed++)
-        {
-            var v = TinyModels.RandomVector(d, 20 + seed);
-            var hv = new float[d];
-            loss.HessianVectorProduct(v, hv);
-            var expected = TinyModels.Times(hm, v);
-            double scale = expected.Max(Math.Abs);
-            for (int i = 0; i < d; i++)
-                Assert.True(Math.Abs(expected[i] - hv[i]) < 1e-5 * scale, $"row {i}: explicit {expected[i]}, adapter {hv[i]}");
-        }
+        TinyModels.AssertProductsMatch(loss, hm, directions: 3, firstSeed: 20);
     }
 
     [Fact]

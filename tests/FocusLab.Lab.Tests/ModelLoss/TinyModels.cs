@@ -86,6 +86,22 @@ internal static class TinyModels
         return r;
     }
 
+    /// <summary>The adapter's H·v equals the explicit Hessian times v (to 1e-5 of the largest entry) for seeded random directions.</summary>
+    public static void AssertProductsMatch(FocusLab.Lab.Diagnostics.IModelHessian loss, double[,] hm, int directions, int firstSeed)
+    {
+        int d = loss.Layout.Count;
+        for (int seed = 0; seed < directions; seed++)
+        {
+            var v = RandomVector(d, firstSeed + seed);
+            var hv = new float[d];
+            loss.HessianVectorProduct(v, hv);
+            var expected = Times(hm, v);
+            double scale = expected.Max(Math.Abs);
+            for (int i = 0; i < d; i++)
+                Assert.True(Math.Abs(expected[i] - hv[i]) < 1e-5 * scale, $"row {i}: explicit {expected[i]}, adapter {hv[i]}");
+        }
+    }
+
     public static float[] RandomVector(int d, int seed)
     {
         var rng = new Random(seed);
