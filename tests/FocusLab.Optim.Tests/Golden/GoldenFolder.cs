@@ -23,4 +23,12 @@ internal static class GoldenFolder
     /// <summary>Every *.json file of the folder, sorted; empty when the folder does not exist.</summary>
     public static string[] Files() =>
         Directory.Exists(Path) ? Directory.GetFiles(Path, "*.json").Order(StringComparer.Ordinal).ToArray() : [];
+
+    /// <summary>One theory row per golden file (its name), for tests that check the files one by one.</summary>
+    public static TheoryData<string> CaseFiles()
+    {
+        var data = new TheoryData<string>();
+        foreach (var f in Files()) data.Add(System.IO.Path.GetFileName(f));
+        return data;
+    }
 }

@@ -21,16 +21,9 @@ public sealed class GoldenVectorTests(ITestOutputHelper output)
             $"{failed.Length} of {results.Count} golden cases fail:\n" + string.Join("\n", failed.Select(r => r.ToString())));
     }
 
-    public static TheoryData<string> CaseFiles()
-    {
-        var data = new TheoryData<string>();
-        foreach (var f in GoldenFolder.Files()) data.Add(Path.GetFileName(f));
-        return data;
-    }
-
     /// <summary>The same check, one row per file, for readable output.</summary>
     [Theory]
-    [MemberData(nameof(CaseFiles))]
+    [MemberData(nameof(GoldenFolder.CaseFiles), MemberType = typeof(GoldenFolder))]
     public void Golden_Case(string file)
     {
         var r = GoldenRunner.Run(Path.Combine(GoldenFolder.Path, file));

@@ -11,15 +11,8 @@ namespace FocusLab.Optim.Tests.Reference;
 /// </summary>
 public sealed class ReferenceAgainstGoldenTests(ITestOutputHelper output)
 {
-    public static TheoryData<string> CaseFiles()
-    {
-        var data = new TheoryData<string>();
-        foreach (var f in GoldenFolder.Files()) data.Add(Path.GetFileName(f));
-        return data;
-    }
-
     [Theory]
-    [MemberData(nameof(CaseFiles))]
+    [MemberData(nameof(GoldenFolder.CaseFiles), MemberType = typeof(GoldenFolder))]
     public void Reference_reproduces_the_golden_trajectory(string file)
     {
         var c = GoldenCase.Load(Path.Combine(GoldenFolder.Path, file));
