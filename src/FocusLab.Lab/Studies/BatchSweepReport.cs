@@ -16,7 +16,7 @@ public static class BatchSweepReport
     {
         var summary = SweepScoring.Summarize(grid, cells);
         var doc = new { command, grid, cells = cells.Count, summary.Results, summary.Improvements, summary.Crossover };
-        FocusLab.Lab.Reports.AtomicFile.WriteText(Path.Combine(outDir, "summary.json"), JsonSerializer.Serialize(doc, StudyJson.Indented));
+        FocusLab.Lab.Reports.AtomicFile.WriteText(Path.Combine(outDir, "summary.json"), JsonSerializer.Serialize(doc, FocusLab.Lab.Reports.StudyOutput.Json));
 
         var csv = new StringBuilder("batch,optimizer,best_lr,loss_mean,loss_std,accuracy_mean,diverged_runs\n");
         foreach (var r in summary.Results)

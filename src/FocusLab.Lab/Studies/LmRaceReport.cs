@@ -14,7 +14,7 @@ public static class LmRaceReport
     public static void Write(string outDir, LmRaceResult result, string command)
     {
         FocusLab.Lab.Reports.AtomicFile.WriteText(Path.Combine(outDir, "race.json"),
-            JsonSerializer.Serialize(new { command, result.Config, result.Tuning, result.Comparisons, result.Runs }, StudyJson.Indented));
+            JsonSerializer.Serialize(new { command, result.Config, result.Tuning, result.Comparisons, result.Runs }, FocusLab.Lab.Reports.StudyOutput.Json));
 
         var runs = new StringBuilder("name,optimizer,kind,seed,lr,steps,final_val_loss,diverged,diverged_at,wall_s,tokens_per_s,spikes,spec\n");
         foreach (var r in result.Runs)

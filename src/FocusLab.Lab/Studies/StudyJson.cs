@@ -3,7 +3,11 @@ using System.Text.Json.Serialization;
 
 namespace FocusLab.Lab.Studies;
 
-/// <summary>JSON conventions of the study outputs: snake_case, indented, non-finite numbers as named literals.</summary>
+/// <summary>
+/// JSON of the studies' resumable stores (cell files, finished runs, grids): snake_case, one line, and
+/// non-finite numbers as named literals so a diverged run's NaN or ∞ reads back exactly. Documents meant
+/// for other tools use <see cref="Reports.StudyOutput.Json"/> (non-finite numbers as null).
+/// </summary>
 public static class StudyJson
 {
     public static readonly JsonSerializerOptions Options = new()
@@ -11,6 +15,4 @@ public static class StudyJson
         PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
         NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
     };
-
-    public static readonly JsonSerializerOptions Indented = new(Options) { WriteIndented = true };
 }
