@@ -71,11 +71,11 @@ public static class SharpnessStudy
         for (int k = 1; k <= options.Steps + 1; k++)
         {
             double loss = task.ForwardBackward();
-            var g = new double[d];
+            // The oldest gradient leaves the window as this one enters: reuse its buffer (d doubles per step).
+            var g = window.Count == options.Window ? window.Dequeue() : new double[d];
             model.GatherGradients<double>(g);
             if (!g.All(double.IsFinite)) throw new InvalidOperationException($"Training with {spec} (seed {seed}) produced a non-finite gradient at step {k}; lower its learning rate.");
             window.Enqueue(g);
-            if (window.Count > options.Window) window.Dequeue();
             if (measureAt.Contains(k - 1))
             {
                 progress?.Invoke($"seed {seed}, {name} trajectory, step {k - 1}: measuring {specs.Length} directions" +
