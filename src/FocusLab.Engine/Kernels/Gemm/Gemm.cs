@@ -66,8 +66,6 @@ public static class Gemm
     /// (about 10 µs) is not worth a hand-off to another core.</summary>
     internal const long ConcurrentThreshold = 1L << 19;
 
-    private static readonly ManagedGemm s_serialManaged = new() { MaxDegreeOfParallelism = 1 };
-
     /// <summary>
     /// Two independent dense products (e.g. dx and dW of a linear layer's backward pass) run at the
     /// same time, each single-threaded on its own core, instead of one after the other with each
@@ -97,13 +95,7 @@ public static class Gemm
 
     private static void Serial<T>(IGemmBackend backend, GemmTask<T> task) where T : unmanaged, IFloatingPointIeee754<T>
     {
-        var single = backend switch
-        {
-            OpenBlasGemm blas => blas.SingleThreaded,
-            ManagedGemm => s_serialManaged,
-            _ => backend,
-        };
-        single.Sgemm(task.TransA, task.TransB, task.M, task.N, task.K, 1f,
+        backend.SingleThreaded.Sgemm(task.TransA, task.TransB, task.M, task.N, task.K, 1f,
             MemoryMarshal.Cast<T, float>(task.A.AsSpan(0, task.LengthA)), task.TransA ? task.M : task.K,
             MemoryMarshal.Cast<T, float>(task.B.AsSpan(0, task.LengthB)), task.TransB ? task.K : task.N,
             task.Accumulate ? 1f : 0f, MemoryMarshal.Cast<T, float>(task.C.AsSpan(0, task.M * task.N)), task.N);

@@ -12,4 +12,8 @@ public interface IGemmBackend
     void Sgemm(bool transA, bool transB, int m, int n, int k,
         float alpha, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
         float beta, Span<float> c, int ldc);
+
+    /// <summary>The same back end computing every product on the calling thread, for products that already
+    /// run concurrently with other work (<see cref="Gemm.MultiplyConcurrently{T}"/>).</summary>
+    IGemmBackend SingleThreaded { get; }
 }

@@ -35,6 +35,10 @@ public sealed unsafe class ManagedGemm : IGemmBackend
     /// i.e. all cores). Results do not depend on it.</summary>
     public int? MaxDegreeOfParallelism { get; set; }
 
+    private ManagedGemm? _single;
+
+    public IGemmBackend SingleThreaded => MaxDegreeOfParallelism == 1 ? this : _single ??= new ManagedGemm { MaxDegreeOfParallelism = 1 };
+
     private int Workers => MaxDegreeOfParallelism ?? (Parallelism.MaxDegreeOfParallelism > 0 ? Parallelism.MaxDegreeOfParallelism : Environment.ProcessorCount);
 
     public void Sgemm(bool transA, bool transB, int m, int n, int k,

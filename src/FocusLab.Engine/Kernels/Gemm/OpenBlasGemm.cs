@@ -113,6 +113,8 @@ public sealed unsafe class OpenBlasGemm : IGemmBackend
     {
         public string Name => blas.Name;
 
+        public IGemmBackend SingleThreaded => this;
+
         public void Sgemm(bool transA, bool transB, int m, int n, int k,
             float alpha, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
             float beta, Span<float> c, int ldc)
