@@ -25,8 +25,9 @@ public static class BatchNorm
 
     private const int Chunk = ColumnReduction.RowsPerChunk;
 
-    /// <summary>Training forward; writes x̂ (normalised input) and per-channel 1/√(σ²+ε).</summary>
-    public static void ForwardTrain<T>(T[] x, T[] w, T[] b, T[] y, T[] xhat, T[] rstd, T[]? runningMean, T[]? runningVar,
+    /// <summary>Training forward; writes x̂ (normalised input), per-channel 1/√(σ²+ε) and, unless
+    /// <paramref name="y"/> is null, y = x̂·w + b (a fused consumer may apply w and b itself).</summary>
+    public static void ForwardTrain<T>(T[] x, T[]? w, T[]? b, T[]? y, T[] xhat, T[] rstd, T[]? runningMean, T[]? runningVar,
         int rows, int c, T eps, T momentum) where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (rows < 2) throw new ArgumentException($"BatchNorm1d in training mode needs at least 2 rows per batch (got {rows}); use a larger batch or evaluation mode.");
@@ -117,11 +118,16 @@ public static class BatchNorm
         for (; i < n; i++) { T d = Unsafe.Add(ref vr, i) - Unsafe.Add(ref mr, i); Unsafe.Add(ref ar, i) += d * d; }
     }
 
-    /// <summary>x̂ = (x − μ)·rstd, y = x̂·w + b for rows [r0, r1).</summary>
+    /// <summary>x̂ = (x − μ)·rstd, y = x̂·w + b for rows [r0, r1) (x̂ only when y is null).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Normalize<T>(T[] x, T[] meanArray, int meanOffset, T[] rstd, T[] w, T[] b, T[] xhat, T[] y, int c, int r0, int r1) where T : unmanaged, IFloatingPointIeee754<T>
+    private static void Normalize<T>(T[] x, T[] meanArray, int meanOffset, T[] rstd, T[]? w, T[]? b, T[] xhat, T[]? y, int c, int r0, int r1) where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (r1 <= r0) return;
+        if (y is null || w is null || b is null)
+        {
+            NormalizeOnly(x, meanArray, meanOffset, rstd, xhat, c, r0, r1);
+            return;
+        }
         ref T mr = ref meanArray.AsSpan(meanOffset, c)[0];
         ref T rr = ref rstd.AsSpan(0, c)[0]; ref T wr = ref w.AsSpan(0, c)[0]; ref T br = ref b.AsSpan(0, c)[0];
         _ = x.AsSpan(r0 * c, (r1 - r0) * c); _ = xhat.AsSpan(r0 * c, (r1 - r0) * c); _ = y.AsSpan(r0 * c, (r1 - r0) * c); // bounds
@@ -146,8 +152,29 @@ public static class BatchNorm
         }
     }
 
-    /// <summary>Evaluation forward with running statistics; writes x̂ and 1/√(running σ²+ε).</summary>
-    public static void ForwardEval<T>(T[] x, T[] w, T[] b, T[] y, T[] xhat, T[] rstd, T[] runningMean, T[] runningVar,
+    /// <summary>x̂ = (x − μ)·rstd for rows [r0, r1).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static void NormalizeOnly<T>(T[] x, T[] meanArray, int meanOffset, T[] rstd, T[] xhat, int c, int r0, int r1) where T : unmanaged, IFloatingPointIeee754<T>
+    {
+        ref T mr = ref meanArray.AsSpan(meanOffset, c)[0];
+        ref T rr = ref rstd.AsSpan(0, c)[0];
+        _ = x.AsSpan(r0 * c, (r1 - r0) * c); _ = xhat.AsSpan(r0 * c, (r1 - r0) * c); // bounds
+        int lanes = Vector256<T>.Count;
+        int cv = Vector256.IsHardwareAccelerated ? c - c % lanes : 0;
+        for (int r = r0; r < r1; r++)
+        {
+            ref T xr = ref x[r * c]; ref T hr = ref xhat[r * c];
+            int j = 0;
+            for (; j < cv; j += lanes)
+                ((Vector256.LoadUnsafe(ref xr, (nuint)j) - Vector256.LoadUnsafe(ref mr, (nuint)j)) * Vector256.LoadUnsafe(ref rr, (nuint)j)).StoreUnsafe(ref hr, (nuint)j);
+            for (; j < c; j++)
+                Unsafe.Add(ref hr, j) = (Unsafe.Add(ref xr, j) - Unsafe.Add(ref mr, j)) * Unsafe.Add(ref rr, j);
+        }
+    }
+
+    /// <summary>Evaluation forward with running statistics; writes x̂, 1/√(running σ²+ε) and, unless
+    /// <paramref name="y"/> is null, y.</summary>
+    public static void ForwardEval<T>(T[] x, T[]? w, T[]? b, T[]? y, T[] xhat, T[] rstd, T[] runningMean, T[] runningVar,
         int rows, int c, T eps) where T : unmanaged, IFloatingPointIeee754<T>
     {
         for (int j = 0; j < c; j++) rstd[j] = T.One / T.Sqrt(runningVar[j] + eps);
@@ -179,8 +206,12 @@ public static class BatchNorm
             mcoef[j] = training ? -a[j] * sumDyXhat[j] / count : T.Zero;
             kcoef[j] = training ? -a[j] * sumDy[j] / count : T.Zero;
         }
-        Parallelism.ForRows(rows, c, (r0, r1) => InputGradient(xhat, dy, dx, scratch, c, r0, r1));
+        Parallelism.ForRows(rows, c, (r0, r1) => InputGradient(xhat, dy, dx, scratch, 2 * c, c, r0, r1));
     }
+
+    /// <summary>dx += a⊙g + m⊙x̂ + k with per-channel a, m, k at coefficients[offset..offset + 3c), over all rows.</summary>
+    internal static void AddInputGradient<T>(T[] xhat, T[] g, T[] dx, T[] coefficients, int offset, int rows, int c) where T : unmanaged, IFloatingPointIeee754<T>
+        => Parallelism.ForRows(rows, c, (r0, r1) => InputGradient(xhat, g, dx, coefficients, offset, c, r0, r1));
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void GradientSums<T>(T[] xhat, T[] dy, Span<T> part, int c, int r0, int r1) where T : unmanaged, IFloatingPointIeee754<T>
@@ -210,12 +241,12 @@ public static class BatchNorm
         }
     }
 
-    /// <summary>dx += a⊙dy + m⊙x̂ + k for rows [r0, r1); coefficients at scratch[2c..5c).</summary>
+    /// <summary>dx += a⊙dy + m⊙x̂ + k for rows [r0, r1); coefficients a, m, k at coefficients[offset..offset + 3c).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void InputGradient<T>(T[] xhat, T[] dy, T[] dx, T[] scratch, int c, int r0, int r1) where T : unmanaged, IFloatingPointIeee754<T>
+    private static void InputGradient<T>(T[] xhat, T[] dy, T[] dx, T[] coefficients, int offset, int c, int r0, int r1) where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (r1 <= r0) return;
-        ref T a = ref scratch.AsSpan(2 * c, 3 * c)[0];
+        ref T a = ref coefficients.AsSpan(offset, 3 * c)[0];
         ref T m = ref Unsafe.Add(ref a, c);
         ref T k = ref Unsafe.Add(ref a, 2 * c);
         _ = xhat.AsSpan(r0 * c, (r1 - r0) * c); _ = dy.AsSpan(r0 * c, (r1 - r0) * c); _ = dx.AsSpan(r0 * c, (r1 - r0) * c); // bounds

@@ -86,11 +86,8 @@ public sealed class Mlp<T> : Module<T> where T : unmanaged, IFloatingPointIeee75
         if (inputs.Rank != 2 || inputs.Shape[1] != Config.Inputs)
             throw new ArgumentException($"The MLP expects inputs [N, {Config.Inputs}], got {Shapes.Format(inputs.Shape)}.");
         var x = tape.Constant(inputs);
-        for (int i = 0; i <= Config.Depth; i++)
-        {
-            x = _layers[i].Forward(tape, _norms[i].Forward(tape, x));
-            if (i < Config.Depth) x = tape.Relu(x);
-        }
+        // Each block is one fused BatchNorm → Linear → ReLU operation (the head without ReLU).
+        for (int i = 0; i <= Config.Depth; i++) x = _norms[i].ForwardThrough(tape, x, _layers[i], relu: i < Config.Depth);
         return x;
     }
 

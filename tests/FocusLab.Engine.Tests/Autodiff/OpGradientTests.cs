@@ -52,6 +52,28 @@ public class OpGradientTests
         Check((t, v) => t.BatchNorm1d(v[0], v[1], v[2], rm, rv, training: false), [Random(1, 1, 4, 3), Random(2, 1, 3), Random(3, 1, 3)]);
     }
 
+    [Theory]
+    [InlineData(true, true, true)]
+    [InlineData(true, false, true)]
+    [InlineData(false, true, true)]
+    [InlineData(true, true, false)]
+    [InlineData(false, false, false)]
+    public void BatchNormLinear(bool training, bool relu, bool inputNeedsGradient)
+    {
+        var rm = Random(4, 0.5, 4); var rv = Tensor<double>.FromArray([0.5, 1.5, 2.0, 0.8], 4);
+        var data = Random(1, 1, 6, 4);
+        Tensor<double>[] parameters = [Random(2, 1, 4), Random(3, 1, 4), Random(5, 1, 3, 4), Random(6, 1, 3)];
+        if (inputNeedsGradient)
+            Check((t, v) => t.BatchNormLinear(v[0], v[1], v[2], rm, rv, training, 0.1, 1e-5, v[3], v[4], relu), [data, .. parameters]);
+        else
+            // The input is data (no gradient): the backward pass never forms the batch-norm output's gradient.
+            Check((t, v) => t.BatchNormLinear(t.Constant(data), v[0], v[1], rm, rv, training, 0.1, 1e-5, v[2], v[3], relu), parameters);
+    }
+
+    [Fact] public void BatchNormLinearWithoutBias() =>
+        Check((t, v) => t.BatchNormLinear(v[0], v[1], v[2], null, null, training: true, 0.1, 1e-5, v[3], null, relu: true),
+            [Random(1, 1, 5, 3), Random(2, 1, 3), Random(3, 1, 3), Random(4, 1, 2, 3)]);
+
     [Fact] public void EmbeddingWithRepeatedIndices() => Check((t, v) => t.Embedding([1, 3, 1, 0, 3, 3], [2, 3], v[0]), [Random(1, 1, 4, 5)]);
     [Fact] public void CausalSelfAttentionAcrossRowBlocks() => Check((t, v) => t.CausalSelfAttention(v[0], heads: 2), [Random(2, 1, 1, 37, 12)]);
     [Fact] public void CausalSelfAttention() => Check((t, v) => t.CausalSelfAttention(v[0], heads: 2), [Random(1, 1, 2, 4, 18)]);
