@@ -11,7 +11,7 @@ namespace FocusLab.Engine.Kernels.Gemm;
 ///
 /// Determinism: both back ends give bitwise-identical results for any thread count. The managed
 /// kernel sums each C element in one task in a fixed k order; OpenBLAS runs single-threaded on row
-/// blocks of C whose size depends only on the shape and the machine's processor count. OpenBLAS results can still differ between
+/// or column blocks of C whose size depends only on the shape and the machine's processor count. OpenBLAS results can still differ between
 /// machines (its kernels depend on the detected core type, e.g. OPENBLAS_CORETYPE) and between
 /// OpenBLAS versions. Every other engine kernel partitions work by fixed chunk sizes, never by the
 /// number of threads.

@@ -8,7 +8,7 @@ namespace FocusLab.Engine.Kernels.Gemm;
 /// Calls <c>cblas_sgemm</c> in row-major order through an unmanaged function pointer.
 ///
 /// Threading: OpenBLAS is switched to one thread (<c>openblas_set_num_threads(1)</c>) and large
-/// products are split here into row blocks of C whose size depends only on the shape, run on the
+/// products are split here into row or column blocks of C whose size depends only on the shape, run on the
 /// .NET thread pool (one block per core). This keeps OpenBLAS's spinning worker threads from
 /// competing with the engine's other parallel kernels on the same cores, and makes results
 /// independent of <see cref="Parallelism.MaxDegreeOfParallelism"/> (each block is one
@@ -35,7 +35,7 @@ public sealed unsafe class OpenBlasGemm : IGemmBackend
 
     // Below this many multiply-adds one call on the calling thread is faster than splitting.
     private const long ParallelThreshold = 1L << 21;
-    private const int MinimumRowsPerBlock = 32;
+    private const int MinimumBlockSize = 32;
 
     // One block per core: every block packs all of op(B) again, so more blocks than cores only
     // costs. The count depends on the machine, not on Parallelism.MaxDegreeOfParallelism.
@@ -79,8 +79,13 @@ public sealed unsafe class OpenBlasGemm : IGemmBackend
     {
         GemmArguments.Check(transA, transB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc);
         if (m == 0 || n == 0) return;
-        // Row blocks fixed by the shape and the core count, so the thread setting never changes the result.
-        int blocks = !split || (long)m * n * k < ParallelThreshold ? 1 : Math.Clamp(m / MinimumRowsPerBlock, 1, MaximumBlocks);
+        // Blocks of C fixed by the shape and the core count, so the thread setting never changes the result.
+        // Rows when C is tall (each block packs all of op(B), usually a weight); columns when it is wide,
+        // as for a weight gradient dyᵀ·x with a long inner dimension, where each block then packs only
+        // its own columns of the large operand instead of all of it.
+        bool columns = n > m;
+        int dim = columns ? n : m;
+        int blocks = !split || (long)m * n * k < ParallelThreshold ? 1 : Math.Clamp(dim / MinimumBlockSize, 1, MaximumBlocks);
         fixed (float* pa = a)
         fixed (float* pb = b)
         fixed (float* pc = c)
@@ -91,14 +96,22 @@ public sealed unsafe class OpenBlasGemm : IGemmBackend
                 return;
             }
             nint an = (nint)pa, bn = (nint)pb, cn = (nint)pc;
-            int rowsPerBlock = (m + blocks - 1) / blocks;
+            int perBlock = (dim + blocks - 1) / blocks;
+            if (columns) perBlock = (perBlock + 15) / 16 * 16; // whole vector widths per block
             Parallel.For(0, blocks, Parallelism.Options, i =>
             {
-                int r0 = i * rowsPerBlock, rows = Math.Min(rowsPerBlock, m - r0);
-                if (rows <= 0) return;
-                // Rows r0.. of op(A): row offset in A, or column offset when A is stored transposed.
-                float* ai = (float*)an + (transA ? r0 : (long)r0 * lda);
-                Call(transA, transB, rows, n, k, alpha, ai, lda, (float*)bn, ldb, beta, (float*)cn + (long)r0 * ldc, ldc);
+                int start = i * perBlock, count = Math.Min(perBlock, dim - start);
+                if (count <= 0) return;
+                if (columns)
+                {
+                    // Columns start.. of op(B): column offset in B, or row offset when B is stored transposed.
+                    float* bi = (float*)bn + (transB ? (long)start * ldb : start);
+                    Call(transA, transB, m, count, k, alpha, (float*)an, lda, bi, ldb, beta, (float*)cn + start, ldc);
+                    return;
+                }
+                // Rows start.. of op(A): row offset in A, or column offset when A is stored transposed.
+                float* ai = (float*)an + (transA ? start : (long)start * lda);
+                Call(transA, transB, count, n, k, alpha, ai, lda, (float*)bn, ldb, beta, (float*)cn + (long)start * ldc, ldc);
             });
         }
     }
