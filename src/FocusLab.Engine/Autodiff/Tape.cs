@@ -117,7 +117,8 @@ public sealed class Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
             _arena.Add(t);
         }
         _cursor++;
-        if (clear) t.Clear();
+        // Gradient buffers start at zero; large ones (a GPT step zeroes about 40 MB) on every core.
+        if (clear) Kernels.Parallelism.ForRows(length, 1, (start, end) => t.Data.AsSpan(start, end - start).Clear());
         return t;
     }
 

@@ -21,10 +21,11 @@ public class ThreadCountDeterminismTests
         var tape = new Tape<float>();
         var loss = gpt.Loss(tape, tokens, tokens.Select(t => (t * 7) % 64).ToArray(), 8, 32);
         tape.Backward(loss);
-        var x = new FocusLab.Engine.Tensors.Tensor<float>(600, 64);
+        // 4200 rows: every MLP kernel (batch statistics, epilogue, reductions, concurrent products) splits over cores.
+        var x = new FocusLab.Engine.Tensors.Tensor<float>(4200, 64);
         for (int i = 0; i < x.Length; i++) x[i] = (float)rng.NextDouble();
         var mtape = new Tape<float>();
-        var mloss = mlp.Loss(mtape, x, Enumerable.Range(0, 600).Select(i => i % 10).ToArray());
+        var mloss = mlp.Loss(mtape, x, Enumerable.Range(0, 4200).Select(i => i % 10).ToArray());
         mtape.Backward(mloss);
         var grads = gpt.Parameters.Concat(mlp.Parameters).SelectMany(p => p.Grad.Span.ToArray()).ToArray();
         return (loss.Value[0] + mloss.Value[0], grads);
