@@ -35,7 +35,7 @@ public static class BatchNorm
         // Per chunk k: mean at [2k·c, 2k·c + c), M₂ at [2k·c + c, 2(k+1)·c); then mean and variance of the batch.
         var stats = ThreadScratch<Scratch, T>.Get(2 * chunks * c + 2 * c);
         if (chunks > 1 && (long)rows * c >= 2 * Parallelism.MinimumParallelWork)
-            Parallel.For(0, chunks, Parallelism.Options, k => ChunkStatistics(x, stats, rows, c, k));
+            Parallelism.For(chunks, k => ChunkStatistics(x, stats, rows, c, k));
         else
             for (int k = 0; k < chunks; k++) ChunkStatistics(x, stats, rows, c, k);
         var mean = stats.AsSpan(2 * chunks * c, c);

@@ -37,7 +37,7 @@ public static class ColumnReduction
         }
         var buffer = ThreadScratch<Scratch, T>.Get(chunks * width);
         Array.Clear(buffer, 0, chunks * width);
-        Parallel.For(0, chunks, Parallelism.Options, k =>
+        Parallelism.For(chunks, k =>
             body(k * RowsPerChunk, Math.Min(rows, (k + 1) * RowsPerChunk), buffer.AsSpan(k * width, width)));
         // Fixed order: chunk 0, 1, 2, ... (the serial path above accumulates all chunks into one
         // partial instead, so the two paths differ in rounding; which one runs depends only on the size).

@@ -20,7 +20,8 @@ public static class Parallelism
     /// </summary>
     public static int MaxDegreeOfParallelism { get; set; } = -1;
 
-    internal static ParallelOptions Options => new() { MaxDegreeOfParallelism = MaxDegreeOfParallelism };
+    /// <summary>body(0..count-1) over the cores (<see cref="ForkJoin"/>); each index must write its own outputs.</summary>
+    internal static void For(int count, Action<int> body) => ForkJoin.Shared.For(count, MaxDegreeOfParallelism, body);
 
     /// <summary>Calls <paramref name="body"/>(start, end) over [0, rows) in fixed chunks.</summary>
     public static void ForRows(int rows, int workPerRow, Action<int, int> body)
@@ -34,6 +35,6 @@ public static class Parallelism
         }
         int rowsPerChunk = (int)Math.Max(1, MinimumParallelWork / Math.Max(1, workPerRow));
         int chunks = (rows + rowsPerChunk - 1) / rowsPerChunk;
-        Parallel.For(0, chunks, Options, c => body(c * rowsPerChunk, Math.Min(rows, (c + 1) * rowsPerChunk)));
+        For(chunks, c => body(c * rowsPerChunk, Math.Min(rows, (c + 1) * rowsPerChunk)));
     }
 }

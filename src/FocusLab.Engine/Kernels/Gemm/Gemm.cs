@@ -90,7 +90,7 @@ public static class Gemm
             return;
         }
         var backend = Backend;
-        Parallel.Invoke(Parallelism.Options, () => Serial(backend, first), () => Serial(backend, second));
+        Parallelism.For(2, i => Serial(backend, i == 0 ? first : second));
     }
 
     private static void Serial<T>(IGemmBackend backend, GemmTask<T> task) where T : unmanaged, IFloatingPointIeee754<T>

@@ -35,7 +35,7 @@ public static class ManagedDoubleGemm
                 TensorPrimitives.MultiplyAdd(bk.AsSpan(p * n, n), aip, row, row);
             }
         }
-        if (parallel && (long)m * n * k > 1 << 16) Parallel.For(0, m, Row);
+        if (parallel && (long)m * n * k > 1 << 16) Parallelism.For(m, Row);
         else for (int i = 0; i < m; i++) Row(i);
         for (int i = 0; i < m; i++) cCopy.AsSpan(i * ldc, n).CopyTo(c.Slice(i * ldc, n));
     }

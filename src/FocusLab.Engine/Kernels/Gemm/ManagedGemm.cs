@@ -73,7 +73,6 @@ public sealed unsafe class ManagedGemm : IGemmBackend
     {
         int workers = Workers;
         bool parallel = (long)m * n * k >= ParallelThreshold && workers > 1;
-        var options = new ParallelOptions { MaxDegreeOfParallelism = workers };
         int mPanels = (m + MR - 1) / MR;
         var packA = Rent(ref t_packA, mPanels * MR * KC);
         var packB = Rent(ref t_packB, ((Math.Min(n, NC) + NR - 1) / NR) * NR * KC);
@@ -91,7 +90,7 @@ public sealed unsafe class ManagedGemm : IGemmBackend
                     int jc0 = jc, pc0 = pc;
                     // Pack B: panel j holds columns jc+j*NR.. as kc rows of NR floats.
                     if (parallel)
-                        Parallel.For(0, nPanels, options, j => PackB(transB, (float*)bn, ldb, pc0, kc, jc0 + j * NR, Math.Min(NR, jc0 + nc - (jc0 + j * NR)), (float*)bpn + (long)j * NR * kc));
+                        ForkJoin.Shared.For(nPanels, workers, j => PackB(transB, (float*)bn, ldb, pc0, kc, jc0 + j * NR, Math.Min(NR, jc0 + nc - (jc0 + j * NR)), (float*)bpn + (long)j * NR * kc));
                     else
                         for (int j = 0; j < nPanels; j++) PackB(transB, b, ldb, pc, kc, jc + j * NR, Math.Min(NR, jc + nc - (jc + j * NR)), bp + (long)j * NR * kc);
                     int mBlocks = (m + MC - 1) / MC, nBlocks = (nc + NB - 1) / NB;
@@ -99,7 +98,7 @@ public sealed unsafe class ManagedGemm : IGemmBackend
                     {
                         // One task per MC row block: it packs its own A block (kept hot in its core's
                         // L2) and sweeps every column of the B panel.
-                        Parallel.For(0, mBlocks, options, mb =>
+                        ForkJoin.Shared.For(mBlocks, workers, mb =>
                         {
                             int i0 = mb * MC, rows = Math.Min(MC, m - i0);
                             var local = Rent(ref t_packBlockA, MC * KC);
@@ -115,12 +114,12 @@ public sealed unsafe class ManagedGemm : IGemmBackend
                     // Few rows: pack all of A once (panel i holds rows i*MR.. as kc columns of MR
                     // floats), then split the MC×NB tiles of C.
                     if (parallel)
-                        Parallel.For(0, mPanels, options, i => PackA(transA, (float*)an, lda, pc0, kc, i * MR, Math.Min(MR, m - i * MR), (float*)apn + (long)i * MR * kc));
+                        ForkJoin.Shared.For(mPanels, workers, i => PackA(transA, (float*)an, lda, pc0, kc, i * MR, Math.Min(MR, m - i * MR), (float*)apn + (long)i * MR * kc));
                     else
                         for (int i = 0; i < mPanels; i++) PackA(transA, a, lda, pc, kc, i * MR, Math.Min(MR, m - i * MR), ap + (long)i * MR * kc);
                     int tasks = mBlocks * nBlocks;
                     if (parallel && tasks > 1)
-                        Parallel.For(0, tasks, options, t => Tile(t / nBlocks, t % nBlocks, m, nc, kc, alpha, (float*)apn, (float*)bpn, (float*)cn + jc0, ldc));
+                        ForkJoin.Shared.For(tasks, workers, t => Tile(t / nBlocks, t % nBlocks, m, nc, kc, alpha, (float*)apn, (float*)bpn, (float*)cn + jc0, ldc));
                     else
                         for (int t = 0; t < tasks; t++) Tile(t / nBlocks, t % nBlocks, m, nc, kc, alpha, ap, bp, c + jc, ldc);
                 }

@@ -98,7 +98,7 @@ public sealed unsafe class OpenBlasGemm : IGemmBackend
             nint an = (nint)pa, bn = (nint)pb, cn = (nint)pc;
             int perBlock = (dim + blocks - 1) / blocks;
             if (columns) perBlock = (perBlock + 15) / 16 * 16; // whole vector widths per block
-            Parallel.For(0, blocks, Parallelism.Options, i =>
+            Parallelism.For(blocks, i =>
             {
                 int start = i * perBlock, count = Math.Min(perBlock, dim - start);
                 if (count <= 0) return;
