@@ -123,52 +123,31 @@ public static class BatchNorm
     private static void Normalize<T>(T[] x, T[] meanArray, int meanOffset, T[] rstd, T[]? w, T[]? b, T[] xhat, T[]? y, int c, int r0, int r1) where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (r1 <= r0) return;
-        if (y is null || w is null || b is null)
-        {
-            NormalizeOnly(x, meanArray, meanOffset, rstd, xhat, c, r0, r1);
-            return;
-        }
+        bool affine = y is not null && w is not null && b is not null;
+        // Without the affine map the w, b and y references stand in for rstd and x̂ and are never read or written.
+        T[] output = affine ? y! : xhat;
         ref T mr = ref meanArray.AsSpan(meanOffset, c)[0];
-        ref T rr = ref rstd.AsSpan(0, c)[0]; ref T wr = ref w.AsSpan(0, c)[0]; ref T br = ref b.AsSpan(0, c)[0];
-        _ = x.AsSpan(r0 * c, (r1 - r0) * c); _ = xhat.AsSpan(r0 * c, (r1 - r0) * c); _ = y.AsSpan(r0 * c, (r1 - r0) * c); // bounds
+        ref T rr = ref rstd.AsSpan(0, c)[0];
+        ref T wr = ref (affine ? w! : rstd).AsSpan(0, c)[0]; ref T br = ref (affine ? b! : rstd).AsSpan(0, c)[0];
+        _ = x.AsSpan(r0 * c, (r1 - r0) * c); _ = xhat.AsSpan(r0 * c, (r1 - r0) * c); _ = output.AsSpan(r0 * c, (r1 - r0) * c); // bounds
         int lanes = Vector256<T>.Count;
         int cv = Vector256.IsHardwareAccelerated ? c - c % lanes : 0;
         for (int r = r0; r < r1; r++)
         {
-            ref T xr = ref x[r * c]; ref T hr = ref xhat[r * c]; ref T yr = ref y[r * c];
+            ref T xr = ref x[r * c]; ref T hr = ref xhat[r * c]; ref T yr = ref output[r * c];
             int j = 0;
             for (; j < cv; j += lanes)
             {
                 var h = (Vector256.LoadUnsafe(ref xr, (nuint)j) - Vector256.LoadUnsafe(ref mr, (nuint)j)) * Vector256.LoadUnsafe(ref rr, (nuint)j);
                 h.StoreUnsafe(ref hr, (nuint)j);
-                VectorMath.Fma(h, Vector256.LoadUnsafe(ref wr, (nuint)j), Vector256.LoadUnsafe(ref br, (nuint)j)).StoreUnsafe(ref yr, (nuint)j);
+                if (affine) VectorMath.Fma(h, Vector256.LoadUnsafe(ref wr, (nuint)j), Vector256.LoadUnsafe(ref br, (nuint)j)).StoreUnsafe(ref yr, (nuint)j);
             }
             for (; j < c; j++)
             {
                 T h = (Unsafe.Add(ref xr, j) - Unsafe.Add(ref mr, j)) * Unsafe.Add(ref rr, j);
                 Unsafe.Add(ref hr, j) = h;
-                Unsafe.Add(ref yr, j) = h * Unsafe.Add(ref wr, j) + Unsafe.Add(ref br, j);
+                if (affine) Unsafe.Add(ref yr, j) = h * Unsafe.Add(ref wr, j) + Unsafe.Add(ref br, j);
             }
-        }
-    }
-
-    /// <summary>x̂ = (x − μ)·rstd for rows [r0, r1).</summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void NormalizeOnly<T>(T[] x, T[] meanArray, int meanOffset, T[] rstd, T[] xhat, int c, int r0, int r1) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        ref T mr = ref meanArray.AsSpan(meanOffset, c)[0];
-        ref T rr = ref rstd.AsSpan(0, c)[0];
-        _ = x.AsSpan(r0 * c, (r1 - r0) * c); _ = xhat.AsSpan(r0 * c, (r1 - r0) * c); // bounds
-        int lanes = Vector256<T>.Count;
-        int cv = Vector256.IsHardwareAccelerated ? c - c % lanes : 0;
-        for (int r = r0; r < r1; r++)
-        {
-            ref T xr = ref x[r * c]; ref T hr = ref xhat[r * c];
-            int j = 0;
-            for (; j < cv; j += lanes)
-                ((Vector256.LoadUnsafe(ref xr, (nuint)j) - Vector256.LoadUnsafe(ref mr, (nuint)j)) * Vector256.LoadUnsafe(ref rr, (nuint)j)).StoreUnsafe(ref hr, (nuint)j);
-            for (; j < c; j++)
-                Unsafe.Add(ref hr, j) = (Unsafe.Add(ref xr, j) - Unsafe.Add(ref mr, j)) * Unsafe.Add(ref rr, j);
         }
     }
 
