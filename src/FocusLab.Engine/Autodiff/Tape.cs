@@ -117,10 +117,19 @@ public sealed class Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
             _arena.Add(t);
         }
         _cursor++;
-        // Gradient buffers start at zero; large ones (a GPT step zeroes about 40 MB) on every core.
-        if (clear) Kernels.Parallelism.ForRows(length, 1, (start, end) => t.Data.AsSpan(start, end - start).Clear());
+        if (clear) Zero(t.Data, length);
         return t;
     }
+
+    /// <summary>Gradient buffers start at zero; large ones (a GPT step zeroes about 40 MB) on every core.</summary>
+    private static void Zero(T[] data, int length)
+    {
+        if (length < 2 * Kernels.Parallelism.MinimumParallelWork) data.AsSpan(0, length).Clear();
+        else ZeroInParallel(data, length); // a separate method, so small buffers allocate no closure
+    }
+
+    private static void ZeroInParallel(T[] data, int length) =>
+        Kernels.Parallelism.ForRows(length, 1, (start, end) => data.AsSpan(start, end - start).Clear());
 
     /// <summary>The output variable of an operation; it gets a zeroed gradient when any input needs one.</summary>
     internal Variable<T> Output(int[] shape, bool requiresGrad)
