@@ -260,8 +260,7 @@ internal static class CausalAttentionFloat
         var live = scores[..(row + 1)];
         float max = System.Numerics.Tensors.TensorPrimitives.Max(live);
         float sum = RowSoftmax.ExpShiftedSum(live, max, live);
-        float inv = 1f / sum;
-        for (int j = 0; j <= row; j++) p[j] = live[j] * inv;
+        System.Numerics.Tensors.TensorPrimitives.Multiply(live, 1f / sum, p[..(row + 1)]);
         p[(row + 1)..].Clear();
     }
 
