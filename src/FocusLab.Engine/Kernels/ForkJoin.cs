@@ -10,7 +10,8 @@ namespace FocusLab.Engine.Kernels;
 ///
 /// Which thread runs an index never changes a result: callers give every index its own output.
 /// A call from inside a region, or while another thread's region is running, runs its indices in
-/// order on the calling thread.
+/// order on the calling thread. Either way, an index that throws stops the region (indices not yet
+/// started are skipped) and its exception is rethrown inside an <see cref="AggregateException"/>.
 /// </summary>
 internal sealed class ForkJoin
 {
@@ -47,12 +48,13 @@ internal sealed class ForkJoin
     {
         int threads = maxThreads <= 0 ? _workers + 1 : Math.Min(maxThreads, _workers + 1);
         int helpers = Math.Min(threads - 1, count - 1);
+        var region = new Region(body, count, helpers);
         if (helpers <= 0 || Interlocked.CompareExchange(ref _busy, 1, 0) != 0)
         {
-            for (int i = 0; i < count; i++) body(i);
+            Work(region);
+            ThrowIfFailed(region);
             return;
         }
-        var region = new Region(body, count, helpers);
         try
         {
             Interlocked.Exchange(ref _current, region); // full fence: a worker going to sleep sees it, or we see the sleeper
@@ -70,21 +72,30 @@ internal sealed class ForkJoin
             Volatile.Write(ref _current, null); // let the body's captures be collected
             Volatile.Write(ref _busy, 0);
         }
+        ThrowIfFailed(region);
+    }
+
+    private static void ThrowIfFailed(Region region)
+    {
         if (region.Error is { } error) throw new AggregateException("A parallel engine kernel failed.", error);
     }
 
+    /// <summary>Claims and runs indices until none is left; after a failure the rest are skipped (but counted).</summary>
     private static void Work(Region region)
     {
         int i;
         while ((i = Interlocked.Increment(ref region.Next) - 1) < region.Count)
         {
-            try
+            if (Volatile.Read(ref region.Error) is null)
             {
-                region.Body(i);
-            }
-            catch (Exception e)
-            {
-                Interlocked.CompareExchange(ref region.Error, e, null);
+                try
+                {
+                    region.Body(i);
+                }
+                catch (Exception e)
+                {
+                    Interlocked.CompareExchange(ref region.Error, e, null);
+                }
             }
             Interlocked.Increment(ref region.Done);
         }
