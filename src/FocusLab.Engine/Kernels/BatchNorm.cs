@@ -176,16 +176,28 @@ public static class BatchNorm
         if (dw is not null) AddInto(dw.AsSpan(0, c), sumDyXhat);
         if (db is not null) AddInto(db.AsSpan(0, c), sumDy);
         if (dx is null) return;
+        InputGradientCoefficients(rstd, w, sumDyXhat, sumDy, gradientIncludesWeight: false, scratch, 2 * c, rows, c, training);
+        Parallelism.ForRows(rows, c, (r0, r1) => InputGradient(xhat, dy, dx, scratch, 2 * c, c, r0, r1));
+    }
+
+    /// <summary>
+    /// Per-channel coefficients of dx = a⊙g + m⊙x̂ + k into coefficients[offset..offset + 3c), from the
+    /// sums Σ dy⊙x̂ and Σ dy of the output gradient dy: g is dy (a = w·rstd) or, when
+    /// <paramref name="gradientIncludesWeight"/>, dy⊙w already (a = rstd). In training, where the batch
+    /// statistics depend on x, m = −w·rstd·Σ(dy⊙x̂)/N and k = −w·rstd·Σdy/N; in evaluation both are 0.
+    /// </summary>
+    internal static void InputGradientCoefficients<T>(T[] rstd, T[] w, ReadOnlySpan<T> sumDyXhat, ReadOnlySpan<T> sumDy,
+        bool gradientIncludesWeight, T[] coefficients, int offset, int rows, int c, bool training) where T : unmanaged, IFloatingPointIeee754<T>
+    {
         T count = T.CreateTruncating(rows);
-        // Per channel: dx = a·dy + m·x̂ + k with a = w·rstd and, in training, m = −a·Σ(dy x̂)/N, k = −a·Σdy/N.
-        var a = scratch.AsSpan(2 * c, c); var mcoef = scratch.AsSpan(3 * c, c); var kcoef = scratch.AsSpan(4 * c, c);
+        var a = coefficients.AsSpan(offset, c); var m = coefficients.AsSpan(offset + c, c); var k = coefficients.AsSpan(offset + 2 * c, c);
         for (int j = 0; j < c; j++)
         {
-            a[j] = w[j] * rstd[j];
-            mcoef[j] = training ? -a[j] * sumDyXhat[j] / count : T.Zero;
-            kcoef[j] = training ? -a[j] * sumDy[j] / count : T.Zero;
+            T scaled = w[j] * rstd[j];
+            a[j] = gradientIncludesWeight ? rstd[j] : scaled;
+            m[j] = training ? -scaled * sumDyXhat[j] / count : T.Zero;
+            k[j] = training ? -scaled * sumDy[j] / count : T.Zero;
         }
-        Parallelism.ForRows(rows, c, (r0, r1) => InputGradient(xhat, dy, dx, scratch, 2 * c, c, r0, r1));
     }
 
     /// <summary>dx += a⊙g + m⊙x̂ + k with per-channel a, m, k at coefficients[offset..offset + 3c), over all rows.</summary>

@@ -137,22 +137,4 @@ public static class BatchNormLinear
             if (dbias is not null) dbias[o] += db;
         }
     }
-
-    /// <summary>
-    /// Coefficients of dx = a⊙ĝ + m⊙x̂ + k (per channel, into coefficients[offset..offset + 3c)) for ĝ = dy⊙γ:
-    /// a = rstd and, in training (batch statistics depend on x), m = −rstd·γ·dγ/N, k = −rstd·γ·dβ/N.
-    /// </summary>
-    public static void InputGradientCoefficients<T>(T[] rstd, T[] gamma, ReadOnlySpan<T> gammaGrad, ReadOnlySpan<T> betaGrad,
-        T[] coefficients, int offset, int rows, int c, bool training) where T : unmanaged, IFloatingPointIeee754<T>
-    {
-        T count = T.CreateTruncating(rows);
-        var a = coefficients.AsSpan(offset, c); var m = coefficients.AsSpan(offset + c, c); var k = coefficients.AsSpan(offset + 2 * c, c);
-        for (int j = 0; j < c; j++)
-        {
-            a[j] = rstd[j];
-            T scale = training ? -rstd[j] * gamma[j] / count : T.Zero;
-            m[j] = scale * gammaGrad[j];
-            k[j] = scale * betaGrad[j];
-        }
-    }
 }

@@ -70,8 +70,9 @@ public static partial class Ops
             if (ghat is not null)
             {
                 int offset = outF + 2 * inF;
-                Kernels.BatchNormLinear.InputGradientCoefficients(rstd.Data, gamma.Value.Data, gammaGrad, betaGrad,
-                    small.Data, offset, rows, inF, training);
+                // ĝ = dy⊙γ already, and this block's dγ, dβ are the sums Σ dy⊙x̂, Σ dy.
+                Kernels.BatchNorm.InputGradientCoefficients(rstd.Data, gamma.Value.Data, gammaGrad, betaGrad,
+                    gradientIncludesWeight: true, small.Data, offset, rows, inF, training);
                 Kernels.BatchNorm.AddInputGradient(xhat.Data, ghat.Data, x.Grad!.Data, small.Data, offset, rows, inF);
             }
             if (gamma.Grad is { } dGamma) TensorPrimitives.Add(dGamma.Span, gammaGrad, dGamma.Span);
