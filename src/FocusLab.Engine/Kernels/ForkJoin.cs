@@ -12,6 +12,11 @@ namespace FocusLab.Engine.Kernels;
 /// A call from inside a region, or while another thread's region is running, runs its indices in
 /// order on the calling thread. Either way, an index that throws stops the region (indices not yet
 /// started are skipped) and its exception is rethrown inside an <see cref="AggregateException"/>.
+///
+/// FocusLab.Optim keeps its own internal pool for optimizer steps: it allocates nothing per step
+/// (a region here is one small object) and the optimizer library cannot depend on the engine, so
+/// the two do not share threads; the optimizer step runs after the backward pass, when this pool's
+/// worker has at most its 300 µs of spinning left.
 /// </summary>
 internal sealed class ForkJoin
 {
