@@ -9,7 +9,7 @@ internal sealed record GoldenTensor(string Name, int[] Shape, int Group)
 }
 
 /// <summary>
-/// A golden optimizer trajectory (../shared/golden/README.md §2): starting parameters, the gradient of
+/// A golden optimizer trajectory (Golden/vectors/README.md §2): starting parameters, the gradient of
 /// every step, and the float64 reference parameters after every step with their compare masks.
 /// </summary>
 internal sealed class GoldenCase

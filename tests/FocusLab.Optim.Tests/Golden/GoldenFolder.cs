@@ -2,11 +2,16 @@ namespace FocusLab.Optim.Tests.Golden;
 
 /// <summary>
 /// The folder of golden optimizer vectors: $FOCUSLAB_GOLDEN_DIR when set (a relative path is taken
-/// from the repository root), else ../shared/golden/optim beside the repository.
+/// from the repository root), else the repository's own vectors in tests/FocusLab.Optim.Tests/Golden/vectors
+/// (format and provenance: the README.md of that folder).
 /// </summary>
 internal static class GoldenFolder
 {
     public const string EnvironmentVariable = "FOCUSLAB_GOLDEN_DIR";
+
+    /// <summary>The vectors kept in the repository.</summary>
+    public static string DefaultPath =>
+        System.IO.Path.Combine(RepositoryPaths.Root, "tests", "FocusLab.Optim.Tests", "Golden", "vectors");
 
     public static string Path
     {
@@ -14,7 +19,7 @@ internal static class GoldenFolder
         {
             string? env = Environment.GetEnvironmentVariable(EnvironmentVariable);
             string dir = string.IsNullOrWhiteSpace(env)
-                ? System.IO.Path.Combine(RepositoryPaths.Root, "..", "shared", "golden", "optim")
+                ? DefaultPath
                 : System.IO.Path.IsPathRooted(env) ? env : System.IO.Path.Combine(RepositoryPaths.Root, env);
             return System.IO.Path.GetFullPath(dir);
         }

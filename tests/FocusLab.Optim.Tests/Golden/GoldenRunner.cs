@@ -16,7 +16,7 @@ internal sealed record GoldenResult(string File, string Optimizer, double WorstR
 }
 
 /// <summary>
-/// Runs a golden case exactly as ../shared/golden/README.md §1 describes: groups from tensors[k].group
+/// Runs a golden case exactly as Golden/vectors/README.md §1 describes: groups from tensors[k].group
 /// (file order), hyperparameters from "hyper" overridden per group, the lr of every group set from
 /// lr_per_step before each step, and a comparison of every unmasked coordinate after each step.
 /// </summary>
@@ -29,7 +29,7 @@ internal static class GoldenRunner
     public static IReadOnlyList<GoldenResult> RunFolder(string dir)
     {
         if (!Directory.Exists(dir))
-            throw new DirectoryNotFoundException($"Golden folder '{dir}' does not exist. Set {GoldenFolder.EnvironmentVariable} or place the vectors at ../shared/golden/optim beside the repository.");
+            throw new DirectoryNotFoundException($"Golden folder '{dir}' does not exist. Set {GoldenFolder.EnvironmentVariable} to a folder of golden *.json files, or unset it to use the repository's tests/FocusLab.Optim.Tests/Golden/vectors.");
         var files = Directory.GetFiles(dir, "*.json").Order(StringComparer.Ordinal).ToArray();
         if (files.Length == 0) throw new FileNotFoundException($"Golden folder '{dir}' holds no *.json file.");
         return files.Select(Run).ToArray();

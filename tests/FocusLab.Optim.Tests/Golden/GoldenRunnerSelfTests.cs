@@ -128,12 +128,14 @@ public sealed class GoldenRunnerSelfTests : IDisposable
     }
 
     [Fact]
-    public void The_default_folder_is_shared_golden_optim_beside_the_repository()
+    public void The_default_folder_is_the_repositorys_own_vectors()
     {
-        if (!string.IsNullOrEmpty(Environment.GetEnvironmentVariable(GoldenFolder.EnvironmentVariable))) return; // overridden on purpose
-        string expected = Path.GetFullPath(Path.Combine(RepositoryPaths.Root, "..", "shared", "golden", "optim"));
-        Assert.Equal(expected, GoldenFolder.Path);
+        string expected = Path.GetFullPath(Path.Combine(RepositoryPaths.Root, "tests", "FocusLab.Optim.Tests", "Golden", "vectors"));
+        Assert.Equal(expected, Path.GetFullPath(GoldenFolder.DefaultPath));
         Assert.True(File.Exists(Path.Combine(RepositoryPaths.Root, "FocusLab.slnx")));
+        Assert.True(Directory.GetFiles(expected, "*.json").Length >= 35, "the repository keeps at least the 35 public golden cases");
+        if (string.IsNullOrEmpty(Environment.GetEnvironmentVariable(GoldenFolder.EnvironmentVariable)))
+            Assert.Equal(expected, GoldenFolder.Path);
     }
 
     [Fact]

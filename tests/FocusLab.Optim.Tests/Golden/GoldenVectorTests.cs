@@ -3,7 +3,7 @@ using Xunit.Abstractions;
 namespace FocusLab.Optim.Tests.Golden;
 
 /// <summary>
-/// Every JSON file of the golden folder (../shared/golden/optim, or $FOCUSLAB_GOLDEN_DIR) must match
+/// Every JSON file of the golden folder (Golden/vectors in the repository, or $FOCUSLAB_GOLDEN_DIR) must match
 /// within its tolerances and compare masks. The folder is enumerated when the test runs, so a
 /// held-out folder with other files is checked the same way. A missing or empty folder, an unknown
 /// optimizer id or an unreadable file fails.
