@@ -21,7 +21,8 @@ public sealed record L11Estimate(
 }
 
 /// <summary>
-/// The ‖H‖₁,₁ estimator of Xie et al. (SPEC §4): for z with i.i.d. standard Cauchy entries (1-stable),
+/// The ‖H‖₁,₁ estimator of Xie et al. (docs/equations.md#cauchy-estimator): for z with i.i.d. standard
+/// Cauchy entries (1-stable),
 /// (Hz)_i = Σ_j H_ij z_j is Cauchy with scale Σ_j |H_ij|. Each row's scale is estimated from n probes as
 /// half the inter-quartile range of (Hz)_i (the quartiles of a Cauchy(0, γ) are ±γ) or as the median of
 /// |(Hz)_i| (also γ); the row scales are summed. Costs n HVPs and n·rows doubles of memory.

@@ -4,7 +4,7 @@ namespace FocusLab.Lab.Diagnostics;
 public sealed record UpdateSharpnessRow(string Optimizer, DirectionalSharpnessResult Sharpness, double RatioToReference, LineSearchResult LineSearch);
 
 /// <summary>
-/// The measurement behind Pan &amp; Li's table (SPEC §3, "Directional sharpness"): at checkpoint x, for each
+/// The measurement behind Pan &amp; Li's table (docs/equations.md#sharpness-study): at checkpoint x, for each
 /// optimizer spec, the pseudo-update direction u from the same gradient trajectory
 /// (<see cref="PseudoUpdate"/>), its directional sharpness (robust form when negative), the ratio to the
 /// reference optimizer's sharpness (sgd in the paper), and the best local loss reduction along u/‖u‖.

@@ -8,7 +8,7 @@ namespace FocusLab.Lab.Geometry;
 /// </summary>
 public sealed record GeometryProbeOptions
 {
-    /// <summary>Lanczos iterations for the extreme eigenvalues (SPEC §4; full re-orthogonalisation).</summary>
+    /// <summary>Lanczos iterations for the extreme eigenvalues (docs/equations.md#lanczos; full re-orthogonalisation).</summary>
     public int LanczosIterations { get; init; } = 20;
     /// <summary>Rademacher probes of the Hutchinson trace.</summary>
     public int HutchinsonSamples { get; init; } = 10;

@@ -62,7 +62,8 @@ public sealed record RotationRow(
 public sealed record QuadraticRotationReport(QuadraticRotationOptions Options, double[] Eigenvalues, RotationRow[] Rows, PaperClaim[] Claims, double ElapsedSeconds);
 
 /// <summary>
-/// The quadratic study of Xie et al. (SPEC §2–3): f(x) = ½(Rx)ᵀΛ(Rx) with a fixed diagonal spectrum Λ and
+/// The quadratic study of Xie et al. (docs/equations.md#quadratic-rotation-study): f(x) = ½(Rx)ᵀΛ(Rx)
+/// with a fixed diagonal spectrum Λ and
 /// rotations R = exp(sK), K = (A − Aᵀ)/2 for a Gaussian A (s = 0: none; larger s: closer to random), plus
 /// a Haar-random R. Each optimizer runs from x₀ = Rᵀy₀ (y₀ ~ N(0, I) per seed, so every rotation starts at
 /// the same loss) with each lr of a grid; its best lr minimises the mean final loss over seeds. Reported per

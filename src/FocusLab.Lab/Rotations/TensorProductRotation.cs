@@ -5,7 +5,8 @@ namespace FocusLab.Lab.Rotations;
 
 /// <summary>
 /// A random rotation of a large flat parameter vector that is never materialised (Xie et al., large-model
-/// rotation; SPEC §3): k rounds of (random permutation P → view the first m = a·b·c coordinates as an
+/// rotation; docs/equations.md#tensor-product-rotation): k rounds of (random permutation P → view the
+/// first m = a·b·c coordinates as an
 /// (a, b, c) tensor → multiply each axis by its own Haar orthogonal matrix). Each round is P followed by
 /// (Q_a ⊗ Q_b ⊗ Q_c) ⊕ I, a product of orthogonal maps, so R is orthogonal. When d has no good
 /// three-way factorisation, m ≤ d is the largest a·b·c with a = b = ⌊∛d⌋ and the d − m leftover

@@ -16,7 +16,7 @@ public sealed record SweepOptimizer(string Label, string Spec)
 }
 
 /// <summary>
-/// The grid of the batch-size crossover study (FOCUS, Liu, Liu &amp; Gore 2025, fig. 2c/d; SPEC.md §3):
+/// The grid of the batch-size crossover study (FOCUS, Liu, Liu &amp; Gore 2025, fig. 2c/d; docs/equations.md#batch-sweep):
 /// every (batch size, optimizer, learning rate, replicate) cell is one MLP training run of
 /// <see cref="Steps"/> steps, scored by its final test loss. Replicate r uses seed
 /// <see cref="Seed"/> + r for the initialisation and batch order, the same for every optimizer and lr.

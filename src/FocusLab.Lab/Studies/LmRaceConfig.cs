@@ -7,7 +7,7 @@ namespace FocusLab.Lab.Studies;
 /// <summary>
 /// A race entrant: label, spec without lr, and the peak lrs tried on the short tuning run.
 /// <see cref="S3DecayFromAdamW"/>: the weight decay is set to lr_adamw·wd_adamw/lr after tuning, so the
-/// product lr·wd matches adamw's (S3 paper's rule; SPEC.md §1).
+/// product lr·wd matches adamw's (S3 paper's rule; docs/equations.md#s3).
 /// </summary>
 public sealed record RaceOptimizer(string Label, string Spec, double[] LrGrid, bool S3DecayFromAdamW = false)
 {
@@ -19,7 +19,7 @@ public sealed record RaceOptimizer(string Label, string Spec, double[] LrGrid, b
 }
 
 /// <summary>
-/// Settings of the language-model race (FOCUS fig. 3, S3 table 2; SPEC.md §3): the GPT on a byte-level
+/// Settings of the language-model race (FOCUS fig. 3, S3 table 2; docs/equations.md#lm-race): the GPT on a byte-level
 /// corpus, warm-up + cosine schedule, global-norm clip, adamw vs signum vs focus vs s3 vs lion.
 /// </summary>
 public sealed record LmRaceConfig(

@@ -5,7 +5,8 @@ namespace FocusLab.Lab.Studies;
 
 /// <summary>
 /// Settings of the network rotation study (Xie et al., "Adam exploits ℓ∞-geometry of loss landscape via
-/// coordinate-wise adaptivity"; SPEC §3): each optimizer trains the same model on the original loss L(y)
+/// coordinate-wise adaptivity"; docs/equations.md#network-rotation-study): each optimizer trains the same
+/// model on the original loss L(y)
 /// and on the rotated loss L(Rx) (R a <see cref="Rotations.TensorProductRotation"/>, x₀ = Rᵀy₀ so both
 /// start from the same network), and ‖H‖₁,₁/d of the loss each optimizer sees is estimated on checkpoints.
 /// </summary>

@@ -9,7 +9,8 @@ using FocusLab.Optim;
 namespace FocusLab.Lab.Studies;
 
 /// <summary>
-/// The network rotation study of Xie et al. (SPEC §3): the optimizer keeps its state in x and the model's
+/// The network rotation study of Xie et al. (docs/equations.md#network-rotation-study): the optimizer keeps
+/// its state in x and the model's
 /// parameters are y = Rx; the minibatch gradient is Rᵀ∇L(y). sgd and adasgd (one second-moment scalar for
 /// the whole vector, ‖Rᵀg‖ = ‖g‖) are rotation-equivariant and follow the same path; adam is not. The loss
 /// each optimizer sees has Hessian RᵀHR, whose ‖·‖₁,₁/d is estimated with Cauchy probes on checkpoints.

@@ -4,7 +4,7 @@ using System.Globalization;
 namespace FocusLab.Lab.Studies;
 
 /// <summary>
-/// Checks Pan &amp; Li's claims (SPEC §3) against a run. "≫" / "≪" are read as a factor of at least 2 in
+/// Checks Pan &amp; Li's claims (docs/equations.md#sharpness-study) against a run. "≫" / "≪" are read as a factor of at least 2 in
 /// the median over checkpoints of the per-checkpoint sharpness ratio; only checkpoints where both
 /// sharpness values are positive count. The thresholds are stated in every evidence line.
 /// </summary>

@@ -7,7 +7,7 @@ namespace FocusLab.Lab.Studies;
 
 /// <summary>
 /// Directional sharpness of optimizer updates along real training trajectories (Pan &amp; Li 2023, "Toward
-/// understanding why Adam converges faster than SGD for transformers", section 4; SPEC §3): train with sgd
+/// understanding why Adam converges faster than SGD for transformers", section 4; docs/equations.md#sharpness-study): train with sgd
 /// and with adam; at each checkpoint θ, from the minibatch gradients of the last <c>Window</c> steps (the
 /// last taken at θ) form every optimizer's pseudo-update u, and measure on a fixed batch uᵀHu/‖u‖² (robust
 /// form when negative), its ratio to sgd's, and the best loss reduction along u/‖u‖. The checkpoint is

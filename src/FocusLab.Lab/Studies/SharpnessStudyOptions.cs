@@ -6,7 +6,7 @@ namespace FocusLab.Lab.Studies;
 public sealed record SharpnessDirection(string Name, string Spec);
 
 /// <summary>
-/// Settings of the directional-sharpness study (Pan &amp; Li 2023; SPEC §3). The learning rates of the
+/// Settings of the directional-sharpness study (Pan &amp; Li 2023; docs/equations.md#sharpness-study). The learning rates of the
 /// pseudo-updates do not matter for the measured quantities (sharpness is normalised by ‖u‖² and the line
 /// search walks along u/‖u‖), except through θ-dependent terms, of which these specs have none but
 /// adafactor's relative step (a per-tensor scale, as in the paper's default adafactor).

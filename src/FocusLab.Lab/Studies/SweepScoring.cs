@@ -17,7 +17,7 @@ public sealed record Crossover(double? Batch, int? Below, int? Above, string Not
 public sealed record BatchSweepSummary(string Preset, OptimizerAtBatch[] Results, Improvement[] Improvements, Crossover Crossover);
 
 /// <summary>
-/// Scoring rules of the batch-size study (FOCUS fig. 2c/d, SPEC.md §3): a run's score is its final test
+/// Scoring rules of the batch-size study (FOCUS fig. 2c/d, docs/equations.md#batch-sweep): a run's score is its final test
 /// loss, <see cref="DivergedLoss"/> if it diverged; an optimizer's loss at a batch size is the mean
 /// score over replicates, minimised over learning rates.
 /// </summary>

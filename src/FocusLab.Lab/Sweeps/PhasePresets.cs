@@ -1,7 +1,7 @@
 namespace FocusLab.Lab.Sweeps;
 
 /// <summary>
-/// Grids of `focuslab phase`. "paper" is FOCUS fig. 2a/2b (SPEC.md section 3): 96 x values × 100 noise
+/// Grids of `focuslab phase`. "paper" is FOCUS fig. 2a/2b (docs/equations.md#phase-diagrams): 96 x values × 100 noise
 /// levels σ ∈ [0, 3], 20 learning rates logspace(−3, 0), 50 replicates, 1000 steps. "quick" is a
 /// reduced grid with the same ranges for a look in seconds.
 /// </summary>

@@ -5,7 +5,7 @@ namespace FocusLab.Lab.Sweeps;
 public enum ToyOptimizerKind { Adam, Signum, Focus }
 
 /// <summary>
-/// One optimizer of the toy sweeps (SPEC.md section 3). Every variant decays toward the pre-step θ
+/// One optimizer of the toy sweeps (docs/equations.md#toy-optimizers). Every variant decays toward the pre-step θ
 /// inside the step: θ ← θ − η·(update + wd·θ).
 /// <list type="bullet">
 /// <item>adam: bias-corrected m̂/(√v̂ + eps), β (0.9, 0.999), eps 1e-8.</item>
@@ -29,7 +29,7 @@ public sealed record ToyOptimizer(string Id, ToyOptimizerKind Kind, double Beta1
         _ => throw new ArgumentException($"unknown toy optimizer '{id}'; choose from adam, signum, focus"),
     };
 
-    /// <summary>The same optimizer as a FocusLab.Optim factory spec (OPTIM_API.md, toy variants).</summary>
+    /// <summary>The same optimizer as a FocusLab.Optim factory spec (docs/equations.md#toy-optimizers).</summary>
     public string OptimSpec(double lr, double weightDecay)
     {
         string f(double v) => v.ToString("R", CultureInfo.InvariantCulture);

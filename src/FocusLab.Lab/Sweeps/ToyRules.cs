@@ -19,7 +19,7 @@ internal interface IToyRule
 
 internal static class VectorSign
 {
-    /// <summary>sign(x) with sign(0) = 0 (SPEC.md): ±1 carrying x's sign bit, masked off where x == 0.</summary>
+    /// <summary>sign(x) with sign(0) = 0 (docs/equations.md#conventions): ±1 carrying x's sign bit, masked off where x == 0.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<float> Sign(Vector256<float> x)
     {
@@ -84,7 +84,7 @@ internal struct SignumRule(ToyOptimizer spec) : IToyRule
 
 /// <summary>
 /// focus (FOCUS Algorithm 1): sign(m) + γ·sign(θ − θ̂), evaluated as sign(θ·(1−β2^t) − θ̄) so no
-/// division is needed and the attraction is exactly zero at t = 1 (SPEC.md implementation note).
+/// division is needed and the attraction is exactly zero at t = 1 (docs/equations.md#focus).
 /// </summary>
 internal struct FocusRule(ToyOptimizer spec, int steps) : IToyRule
 {

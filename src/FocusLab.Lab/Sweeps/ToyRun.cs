@@ -53,6 +53,6 @@ public static class ToyRun
     private static double FocusUpdate(ref double bar, double m, double theta, ToyOptimizer o, double c2)
     {
         bar = o.Beta2 * bar + (1 - o.Beta2) * theta;
-        return Math.Sign(m) + o.Gamma * Math.Sign(theta * c2 - bar); // sign(θ − θ̂) without the division (SPEC.md)
+        return Math.Sign(m) + o.Gamma * Math.Sign(theta * c2 - bar); // sign(θ − θ̂) without the division (docs/equations.md#focus)
     }
 }

@@ -5,7 +5,7 @@ namespace FocusLab.Lab.Training;
 
 /// <summary>
 /// One line of <c>metrics.jsonl</c>. Evaluation fields are null except at evaluation steps; update
-/// statistics (mean, max of |Δθ|/η over all coordinates and the fraction above 1, SPEC.md §1) are null
+/// statistics (mean, max of |Δθ|/η over all coordinates and the fraction above 1, docs/equations.md#update-statistics) are null
 /// when not tracked. <see cref="TimeS"/> is the cumulative training wall time (the only field that
 /// differs between a resumed and an uninterrupted run).
 /// </summary>

@@ -2,7 +2,7 @@ namespace FocusLab.Optim;
 
 /// <summary>
 /// An adaptive optimizer that can feed a clipped gradient to its first moment while its second
-/// moment keeps the unclipped one: Pan &amp; Li's rule for clipping adam and adafactor (SPEC.md §1).
+/// moment keeps the unclipped one: Pan &amp; Li's rule for clipping adam and adafactor (docs/equations.md#clip_fraction).
 /// </summary>
 public interface IFirstMomentClipping
 {

@@ -9,8 +9,8 @@ namespace FocusLab.Optim;
 /// <para>m ← β1 m + (1−β1) g; θ̄ ← β2 θ̄ + (1−β2) θ; θ̂ = θ̄/(1−β2^t)</para>
 /// <para>decay "before" (paper): θ ← θ − η wd θ̂, then θ ← θ − η(sign(m) + γ sign(θ − θ̂)).</para>
 /// <para>decay "after" (authors' released code): the sign step with the pre-step θ, then θ ← θ − η wd θ̂.</para>
-/// decay_target "theta" decays toward the pre-step θ instead of θ̂, as the toy experiments of SPEC.md §3.
-/// sign(θ − θ̂) is evaluated as sign(θ(1−β2^t) − θ̄): no division, and exactly 0 at t = 1 (SPEC.md §1).
+/// decay_target "theta" decays toward the pre-step θ instead of θ̂, as the toy experiments (docs/equations.md#toy-optimizers).
+/// sign(θ − θ̂) is evaluated as sign(θ(1−β2^t) − θ̄): no division, and exactly 0 at t = 1 (docs/equations.md#focus).
 /// </summary>
 public sealed class Focus : Optimizer
 {

@@ -3,7 +3,7 @@ namespace FocusLab.Optim;
 /// <summary>
 /// Per-step statistics of r_i = |Δθ_i|/η over all coordinates: their mean, their max and the fraction
 /// above 1. Sign methods give r = 1 (plus decay terms); adam's r is bounded by about 7.27 at
-/// β = (0.9, 0.999) and s3's by 1 with one shared β (SPEC.md §1; S3 paper, Theorems 1-2). Large max
+/// β = (0.9, 0.999) and s3's by 1 with one shared β (docs/equations.md#update-statistics; S3 paper, Theorems 1-2). Large max
 /// values precede loss spikes.
 /// </summary>
 public readonly record struct UpdateStatistics(double Mean, double Max, double FractionAboveOne, long Count);

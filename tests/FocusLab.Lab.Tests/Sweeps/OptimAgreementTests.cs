@@ -6,7 +6,7 @@ namespace FocusLab.Lab.Tests.Sweeps;
 
 /// <summary>
 /// The sweep engine's toy optimizers agree step by step with FocusLab.Optim built by
-/// OptimizerFactory from the toy specs of OPTIM_API.md (adamw / signum / focus decay=after,
+/// OptimizerFactory from the toy specs of docs/equations.md#toy-optimizers (adamw / signum / focus decay=after,
 /// decay_target=theta). The engine is run for T = 1, 2, …, K steps (its runs are prefixes of each
 /// other: the noise is keyed by step) and its final θ compared with the Optim run after T steps.
 /// </summary>

@@ -4,7 +4,7 @@ using FocusLab.Lab.Sweeps;
 namespace FocusLab.Lab.Tests.Sweeps;
 
 /// <summary>
-/// Independent scalar double-precision toy run, written from SPEC.md section 3 without the engine's
+/// Independent scalar double-precision toy run, written from docs/equations.md#toy-optimizers without the engine's
 /// code: the landscape classes' double gradients, the same counter-based normal draws (so the noise
 /// matches), and the optimizer equations spelled out one coordinate at a time.
 /// </summary>

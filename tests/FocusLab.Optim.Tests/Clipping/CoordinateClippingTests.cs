@@ -3,7 +3,7 @@ using FsCheck.Xunit;
 namespace FocusLab.Optim.Tests.Clipping;
 
 /// <summary>
-/// Coordinate-wise top-k clipping (Pan &amp; Li 2023; SPEC.md §1): τ is the ⌊k·n⌋-th largest |g| (0-based,
+/// Coordinate-wise top-k clipping (Pan &amp; Li 2023; docs/equations.md#clip_fraction): τ is the ⌊k·n⌋-th largest |g| (0-based,
 /// the smallest one when k = 1), checked against a full sort; and k = 0 leaves every optimizer bit-identical.
 /// </summary>
 public sealed class CoordinateClippingTests

@@ -128,7 +128,7 @@ public sealed class SignStepProperties
                                        select (a, b, Math.Abs(step - (a + gamma * b)))).MinBy(x => x.Item3);
                 Assert.True(err * c.Lr <= Tolerance(before[i], after, c.Lr, 1 + gamma),
                     $"t={t} coordinate {i}: Δ/η = {-step:R} is not −(s₁ + {gamma}·s₂) for s₁ = {s1}, any s₂");
-                if (t == 1) Assert.Equal(0, bs2); // θ̂₁ = θ exactly (SPEC.md §1)
+                if (t == 1) Assert.Equal(0, bs2); // θ̂₁ = θ exactly (docs/equations.md#focus)
                 double d = before[i] - avg[i] / bc; // wd = 0: the sign uses the pre-step θ in both orders
                 if (Math.Abs(d) > 1e-5 * (Math.Abs(before[i]) + thetaScale)) Assert.Equal(Math.Sign(d), bs2);
             }

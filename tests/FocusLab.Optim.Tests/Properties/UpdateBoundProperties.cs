@@ -6,7 +6,8 @@ namespace FocusLab.Optim.Tests.Properties;
 /// Bounds on the per-coordinate step |Δθ|/η, read from <see cref="Optimizer.LastUpdateStatistics"/>:
 /// <list type="bullet">
 /// <item>S3 with one shared β never exceeds 1 (S3 paper, Theorem 2: |m| ≤ s^(1/p) by the power-mean inequality, since the EMA weights sum to 1 − β^t ≤ 1).</item>
-/// <item>Adam's |m̂|/√v̂ ≤ (1−β1)/(√(1−β2)·√(1−β1²/β2)) (SPEC.md §1; Cauchy-Schwarz on the EMA sums; the bias
+/// <item>Adam's |m̂|/√v̂ ≤ (1−β1)/(√(1−β2)·√(1−β1²/β2)) (docs/equations.md#update-statistics; Cauchy-Schwarz
+/// on the EMA sums; the bias
 /// corrections only lower it because (1−β2^t)(1−(β1²/β2)^t) ≤ (1−β1^t)²). The bound is attained by gradients
 /// growing like (β2/β1)^t after the bias corrections have died out; a test checks it is nearly reached.</item>
 /// </list>

@@ -1,7 +1,7 @@
 namespace FocusLab.Optim.Tests.Reference;
 
 /// <summary>
-/// Plain float64 scalar loops of the golden ids, written from ../shared/golden/README.md §4 and sharing
+/// Plain float64 scalar loops of the golden ids, written from Golden/vectors/README.md §4 and sharing
 /// no code with the library, so the library (float32, SIMD, chunked) can be checked against them on
 /// hyperparameters, shapes and schedules the golden files do not cover. Sign arguments closer to zero
 /// than float32 can resolve are marked ambiguous from that step on (README §3), as the golden masks do.
