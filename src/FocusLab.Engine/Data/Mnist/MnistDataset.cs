@@ -44,6 +44,7 @@ public sealed class MnistDataset
     /// <summary>
     /// Loads train and test sets from <paramref name="directory"/> (default <see cref="DefaultDirectory"/>).
     /// </summary>
+    /// <param name="directory">Folder of the four IDX files, raw or .gz; null for <see cref="DefaultDirectory"/>.</param>
     /// <param name="normalization">Pixel mapping; null means <see cref="PixelNormalization.UnitInterval"/> (p/255).</param>
     /// <exception cref="DataNotFoundException">The folder or one of the four files is missing; the message ends with <see cref="InstallHint"/>.</exception>
     /// <exception cref="DataFormatException">A file is corrupt, truncated or inconsistent with its partner.</exception>

@@ -17,6 +17,9 @@ public sealed class TextBatchSampler
     private long _batchesDrawn;
 
     /// <param name="tokens">Token stream, e.g. <see cref="TextCorpus.Train"/>.</param>
+    /// <param name="batchSize">B, windows per batch.</param>
+    /// <param name="blockSize">T, tokens per window (the targets are the same window shifted by one token).</param>
+    /// <param name="seed">Seed of the window positions.</param>
     public TextBatchSampler(ReadOnlyMemory<byte> tokens, int batchSize, int blockSize, ulong seed)
     {
         TextWindows.Validate(tokens.Length, batchSize, blockSize, "token stream", "Use a larger corpus or a smaller block size.");
