@@ -29,11 +29,14 @@ public sealed class TextBatchSampler
         _rng = new Xoshiro256StarStar(seed);
     }
 
+    /// <summary>B, windows per batch.</summary>
     public int BatchSize { get; }
+    /// <summary>T, tokens per window.</summary>
     public int BlockSize { get; }
     /// <summary>Batches handed out since the seed (for logging; restored with the state).</summary>
     public long BatchesDrawn => _batchesDrawn;
 
+    /// <summary>Everything needed to resume the batch stream exactly (saved in checkpoints; see <see cref="Restore"/>).</summary>
     public TextSamplerState State => new(_tokens.Length, BatchSize, BlockSize, _batchesDrawn, _rng.State);
 
     /// <exception cref="ArgumentException">The state was saved for a different corpus length, batch or block size.</exception>
