@@ -84,7 +84,14 @@ sample="$root/samples/TrainWithFocus/TrainWithFocus.csproj"
 # Build outputs and obj/ go to $tmp too, so the check neither reads nor leaves files in samples/.
 props=(-c Release -p:UseArtifactsOutput=true -p:ArtifactsPath="$tmp/sample" --nologo)
 quiet dotnet restore "$sample" --configfile "$tmp/nuget.config" --packages "$tmp/nuget" -p:UseArtifactsOutput=true -p:ArtifactsPath="$tmp/sample"
-[ -d "$tmp/nuget/focuslab.optim/$version" ] || fail "FocusLab.Optim $version was not restored from the temporary feed"
+optim="$tmp/nuget/focuslab.optim/$version"
+[ -d "$optim" ] || fail "FocusLab.Optim $version was not restored from the temporary feed"
+# The restored folder is the package's contents: check what a user of the package should get.
+for f in lib/net10.0/FocusLab.Optim.dll lib/net10.0/FocusLab.Optim.xml README.md LICENSE; do
+  [ -s "$optim/$f" ] || fail "the FocusLab.Optim package lacks $f"
+done
+grep -q '<license type="expression">MIT</license>' "$optim/focuslab.optim.nuspec" || fail "the FocusLab.Optim package has no MIT license expression"
+grep -q '<repository type="git"' "$optim/focuslab.optim.nuspec" || fail "the FocusLab.Optim package has no repository metadata"
 
 step="build the sample"
 quiet dotnet build "$sample" --no-restore "${props[@]}"
