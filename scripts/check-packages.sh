@@ -11,11 +11,12 @@ root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 tmp="$(mktemp -d "${TMPDIR:-/tmp}/focuslab-check-packages.XXXXXX")"
 step="start"
 log="$tmp/step.log"
+result=""
 
 finish() {
   local rc=$?
   if [ "$rc" -eq 0 ]; then
-    echo "check-packages: PASS (packed, tool installed and ran, sample trained) in ${SECONDS} s"
+    echo "check-packages: PASS in ${SECONDS} s (packed; tool installed and ran; sample: $result)"
   else
     [ -s "$log" ] && { echo "--- output of the failed step ($step):"; tail -n 60 "$log"; } >&2
     echo "check-packages: FAIL at step '$step' (exit code $rc) after ${SECONDS} s" >&2
@@ -82,8 +83,8 @@ done
 step="restore the sample"
 sample="$root/samples/TrainWithFocus/TrainWithFocus.csproj"
 # Build outputs and obj/ go to $tmp too, so the check neither reads nor leaves files in samples/.
-props=(-c Release -p:UseArtifactsOutput=true -p:ArtifactsPath="$tmp/sample" --nologo)
-quiet dotnet restore "$sample" --configfile "$tmp/nuget.config" --packages "$tmp/nuget" -p:UseArtifactsOutput=true -p:ArtifactsPath="$tmp/sample"
+artifacts=(-p:UseArtifactsOutput=true -p:ArtifactsPath="$tmp/sample")
+quiet dotnet restore "$sample" --configfile "$tmp/nuget.config" --packages "$tmp/nuget" "${artifacts[@]}"
 optim="$tmp/nuget/focuslab.optim/$version"
 [ -d "$optim" ] || fail "FocusLab.Optim $version was not restored from the temporary feed"
 # The restored folder is the package's contents: check what a user of the package should get.
@@ -94,10 +95,11 @@ grep -q '<license type="expression">MIT</license>' "$optim/focuslab.optim.nuspec
 grep -q '<repository type="git"' "$optim/focuslab.optim.nuspec" || fail "the FocusLab.Optim package has no repository metadata"
 
 step="build the sample"
-quiet dotnet build "$sample" --no-restore "${props[@]}"
+quiet dotnet build "$sample" --no-restore -c Release --nologo "${artifacts[@]}"
 dll="$(find "$tmp/sample/bin" -name TrainWithFocus.dll -print -quit)"
 [ -n "$dll" ] || fail "the sample build wrote no TrainWithFocus.dll"
 
 step="run the sample"
 quiet dotnet "$dll"   # exits 1 unless the loss fell below half its initial value
-grep -q "fell" "$log" || fail "the sample did not report its loss"
+result="$(grep '^loss ' "$log" | tail -n 1)"
+[ -n "$result" ] || fail "the sample did not report its loss"
