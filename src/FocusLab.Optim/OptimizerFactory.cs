@@ -38,9 +38,15 @@ public static class OptimizerFactory
     public static IReadOnlyList<Hyperparameter> SchemaOf(string id) =>
         Registry.TryGetValue(Canonical(id), out var r) ? r.Schema : throw UnknownId(id);
 
+    /// <summary>Builds the optimizer of <paramref name="spec"/> over one group holding all <paramref name="parameters"/>.</summary>
+    /// <param name="spec"><c>id:name=value,...</c>, e.g. <c>adamw:lr=1e-3,weight_decay=0.01</c>; unknown ids and invalid values throw naming the problem.</param>
+    /// <param name="parameters">The parameters to optimize (unique names).</param>
     public static Optimizer Create(string spec, IEnumerable<Parameter> parameters) =>
         Create(spec, [new ParameterGroupSpec(parameters.ToArray())]);
 
+    /// <summary>Builds the optimizer of <paramref name="spec"/> over parameter groups: the spec's values apply to every group, then each group's overrides (e.g. no weight decay on biases).</summary>
+    /// <param name="spec"><c>id:name=value,...</c>; wrapper keys (<c>clip_fraction</c>, <c>update_clip</c>, <c>update_clip_fraction</c>, <c>cautious</c>) add the matching <see cref="IStepTransform"/>.</param>
+    /// <param name="groups">The parameter groups, each with optional overrides (<c>clip_fraction</c> may differ per group).</param>
     public static Optimizer Create(string spec, IEnumerable<ParameterGroupSpec> groups)
     {
         var (id, settings) = Parse(spec);

@@ -49,6 +49,7 @@ public sealed class ExactHessianVectorProduct<T> where T : unmanaged, IFloatingP
         _savedGradients = new T[Dimension];
     }
 
+    /// <summary>d, the number of parameters: the length of v and of Hv.</summary>
     public int Dimension { get; }
 
     /// <summary>The tangent-mode tape the products run on (e.g. to set a <see cref="TapeProfile"/>).</summary>

@@ -37,6 +37,7 @@ public sealed class HessianVectorProduct
         Dimension = parameters.Sum(p => p.Length);
     }
 
+    /// <summary>d, the number of parameters: the length of v and of Hv.</summary>
     public int Dimension { get; }
 
     /// <summary>Loss and gradient (flattened in parameter order) at the current θ.</summary>
@@ -84,6 +85,7 @@ public sealed class HessianVectorProduct
         for (int i = 0; i < Dimension; i++) result[i] = (plus[i] - minus[i]) / (2 * h);
     }
 
+    /// <summary>Hv by central differences of the gradient, in a new array of length <see cref="Dimension"/>.</summary>
     public double[] Multiply(ReadOnlySpan<double> v)
     {
         var r = new double[Dimension];

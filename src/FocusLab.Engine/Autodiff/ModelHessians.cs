@@ -15,6 +15,10 @@ namespace FocusLab.Engine.Autodiff;
 /// </summary>
 public static class ModelHessians
 {
+    /// <summary>The finite-difference Hessian of the MLP's cross-entropy on one fixed batch, on a float64 twin of <paramref name="model"/>.</summary>
+    /// <param name="model">The trained float32 network (copied, not changed).</param>
+    /// <param name="inputs">The batch's inputs [N, features].</param>
+    /// <param name="labels">The batch's classes.</param>
     public static HessianVectorProduct ForMlp(Mlp<float> model, Tensor<float> inputs, int[] labels)
     {
         var twin = new Mlp<double>(model.Config, seed: 0);

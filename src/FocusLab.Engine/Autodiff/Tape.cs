@@ -27,9 +27,11 @@ public sealed class Tape<T> where T : unmanaged, IFloatingPointIeee754<T>
     private readonly List<Tensor<T>> _arena = [];
     private int _cursor;
 
+    /// <summary>An empty tape; its buffers are allocated by the first pass and reused after each <see cref="Reset"/>.</summary>
     /// <param name="recordGradients">False for inference: no gradient buffers, no backward steps.</param>
     public Tape(bool recordGradients = true) => RecordGradients = recordGradients;
 
+    /// <summary>False for an inference tape, which allocates no gradients and records no backward steps.</summary>
     public bool RecordGradients { get; }
 
     /// <summary>Number of recorded backward steps.</summary>

@@ -30,6 +30,7 @@ public sealed class Variable<T> where T : unmanaged, IFloatingPointIeee754<T>
         GradTangent = gradTangent;
     }
 
+    /// <summary>The value computed by the forward pass.</summary>
     public Tensor<T> Value { get; }
 
     /// <summary>Null when no gradient flows to this variable (constants, inputs, inference tapes).</summary>
@@ -41,9 +42,12 @@ public sealed class Variable<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>The tangent of the gradient, accumulated by the backward pass (tangent mode only; null: not wanted).</summary>
     public Tensor<T>? GradTangent { get; }
 
+    /// <summary>Whether the backward pass computes a gradient for this variable.</summary>
     public bool RequiresGrad => Grad is not null;
 
+    /// <summary>The shape of <see cref="Value"/>.</summary>
     public int[] Shape => Value.Shape;
 
+    /// <summary>The shape and whether a gradient flows, for logs.</summary>
     public override string ToString() => $"Variable{Shapes.Format(Shape)}{(RequiresGrad ? " (grad)" : "")}";
 }

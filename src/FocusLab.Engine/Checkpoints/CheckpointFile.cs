@@ -44,6 +44,9 @@ public static class CheckpointFile
     /// <summary>Writes <paramref name="checkpoint"/> to <paramref name="path"/> atomically.</summary>
     public static void Write(string path, Checkpoint checkpoint) => Write(path, checkpoint, wrapStream: null);
 
+    /// <summary>As <see cref="Write(string, Checkpoint)"/>, with a hook around the temporary file's stream.</summary>
+    /// <param name="path">The checkpoint file to create or replace.</param>
+    /// <param name="checkpoint">What to write.</param>
     /// <param name="wrapStream">Test hook: wraps the temp-file stream (e.g. to inject a failure mid-write).</param>
     internal static void Write(string path, Checkpoint checkpoint, Func<Stream, Stream>? wrapStream)
     {

@@ -6,6 +6,9 @@ namespace FocusLab.Engine.Checkpoints;
 /// </summary>
 public sealed class CheckpointFormatException : IOException
 {
+    /// <summary>The error for <paramref name="path"/>; the message is "Checkpoint '{path}' {problem}".</summary>
+    /// <param name="path">The checkpoint file.</param>
+    /// <param name="problem">What is wrong, phrased to follow the file name (e.g. "is truncated").</param>
     public CheckpointFormatException(string path, string problem)
         : base($"Checkpoint '{path}' {problem}")
     {

@@ -7,6 +7,11 @@ namespace FocusLab.Engine.Data;
 /// </summary>
 public sealed class ClassificationDataset
 {
+    /// <summary>A dataset over existing arrays (not copied); sizes and label range are checked.</summary>
+    /// <param name="features">Count × SampleSize values, sample after sample.</param>
+    /// <param name="labels">The class of each sample, in 0..classCount−1.</param>
+    /// <param name="sampleShape">Shape of one sample, e.g. [28, 28].</param>
+    /// <param name="classCount">Number of classes.</param>
     public ClassificationDataset(float[] features, int[] labels, int[] sampleShape, int classCount)
     {
         ArgumentNullException.ThrowIfNull(features);
@@ -38,7 +43,9 @@ public sealed class ClassificationDataset
     public int[] SampleShape { get; }
     /// <summary>Values per sample (product of <see cref="SampleShape"/>), e.g. 784.</summary>
     public int SampleSize { get; }
+    /// <summary>Number of classes; labels are 0..ClassCount−1.</summary>
     public int ClassCount { get; }
+    /// <summary>Number of samples.</summary>
     public int Count => Labels.Length;
 
     /// <summary>One sample's features without copying.</summary>

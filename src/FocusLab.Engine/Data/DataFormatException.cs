@@ -6,6 +6,10 @@ namespace FocusLab.Engine.Data;
 /// </summary>
 public sealed class DataFormatException : IOException
 {
+    /// <summary>The error for <paramref name="path"/>; the message is "{path}: {problem}".</summary>
+    /// <param name="path">The offending file.</param>
+    /// <param name="problem">What is wrong with it.</param>
+    /// <param name="inner">The exception that revealed the problem (e.g. a decompression error), if any.</param>
     public DataFormatException(string path, string problem, Exception? inner = null)
         : base($"{path}: {problem}", inner)
     {

@@ -6,6 +6,9 @@ namespace FocusLab.Engine.Data;
 /// </summary>
 public sealed class DataNotFoundException : FileNotFoundException
 {
+    /// <summary>The error with its full message (where it looked, how to fix it) and the path searched.</summary>
+    /// <param name="message">The one-line message, ending with the fix.</param>
+    /// <param name="searchedPath">The folder or file that was searched.</param>
     public DataNotFoundException(string message, string searchedPath) : base(message, searchedPath)
     {
         SearchedPath = searchedPath;

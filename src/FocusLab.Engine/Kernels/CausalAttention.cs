@@ -20,6 +20,7 @@ public static class CausalAttention
     /// <summary>Keys the generic backward pass's per-thread dS block (<see cref="ThreadScratch{TOwner, T}"/>).</summary>
     private sealed class Scratch;
 
+    /// <summary>out [B, T, C] from qkv [B, T, 3C], keeping the probabilities in att [B, nh, T, T] for the backward pass (b = B, t = T, c = C, nh heads).</summary>
     public static void Forward<T>(T[] qkv, T[] output, T[] att, int b, int t, int c, int nh) where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (typeof(T) == typeof(float) && CausalAttentionFloat.Supports(c, nh))

@@ -16,6 +16,7 @@ public static class ColumnReduction
     /// <summary>Keys this kernel's per-thread scratch (<see cref="ThreadScratch{TOwner, T}"/>).</summary>
     private sealed class Scratch;
 
+    /// <summary>Rows per chunk: fixed, so the order of the additions never depends on the thread count.</summary>
     public const int RowsPerChunk = 64;
 
     /// <remarks>The partial vectors are per-thread scratch reused across calls (no allocation once warm),

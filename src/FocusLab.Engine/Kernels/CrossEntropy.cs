@@ -11,6 +11,7 @@ namespace FocusLab.Engine.Kernels;
 /// </summary>
 public static class CrossEntropy
 {
+    /// <summary>Throws <see cref="ArgumentException"/> unless there is one target per row and each is a class index in [0, classes).</summary>
     public static void CheckTargets(ReadOnlySpan<int> targets, int rows, int classes)
     {
         if (targets.Length != rows)

@@ -9,6 +9,7 @@ namespace FocusLab.Engine.Kernels;
 /// </summary>
 public static class DropoutMask
 {
+    /// <summary>Writes the first <paramref name="length"/> mask entries: 0 with probability <paramref name="p"/>, else 1/(1 − p), each a function of (<paramref name="seed"/>, index) only.</summary>
     public static void Fill<T>(T[] mask, int length, double p, ulong seed) where T : unmanaged, IFloatingPointIeee754<T>
     {
         T keep = T.CreateTruncating(1.0 / (1.0 - p));

@@ -9,7 +9,9 @@ namespace FocusLab.Engine.Kernels;
 /// (the operator-struct pattern of TensorPrimitives: the JIT specialises the loop per operator).</summary>
 public interface IUnaryOperator<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
+    /// <summary>f(x) for one element (tails, and machines without Vector256).</summary>
     static abstract T Invoke(T x);
+    /// <summary>f(x) for the lanes of one vector; must agree with the scalar body.</summary>
     static abstract Vector256<T> Invoke(Vector256<T> x);
 
     /// <summary>Cost of one element relative to an addition (sets the parallel chunk size).</summary>
@@ -19,7 +21,9 @@ public interface IUnaryOperator<T> where T : unmanaged, IFloatingPointIeee754<T>
 /// <summary>f(x, y) elementwise, e.g. a derivative f'(x)·dy.</summary>
 public interface IBinaryOperator<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
+    /// <summary>f(x, y) for one element (tails, and machines without Vector256).</summary>
     static abstract T Invoke(T x, T y);
+    /// <summary>f(x, y) for the lanes of two vectors; must agree with the scalar body.</summary>
     static abstract Vector256<T> Invoke(Vector256<T> x, Vector256<T> y);
 
     /// <summary>Cost of one element relative to an addition (sets the parallel chunk size).</summary>
@@ -38,6 +42,7 @@ public static class Elementwise
     public static void Map<T, TOp>(T[] x, T[] y, T[] dst, int length, bool accumulate) where T : unmanaged, IFloatingPointIeee754<T> where TOp : IBinaryOperator<T>
         => Parallelism.ForRows(length, TOp.WorkPerElement, (s, e) => MapRange<T, TOp>(x.AsSpan(s, e - s), y.AsSpan(s, e - s), dst.AsSpan(s, e - s), accumulate));
 
+    /// <summary>y[i] = Op(x[i]) over one range on the calling thread (the body of <see cref="Map{T, TOp}(T[], T[], int)"/>'s chunks).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MapRange<T, TOp>(ReadOnlySpan<T> x, Span<T> y) where T : unmanaged, IFloatingPointIeee754<T> where TOp : IUnaryOperator<T>
     {
@@ -52,6 +57,7 @@ public static class Elementwise
         for (; i < x.Length; i++) y[i] = TOp.Invoke(x[i]);
     }
 
+    /// <summary>dst[i] (+)= Op(x[i], y[i]) over one range on the calling thread.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void MapRange<T, TOp>(ReadOnlySpan<T> x, ReadOnlySpan<T> y, Span<T> dst, bool accumulate) where T : unmanaged, IFloatingPointIeee754<T> where TOp : IBinaryOperator<T>
     {

@@ -7,6 +7,7 @@ namespace FocusLab.Engine.Kernels;
 /// <summary>Row lookup out[i] = W[idx[i]] and its scatter-add backward (serial, in index order).</summary>
 public static class Embedding
 {
+    /// <summary>out[i] = W[indices[i]] for <paramref name="count"/> indices into a [rows, dim] table; an index outside the table throws naming it.</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Forward<T>(int[] indices, T[] weight, T[] output, int count, int rows, int dim) where T : unmanaged, IFloatingPointIeee754<T>
     {
@@ -19,6 +20,7 @@ public static class Embedding
         }
     }
 
+    /// <summary>dW[indices[i]] += dout[i], in index order (so repeated indices add deterministically).</summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static void Backward<T>(int[] indices, T[] dout, T[] dweight, int count, int dim) where T : unmanaged, IFloatingPointIeee754<T>
     {

@@ -16,6 +16,7 @@ public readonly struct GeluOperator<T> : IUnaryOperator<T> where T : unmanaged, 
     /// <summary>An exp and a division per element.</summary>
     public static int WorkPerElement => 8;
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T Invoke(T x)
     {
@@ -23,6 +24,7 @@ public readonly struct GeluOperator<T> : IUnaryOperator<T> where T : unmanaged, 
         return Half * x * (T.One + T.Tanh(Scale * (x + Cubic * x * x * x)));
     }
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<T> Invoke(Vector256<T> x)
     {
@@ -37,8 +39,10 @@ public readonly struct GeluBackwardOperator<T> : IBinaryOperator<T> where T : un
 {
     private static readonly T Three = T.CreateTruncating(3.0);
 
+    /// <summary>A tanh and a few multiplications per element.</summary>
     public static int WorkPerElement => 8;
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static T Invoke(T x, T dy)
     {
@@ -50,6 +54,7 @@ public readonly struct GeluBackwardOperator<T> : IBinaryOperator<T> where T : un
         return dy * (h * (T.One + t) + h * x * (T.One - t * t) * du);
     }
 
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static Vector256<T> Invoke(Vector256<T> x, Vector256<T> dy)
     {

@@ -18,6 +18,7 @@ public static class LayerNorm
     /// <summary>Keys this kernel's per-thread scratch (<see cref="ThreadScratch{TOwner, T}"/>).</summary>
     private sealed class Scratch;
 
+    /// <summary>y = LayerNorm(x)·w + b over [rows, n] (b may be null), storing each row's μ and 1/√(σ²+ε) for the backward pass.</summary>
     public static void Forward<T>(T[] x, T[] w, T[]? b, T[] y, T[] mean, T[] rstd, int rows, int n, T eps) where T : unmanaged, IFloatingPointIeee754<T>
     {
         CheckLengths(rows, n, x, w, b, y, mean, rstd);

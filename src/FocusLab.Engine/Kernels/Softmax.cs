@@ -7,6 +7,7 @@ namespace FocusLab.Engine.Kernels;
 /// <summary>Softmax and log-softmax over the last dimension of a [rows, n] buffer (max-shifted for stability).</summary>
 public static class Softmax
 {
+    /// <summary>y = softmax(x) row by row over [rows, n], split over cores by rows.</summary>
     public static void Forward<T>(T[] x, T[] y, int rows, int n) where T : unmanaged, IFloatingPointIeee754<T>
         => Parallelism.ForRows(rows, 4 * n, (r0, r1) => ForwardRows(x, y, n, r0, r1));
 

@@ -7,6 +7,7 @@ namespace FocusLab.Engine.Models;
 /// <summary>nanoGPT-style sizes; defaults are the benchmark model of issue 3.</summary>
 public sealed record GptConfig(int VocabSize = 256, int BlockSize = 64, int Layers = 4, int Heads = 4, int Embedding = 128, double Dropout = 0.0)
 {
+    /// <summary>Throws <see cref="ArgumentException"/> unless every size is positive, the embedding divides into the heads, and dropout is in [0, 1).</summary>
     public void Validate()
     {
         if (VocabSize <= 0 || BlockSize <= 0 || Layers <= 0 || Heads <= 0 || Embedding <= 0)
@@ -32,6 +33,9 @@ public sealed class Gpt<T> : Module<T> where T : unmanaged, IFloatingPointIeee75
     private sealed record Block(LayerNormModule<T> Ln1, ParameterTensor<T> Attn, ParameterTensor<T> AttnProj,
         LayerNormModule<T> Ln2, ParameterTensor<T> Fc, ParameterTensor<T> FcProj);
 
+    /// <summary>Builds the decoder with GPT-2's initialisation drawn from <paramref name="seed"/> (same seed, same weights).</summary>
+    /// <param name="config">The sizes; validated first.</param>
+    /// <param name="seed">Seed of the weight initialisation.</param>
     public Gpt(GptConfig config, int seed)
     {
         config.Validate();
@@ -69,20 +73,26 @@ public sealed class Gpt<T> : Module<T> where T : unmanaged, IFloatingPointIeee75
 
     private ParameterTensor<T> Add(ParameterTensor<T> p) { _parameters.Add(p); return p; }
 
+    /// <summary>The sizes this model was built with.</summary>
     public GptConfig Config { get; }
 
+    /// <summary>wte [vocab, n_embd]: the token embedding, also the output head (tied weights).</summary>
     public ParameterTensor<T> TokenEmbedding { get; }
 
+    /// <summary>wpe [block, n_embd]: the learned position embedding.</summary>
     public ParameterTensor<T> PositionEmbedding { get; }
 
+    /// <summary>ln_f, the LayerNorm before the output head.</summary>
     public LayerNormModule<T> FinalNorm { get; }
 
+    /// <summary>wte, wpe, then each block's ln_1, attention, ln_2 and MLP weights, then ln_f.</summary>
     public override IReadOnlyList<ParameterTensor<T>> Parameters => _parameters;
 
     /// <summary>Seed of the dropout masks; each training-mode forward pass advances
     /// <see cref="ForwardPasses"/>, so a run is reproducible from (seed, passes).</summary>
     public ulong DropoutSeed { get; set; } = 0x5EED;
 
+    /// <summary>Training-mode forward passes so far; with <see cref="DropoutSeed"/> it fixes the next dropout mask (saved in checkpoints).</summary>
     public long ForwardPasses { get; set; }
 
     /// <summary>Logits [B, T, vocab] for token ids [B, T] (row-major in <paramref name="tokens"/>).</summary>

@@ -8,6 +8,7 @@ namespace FocusLab.Engine.Models;
 /// <summary>Sizes of the FOCUS batch-size MLP (Liu, Liu &amp; Gore 2025, fig. 2c/d).</summary>
 public sealed record MlpConfig(int Inputs = 784, int Hidden = 128, int Depth = 5, int Classes = 10)
 {
+    /// <summary>Throws <see cref="ArgumentException"/> naming the sizes unless inputs, hidden and depth are positive and classes ≥ 2.</summary>
     public void Validate()
     {
         if (Inputs <= 0 || Hidden <= 0 || Depth <= 0 || Classes <= 1)
@@ -27,6 +28,9 @@ public sealed class Mlp<T> : Module<T> where T : unmanaged, IFloatingPointIeee75
     private readonly Linear<T>[] _layers;
     private readonly List<ParameterTensor<T>> _parameters = [];
 
+    /// <summary>Builds the network with PyTorch's default initialisation drawn from <paramref name="seed"/> (same seed, same weights).</summary>
+    /// <param name="config">The sizes; validated first.</param>
+    /// <param name="seed">Seed of the weight initialisation.</param>
     public Mlp(MlpConfig config, int seed)
     {
         config.Validate();
@@ -45,15 +49,19 @@ public sealed class Mlp<T> : Module<T> where T : unmanaged, IFloatingPointIeee75
         }
     }
 
+    /// <summary>The sizes this network was built with.</summary>
     public MlpConfig Config { get; }
 
+    /// <summary>Every layer's batch-norm gain and shift and linear weight and bias, input side first.</summary>
     public override IReadOnlyList<ParameterTensor<T>> Parameters => _parameters;
 
     /// <summary>The BatchNorm layers, input side first (the last is final_bn).</summary>
     public IReadOnlyList<BatchNorm1d<T>> Norms => _norms;
 
+    /// <summary>The batch-norm running means and variances, input side first (saved in checkpoints).</summary>
     public override IReadOnlyList<Tensor<T>> State => _norms.SelectMany(n => n.State).ToList();
 
+    /// <summary>Training mode (batch statistics) or evaluation mode (running statistics); sets every batch-norm layer.</summary>
     public override bool Training
     {
         get => base.Training;

@@ -24,5 +24,6 @@ public static class Init
         }
     }
 
+    /// <summary>Sets every element of <paramref name="t"/> to <paramref name="value"/>.</summary>
     public static void Fill<T>(Tensor<T> t, double value) where T : unmanaged, IFloatingPointIeee754<T> => t.Span.Fill(T.CreateTruncating(value));
 }

@@ -17,6 +17,7 @@ public static class ModelState
 {
     private static readonly byte[] Magic = "FLMODEL1"u8.ToArray();
 
+    /// <summary>The snapshot of <paramref name="model"/>'s parameters and state in the layout above (values as float32).</summary>
     public static byte[] ToBytes<T>(Module<T> model) where T : unmanaged, IFloatingPointIeee754<T>
     {
         using var buffer = new MemoryStream();
@@ -36,6 +37,7 @@ public static class ModelState
         return buffer.ToArray();
     }
 
+    /// <summary>Overwrites <paramref name="model"/>'s parameters and state from a snapshot of a model with the same names and sizes; anything wrong throws <see cref="InvalidDataException"/> before the model is touched.</summary>
     public static void Restore<T>(Module<T> model, ReadOnlySpan<byte> bytes) where T : unmanaged, IFloatingPointIeee754<T>
     {
         if (bytes.Length < Magic.Length + 8 || !bytes[..Magic.Length].SequenceEqual(Magic))

@@ -11,8 +11,10 @@ public abstract class Module<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>All trainable parameters in a fixed order.</summary>
     public abstract IReadOnlyList<ParameterTensor<T>> Parameters { get; }
 
+    /// <summary>The total number of trainable scalars.</summary>
     public long ParameterCount => Parameters.Sum(p => (long)p.Length);
 
+    /// <summary>Clears every parameter's gradient; backward passes accumulate, so call it before each one.</summary>
     public void ZeroGrad()
     {
         foreach (var p in Parameters) p.Grad.Clear();

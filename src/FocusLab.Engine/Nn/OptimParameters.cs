@@ -9,6 +9,7 @@ namespace FocusLab.Engine.Nn;
 /// </summary>
 public static class OptimParameters
 {
+    /// <summary>The FocusLab.Optim parameter over this tensor's value and gradient buffers (no copy; the same object on every call).</summary>
     public static Parameter AsOptimParameter(this ParameterTensor<float> p) =>
         p.OptimView ??= new Parameter(p.Name, p.Shape, p.Value.Data.AsMemory(0, p.Length), p.Grad.Data.AsMemory(0, p.Length));
 

@@ -11,6 +11,9 @@ namespace FocusLab.Engine.Nn;
 /// </summary>
 public sealed class ParameterTensor<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
+    /// <summary>A zero-initialised parameter and its zero gradient, both of <paramref name="shape"/>.</summary>
+    /// <param name="name">Dotted module path, unique within a model (it keys optimizer state and checkpoints).</param>
+    /// <param name="shape">The dimensions.</param>
     public ParameterTensor(string name, params int[] shape)
     {
         Name = name;
@@ -18,14 +21,19 @@ public sealed class ParameterTensor<T> where T : unmanaged, IFloatingPointIeee75
         Grad = new Tensor<T>(shape);
     }
 
+    /// <summary>The dotted module path, e.g. <c>blocks.0.attn.c_attn.weight</c>.</summary>
     public string Name { get; }
 
+    /// <summary>The trainable values, updated in place by the optimizer.</summary>
     public Tensor<T> Value { get; }
 
+    /// <summary>The gradient, accumulated (+=) by each backward pass; clear it with <see cref="Module{T}.ZeroGrad"/>.</summary>
     public Tensor<T> Grad { get; }
 
+    /// <summary>The dimensions of <see cref="Value"/>.</summary>
     public int[] Shape => Value.Shape;
 
+    /// <summary>The number of scalars.</summary>
     public int Length => Value.Length;
 
     /// <summary>True for weight matrices and embeddings (rank ≥ 2); false for biases and normalisation gains/shifts.</summary>
@@ -37,5 +45,6 @@ public sealed class ParameterTensor<T> where T : unmanaged, IFloatingPointIeee75
     /// <summary>The FocusLab.Optim view of a float parameter (created once, shares the buffers).</summary>
     internal FocusLab.Optim.Parameter? OptimView { get; set; }
 
+    /// <summary>Name and shape, for logs.</summary>
     public override string ToString() => $"{Name} {Shapes.Format(Shape)}";
 }

@@ -3,6 +3,7 @@ namespace FocusLab.Engine.Tensors;
 /// <summary>Shape arithmetic: element counts, -1 inference in reshapes, NumPy broadcasting.</summary>
 public static class Shapes
 {
+    /// <summary>The element count of <paramref name="shape"/> (1 for a scalar); throws if it exceeds int.MaxValue.</summary>
     public static int Product(ReadOnlySpan<int> shape)
     {
         long n = 1;
@@ -11,6 +12,7 @@ public static class Shapes
         return (int)n;
     }
 
+    /// <summary>Throws <see cref="ArgumentException"/> if a dimension is negative.</summary>
     public static void Validate(int[] shape)
     {
         ArgumentNullException.ThrowIfNull(shape);
@@ -53,7 +55,9 @@ public static class Shapes
         return result;
     }
 
+    /// <summary>Whether two shapes have the same dimensions in the same order.</summary>
     public static bool Equal(int[] a, int[] b) => a.AsSpan().SequenceEqual(b);
 
+    /// <summary>The shape as text, e.g. <c>[8, 4]</c>.</summary>
     public static string Format(int[] shape) => "[" + string.Join(", ", shape) + "]";
 }

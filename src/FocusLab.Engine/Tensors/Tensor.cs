@@ -9,8 +9,12 @@ namespace FocusLab.Engine.Tensors;
 /// </summary>
 public sealed class Tensor<T> where T : unmanaged, IFloatingPointIeee754<T>
 {
+    /// <summary>A zero-filled tensor of the given shape, with a buffer of its own.</summary>
     public Tensor(params int[] shape) : this(new T[Shapes.Product(shape)], shape) { }
 
+    /// <summary>A tensor over an existing buffer (not copied), which must hold at least the shape's element count.</summary>
+    /// <param name="data">The backing buffer; the tensor uses its first product(shape) elements.</param>
+    /// <param name="shape">The dimensions, outermost first (row-major).</param>
     public Tensor(T[] data, params int[] shape)
     {
         ArgumentNullException.ThrowIfNull(data);
@@ -26,12 +30,16 @@ public sealed class Tensor<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>The backing buffer (may be longer than <see cref="Length"/>).</summary>
     public T[] Data { get; }
 
+    /// <summary>The dimensions, outermost first.</summary>
     public int[] Shape { get; }
 
+    /// <summary>The number of dimensions (0 for a scalar).</summary>
     public int Rank => Shape.Length;
 
+    /// <summary>The number of elements: the product of <see cref="Shape"/>.</summary>
     public int Length { get; }
 
+    /// <summary>The tensor's elements in row-major order (exactly <see cref="Length"/> of them).</summary>
     public Span<T> Span => Data.AsSpan(0, Length);
 
     /// <summary>Size of the last dimension (1 for a scalar).</summary>
@@ -40,6 +48,7 @@ public sealed class Tensor<T> where T : unmanaged, IFloatingPointIeee754<T>
     /// <summary>Product of all but the last dimension: the number of rows of the [rows, LastDim] view.</summary>
     public int Rows => Length / Math.Max(1, LastDim);
 
+    /// <summary>Element <paramref name="i"/> in row-major order.</summary>
     public T this[int i]
     {
         get => Span[i];
@@ -53,6 +62,7 @@ public sealed class Tensor<T> where T : unmanaged, IFloatingPointIeee754<T>
         return new Tensor<T>(Data, shape);
     }
 
+    /// <summary>A copy with a buffer of its own.</summary>
     public Tensor<T> Clone()
     {
         var copy = new Tensor<T>(Shape);
@@ -60,8 +70,10 @@ public sealed class Tensor<T> where T : unmanaged, IFloatingPointIeee754<T>
         return copy;
     }
 
+    /// <summary>Sets every element to zero.</summary>
     public void Clear() => Span.Clear();
 
+    /// <summary>A new tensor holding a copy of <paramref name="values"/>, which must fill the shape exactly.</summary>
     public static Tensor<T> FromArray(T[] values, params int[] shape)
     {
         var t = new Tensor<T>(shape);
@@ -71,5 +83,6 @@ public sealed class Tensor<T> where T : unmanaged, IFloatingPointIeee754<T>
         return t;
     }
 
+    /// <summary>The element type and shape, e.g. <c>Tensor&lt;Single&gt;[8, 4]</c>.</summary>
     public override string ToString() => $"Tensor<{typeof(T).Name}>[{string.Join(", ", Shape)}]";
 }

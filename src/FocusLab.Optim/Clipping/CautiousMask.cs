@@ -10,17 +10,23 @@ public sealed class CautiousMask : IStepTransform
 {
     private float[][] _before = [];
 
+    /// <summary>Allocates the copy of θ the mask compares against and adds the per-group flag <c>cautious</c> (on).</summary>
     public void Attach(Optimizer optimizer)
     {
         _before = optimizer.Parameters.Select(p => new float[p.Length]).ToArray();
         foreach (var g in optimizer.Groups) g.Define(Hyperparameter.Flag("cautious", true, "mask update coordinates that oppose the gradient"), 1);
     }
 
+    /// <summary>Remembers the group's θ before its update.</summary>
     public void BeforeGroup(Optimizer optimizer, ParameterGroup group, long t)
     {
         for (int k = 0; k < group.Parameters.Count; k++) group.Parameters[k].DataSpan.CopyTo(_before[optimizer.IndexOf(group.Parameters[k])]);
     }
 
+    /// <summary>
+    /// Where the group's flag <c>cautious</c> is on, undoes every coordinate whose update Δθ_i does not
+    /// descend along g_i and scales the kept coordinates of each tensor by n/(kept + 1).
+    /// </summary>
     public void AfterGroup(Optimizer optimizer, ParameterGroup group, long t)
     {
         if (!group.GetFlag("cautious")) return;

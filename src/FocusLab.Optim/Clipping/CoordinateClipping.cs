@@ -11,6 +11,7 @@ namespace FocusLab.Optim;
 /// </summary>
 public sealed class CoordinateClipping(double clipFraction) : IStepTransform
 {
+    /// <summary>The per-group hyperparameter <c>clip_fraction</c>: k in [0, 1], the fraction of coordinates clipped (default 0).</summary>
     public static readonly Hyperparameter Fraction =
         Hyperparameter.Real("clip_fraction", 0, 0, 1, description: "fraction k of coordinates clipped (top-k by |g|)");
 
@@ -19,6 +20,7 @@ public sealed class CoordinateClipping(double clipFraction) : IStepTransform
     /// <summary>Threshold τ used for each group at the last step (+∞ when k = 0).</summary>
     public float[] LastThreshold { get; private set; } = [];
 
+    /// <summary>Validates k, sets <c>clip_fraction</c> on every group and allocates one |g| scratch buffer per group.</summary>
     public void Attach(Optimizer optimizer)
     {
         Fraction.Validate(clipFraction, optimizer.Id);
@@ -27,6 +29,10 @@ public sealed class CoordinateClipping(double clipFraction) : IStepTransform
         LastThreshold = new float[optimizer.Groups.Count];
     }
 
+    /// <summary>
+    /// Computes the group's τ from its current k and either clamps the gradients to [−τ, τ] in place
+    /// (non-adaptive optimizers) or hands τ to the first moment (<see cref="IFirstMomentClipping"/>).
+    /// </summary>
     public void BeforeGroup(Optimizer optimizer, ParameterGroup group, long t)
     {
         double k = group.Get("clip_fraction");
@@ -62,6 +68,7 @@ public sealed class CoordinateClipping(double clipFraction) : IStepTransform
         }
     }
 
+    /// <summary>Nothing: gradient clipping acts before the update only.</summary>
     public void AfterGroup(Optimizer optimizer, ParameterGroup group, long t) { }
 
     /// <summary>τ = the ⌊k·n⌋-th largest value (0-based) of <paramref name="abs"/>, which is reordered.</summary>

@@ -38,18 +38,22 @@ public static class GlobalNormClipping
 /// <summary>Global-norm clipping as a step transform, for use in a chain; <see cref="LastNorm"/> is the norm of the last step.</summary>
 public sealed class GlobalNormClippingTransform(double maxNorm, bool errorIfNonFinite = false) : IStepTransform
 {
+    /// <summary>The global gradient norm ‖g‖₂ before clipping, measured at the last step.</summary>
     public double LastNorm { get; private set; }
 
+    /// <summary>Refuses a max_norm that is not &gt; 0.</summary>
     public void Attach(Optimizer optimizer)
     {
         if (!(maxNorm > 0)) throw new ArgumentOutOfRangeException(nameof(maxNorm), maxNorm, "max_norm must be > 0.");
     }
 
+    /// <summary>Before the first group of each step, clips all gradients of the optimizer to the global norm (one norm across every group).</summary>
     public void BeforeGroup(Optimizer optimizer, ParameterGroup group, long t)
     {
         // The norm spans all groups, so it is computed once, before the first group.
         if (group.Index == 0) LastNorm = GlobalNormClipping.Clip(optimizer.Parameters, maxNorm, errorIfNonFinite);
     }
 
+    /// <summary>Nothing: the clipping acts on gradients, before the update.</summary>
     public void AfterGroup(Optimizer optimizer, ParameterGroup group, long t) { }
 }

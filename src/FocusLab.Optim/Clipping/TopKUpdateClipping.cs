@@ -8,12 +8,14 @@ namespace FocusLab.Optim;
 /// </summary>
 public sealed class TopKUpdateClipping(double clipFraction) : IStepTransform
 {
+    /// <summary>The per-group hyperparameter <c>update_clip_fraction</c>: k in [0, 1], the fraction of update coordinates clipped (default 0).</summary>
     public static readonly Hyperparameter Fraction =
         Hyperparameter.Real("update_clip_fraction", 0, 0, 1, description: "fraction k of update coordinates clipped (top-k by |Δθ|)");
 
     private float[][] _before = [];
     private float[][] _scratch = [];
 
+    /// <summary>Validates k, sets <c>update_clip_fraction</c> on every group and allocates the θ copy and selection scratch of each group.</summary>
     public void Attach(Optimizer optimizer)
     {
         Fraction.Validate(clipFraction, optimizer.Id);
@@ -22,6 +24,7 @@ public sealed class TopKUpdateClipping(double clipFraction) : IStepTransform
         _scratch = optimizer.Groups.Select(g => new float[checked((int)g.TotalLength)]).ToArray();
     }
 
+    /// <summary>Remembers the group's θ before its update.</summary>
     public void BeforeGroup(Optimizer optimizer, ParameterGroup group, long t)
     {
         var before = _before[group.Index].AsSpan();
@@ -34,6 +37,7 @@ public sealed class TopKUpdateClipping(double clipFraction) : IStepTransform
         }
     }
 
+    /// <summary>Clips every coordinate of the group's update Δθ to [−τ, τ], τ the ⌊k·n⌋-th largest |Δθ|.</summary>
     public void AfterGroup(Optimizer optimizer, ParameterGroup group, long t)
     {
         double fraction = group.Get("update_clip_fraction");

@@ -6,11 +6,13 @@ namespace FocusLab.Optim;
 /// </summary>
 public sealed class UpdateClipping(double limit) : IStepTransform
 {
+    /// <summary>The per-group hyperparameter <c>update_clip</c>: c &gt; 0, the largest |Δθ|/η allowed per coordinate (default 1).</summary>
     public static readonly Hyperparameter Limit =
         Hyperparameter.Real("update_clip", 1, 0, double.PositiveInfinity, false, true, "largest |Δθ|/η per coordinate");
 
     private float[][] _before = [];
 
+    /// <summary>Validates c, sets <c>update_clip</c> on every group and allocates the copy of θ.</summary>
     public void Attach(Optimizer optimizer)
     {
         Limit.Validate(limit, optimizer.Id);
@@ -18,6 +20,7 @@ public sealed class UpdateClipping(double limit) : IStepTransform
         _before = optimizer.Parameters.Select(p => new float[p.Length]).ToArray();
     }
 
+    /// <summary>Remembers the group's θ before its update.</summary>
     public void BeforeGroup(Optimizer optimizer, ParameterGroup group, long t)
     {
         for (int k = 0; k < group.Parameters.Count; k++) // index loops: no boxed enumerator per step
@@ -27,6 +30,7 @@ public sealed class UpdateClipping(double limit) : IStepTransform
         }
     }
 
+    /// <summary>Clips each coordinate's update to [−c·η, c·η] with the group's current η (after any schedule).</summary>
     public void AfterGroup(Optimizer optimizer, ParameterGroup group, long t)
     {
         float c = (float)(group.Get("update_clip") * group.Lr);

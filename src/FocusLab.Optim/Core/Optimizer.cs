@@ -23,6 +23,14 @@ public abstract class Optimizer : IChunkedWork
     private UpdateStatisticsTracker? _tracker;
     private readonly List<IStepTransform> _transforms = [];
 
+    /// <summary>
+    /// Builds the groups: each gets every hyperparameter of <paramref name="schema"/> at its default, then
+    /// <paramref name="settings"/> (the spec string's values), then the group's own overrides, each validated.
+    /// </summary>
+    /// <param name="id">Canonical optimizer id, used in messages and state files.</param>
+    /// <param name="schema">The hyperparameters the optimizer understands.</param>
+    /// <param name="groups">The parameter groups; at least one, none empty, parameter names unique.</param>
+    /// <param name="settings">Values for every group, by name, as spec-string text; null for none.</param>
     protected Optimizer(string id, IReadOnlyList<Hyperparameter> schema, IEnumerable<ParameterGroupSpec> groups, IReadOnlyDictionary<string, string>? settings = null)
     {
         Id = id;
@@ -61,6 +69,7 @@ public abstract class Optimizer : IChunkedWork
     /// <summary>The hyperparameters this optimizer understands, with defaults and valid ranges.</summary>
     public IReadOnlyList<Hyperparameter> Schema { get; }
 
+    /// <summary>The parameter groups in the order given, each with its own hyperparameters (change them between steps).</summary>
     public IReadOnlyList<ParameterGroup> Groups { get; }
 
     /// <summary>All parameters in group order.</summary>
@@ -111,6 +120,7 @@ public abstract class Optimizer : IChunkedWork
         return this;
     }
 
+    /// <summary>Sets every parameter's gradient buffer to zero, for callers that accumulate gradients with +=.</summary>
     public void ZeroGrad()
     {
         foreach (var p in _parameters) p.GradSpan.Clear();
@@ -204,6 +214,7 @@ public abstract class Optimizer : IChunkedWork
     /// <summary>Called after state was loaded, for optimizers that cache derived values.</summary>
     protected internal virtual void OnStateLoaded() { }
 
+    /// <summary>The id and the number of parameters and groups, for logs.</summary>
     public override string ToString() => $"{Id} ({_parameters.Length} parameters, {Groups.Count} groups)";
 
     private static void Apply(ParameterGroup g, IReadOnlyDictionary<string, string>? values)

@@ -6,6 +6,14 @@ namespace FocusLab.Optim;
 /// </summary>
 public sealed class Parameter
 {
+    /// <summary>
+    /// Wraps existing buffers without copying them: the optimizer writes θ into <paramref name="data"/> and
+    /// reads the gradient from <paramref name="grad"/>, so both may be slices of a model's own flat arrays.
+    /// </summary>
+    /// <param name="name">Unique name within an optimizer; it keys the saved state.</param>
+    /// <param name="shape">Logical shape; its product must equal the buffers' length (matrix-aware optimizers such as Adafactor read rows and columns from it).</param>
+    /// <param name="data">The parameter values, updated in place by each step.</param>
+    /// <param name="grad">The gradient the next step reads; same length as <paramref name="data"/>.</param>
     public Parameter(string name, int[] shape, Memory<float> data, Memory<float> grad)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
@@ -34,19 +42,28 @@ public sealed class Parameter
     public Parameter(string name, float[] data, int[]? shape = null)
         : this(name, shape ?? [data.Length], data, new float[data.Length]) { }
 
+    /// <summary>The parameter's name, unique within an optimizer; saved state is matched by it.</summary>
     public string Name { get; }
+    /// <summary>The logical shape (a copy of the one given); its product is <see cref="Length"/>.</summary>
     public int[] Shape { get; }
+    /// <summary>Number of float coordinates.</summary>
     public int Length => Data.Length;
+    /// <summary>The values θ, which every step updates in place.</summary>
     public Memory<float> Data { get; }
+    /// <summary>The gradient buffer the next step reads; the caller fills it (and <see cref="Optimizer.ZeroGrad"/> clears it).</summary>
     public Memory<float> Grad { get; }
+    /// <summary>The values as a span, for writing initial values or reading results.</summary>
     public Span<float> DataSpan => Data.Span;
+    /// <summary>The gradient as a span, where the caller writes ∂loss/∂θ before each step.</summary>
     public Span<float> GradSpan => Grad.Span;
 
     /// <summary>Rows and columns when the parameter is a matrix (rank 2); the trailing axes are folded into columns for rank &gt; 2.</summary>
     internal (int Rows, int Cols) MatrixView => Shape.Length >= 2 ? (Shape[0], Length / Math.Max(1, Shape[0])) : (1, Length);
 
+    /// <summary>The shape as text, e.g. <c>[512, 256]</c>.</summary>
     public string ShapeText => "[" + string.Join(", ", Shape) + "]";
 
+    /// <summary>Name and shape, e.g. <c>w[512, 256]</c>.</summary>
     public override string ToString() => $"{Name}{ShapeText}";
 
     private static int Count(int[] shape)

@@ -10,6 +10,7 @@ namespace FocusLab.Optim;
 /// </summary>
 public sealed class Adafactor : Optimizer, IFirstMomentClipping
 {
+    /// <summary>The hyperparameters of <c>adafactor</c> with their defaults and valid ranges: lr 1e-2 (used only without relative_step), eps1 1e-30, eps2 1e-3, clip_threshold 1, decay_rate 0.8, relative_step true, beta1 0 (no momentum), weight_decay 0.</summary>
     public static readonly IReadOnlyList<Hyperparameter> Defaults =
     [
         Hyperparameter.LearningRate(1e-2),
@@ -29,6 +30,9 @@ public sealed class Adafactor : Optimizer, IFirstMomentClipping
     /// <summary>α used for each parameter at the last step (for diagnostics and tests).</summary>
     public double[] LastAlpha { get; }
 
+    /// <summary>Adafactor over the groups; allocates row and column second-moment factors for matrices (the full second moment for vectors), and the momentum on Û when beta1 &gt; 0 in the spec.</summary>
+    /// <param name="groups">The parameter groups, each with optional hyperparameter overrides.</param>
+    /// <param name="settings">Hyperparameter values for every group, as spec-string text by name (see <see cref="Defaults"/>); null keeps the defaults.</param>
     public Adafactor(IEnumerable<ParameterGroupSpec> groups, IReadOnlyDictionary<string, string>? settings = null)
         : base("adafactor", Defaults, groups, settings)
     {
@@ -54,6 +58,7 @@ public sealed class Adafactor : Optimizer, IFirstMomentClipping
     }
 
 
+    /// <summary>The whole Adafactor step of each tensor in the group: factored (or full) second moment, U = G/√V, RMS clipping, the relative or fixed step size α, optional momentum and weight decay.</summary>
     protected override void StepGroup(ParameterGroup g, long t)
     {
         double c = g.Get("decay_rate"), eps1 = g.Get("eps1"), eps2 = g.Get("eps2"), d = g.Get("clip_threshold");
@@ -126,9 +131,13 @@ public sealed class Adafactor : Optimizer, IFirstMomentClipping
 
     private static double Clamp(float g, float tau) => Math.Min(Math.Max(g, -tau), tau);
 
+    /// <summary>Not used: the factored second moment and RMS clipping need whole-tensor sums, so <see cref="StepGroup"/> does the work; throws <see cref="NotSupportedException"/>.</summary>
     protected override void UpdateRange(int param, int start, int end) => throw new NotSupportedException();
 
+    /// <inheritdoc/>
+    /// <remarks>Adafactor has no coupled L2 term, so this is the raw gradient.</remarks>
     public void EffectiveGradient(ParameterGroup group, Parameter p, Span<float> destination) => p.GradSpan.CopyTo(destination);
 
+    /// <inheritdoc/>
     public void SetFirstMomentThreshold(ParameterGroup group, float tau) => _tau[group.Index] = tau;
 }

@@ -9,6 +9,8 @@ namespace FocusLab.Optim;
 /// </summary>
 public sealed class Adam : Optimizer, IFirstMomentClipping
 {
+    /// <summary>The hyperparameters of <c>adam</c> (<paramref name="decoupled"/> false) or <c>adamw</c> (true): lr 1e-3, beta1 0.9, beta2 0.999, eps 1e-8, and weight_decay 0 for adam, 1e-2 for adamw (PyTorch's defaults).</summary>
+    /// <param name="decoupled">true for adamw's schema, false for adam's.</param>
     public static IReadOnlyList<Hyperparameter> DefaultsFor(bool decoupled) =>
     [
         Hyperparameter.LearningRate(1e-3),
@@ -23,6 +25,9 @@ public sealed class Adam : Optimizer, IFirstMomentClipping
     private readonly bool _decoupled;
     private float _b1, _omb1, _b2, _omb2, _coupled, _decay, _stepSize, _invSqrtBc2, _eps, _tauNow;
 
+    /// <summary>Adam or AdamW over the groups; allocates the first and second moments (8 bytes per coordinate).</summary>
+    /// <param name="groups">The parameter groups, each with optional hyperparameter overrides.</param>
+    /// <param name="settings">Hyperparameter values for every group, as spec-string text by name (see <see cref="DefaultsFor"/>); null keeps the defaults.</param>
     /// <param name="decoupled">true for adamw (decoupled weight decay), false for adam (L2 in the gradient).</param>
     public Adam(IEnumerable<ParameterGroupSpec> groups, IReadOnlyDictionary<string, string>? settings = null, bool decoupled = false)
         : base(decoupled ? "adamw" : "adam", DefaultsFor(decoupled), groups, settings)
@@ -33,6 +38,7 @@ public sealed class Adam : Optimizer, IFirstMomentClipping
         _tau = Enumerable.Repeat(float.PositiveInfinity, Groups.Count).ToArray();
     }
 
+    /// <summary>Precomputes the moment rates, the coupled L2 or decoupled decay factor, the bias-corrected step η/(1−β1^t), 1/√(1−β2^t), eps and the group's first-moment clipping threshold τ.</summary>
     protected override void BeginGroup(ParameterGroup g, long t)
     {
         double b1 = g.Get("beta1"), b2 = g.Get("beta2"), lr = g.Lr, wd = g.Get("weight_decay");
@@ -45,6 +51,7 @@ public sealed class Adam : Optimizer, IFirstMomentClipping
         _tauNow = _tau[g.Index];
     }
 
+    /// <summary>One SIMD pass over [start, end): g += wd θ (adam), m ← β1 m + (1−β1) clip(g, τ), v ← β2 v + (1−β2) g², θ ← θ(1 − η wd) (adamw) − η m̂/(√v̂ + eps).</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     protected override void UpdateRange(int param, int start, int end)
     {
@@ -76,6 +83,8 @@ public sealed class Adam : Optimizer, IFirstMomentClipping
         }
     }
 
+    /// <inheritdoc/>
+    /// <remarks>For adam this is g + wd θ (coupled L2); for adamw the raw gradient.</remarks>
     public void EffectiveGradient(ParameterGroup group, Parameter p, Span<float> destination)
     {
         float wd = _decoupled ? 0f : (float)group.Get("weight_decay");
@@ -83,5 +92,6 @@ public sealed class Adam : Optimizer, IFirstMomentClipping
         for (int i = 0; i < g.Length; i++) destination[i] = g[i] + wd * th[i];
     }
 
+    /// <inheritdoc/>
     public void SetFirstMomentThreshold(ParameterGroup group, float tau) => _tau[group.Index] = tau;
 }

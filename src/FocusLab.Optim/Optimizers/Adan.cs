@@ -10,6 +10,7 @@ namespace FocusLab.Optim;
 /// </summary>
 public sealed class Adan : Optimizer
 {
+    /// <summary>The hyperparameters of <c>adan</c> with their defaults and valid ranges: lr 1e-3, beta1 0.98, beta2 0.92, beta3 0.99, eps 1e-8, weight_decay 0, decay proximal.</summary>
     public static readonly IReadOnlyList<Hyperparameter> Defaults =
     [
         Hyperparameter.LearningRate(1e-3),
@@ -25,6 +26,9 @@ public sealed class Adan : Optimizer
     private float _b1, _omb1, _b2, _omb2, _b3, _omb3, _c1, _c2, _isb3, _eps, _pre, _post;
     private bool _first;
 
+    /// <summary>Adan over the groups; allocates m, v, n and the previous gradient (16 bytes per coordinate).</summary>
+    /// <param name="groups">The parameter groups, each with optional hyperparameter overrides.</param>
+    /// <param name="settings">Hyperparameter values for every group, as spec-string text by name (see <see cref="Defaults"/>); null keeps the defaults.</param>
     public Adan(IEnumerable<ParameterGroupSpec> groups, IReadOnlyDictionary<string, string>? settings = null)
         : base("adan", Defaults, groups, settings)
     {
@@ -34,6 +38,7 @@ public sealed class Adan : Optimizer
         _prev = Parameters.Select(p => NewState(p, "prev_grad")).ToArray();
     }
 
+    /// <summary>Precomputes the three bias corrections, η and the proximal or decoupled decay for the group.</summary>
     protected override void BeginGroup(ParameterGroup g, long t)
     {
         double b1 = g.Get("beta1"), b2 = g.Get("beta2"), b3 = g.Get("beta3"), lr = g.Lr, wd = g.Get("weight_decay");
@@ -48,6 +53,7 @@ public sealed class Adan : Optimizer
         _first = t == 1;
     }
 
+    /// <summary>One pass over [start, end): the gradient difference d, the moments m, v, n, and the update u, applied with proximal (÷(1 + η wd)) or decoupled decay; stores g as the next step's previous gradient.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     protected override void UpdateRange(int param, int start, int end)
     {

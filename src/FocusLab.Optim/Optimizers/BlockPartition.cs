@@ -29,6 +29,7 @@ public abstract class BlockPartition
     /// <summary>Any partition: <paramref name="blockIds"/>(p) gives a block id per coordinate of p (ids local to the tensor).</summary>
     public static BlockPartition Custom(string name, Func<Parameter, int[]> blockIds) => new Ids(name, blockIds);
 
+    /// <summary>The partition's name for logs and listings (<c>per_group</c>, <c>per_tensor</c>, <c>per_row</c>, <c>per_coordinate</c>, or the name given to a custom one).</summary>
     public abstract string Name { get; }
 
     /// <summary>Contiguous ranges (start, end, block index local to the tensor) covering the tensor, and the tensor's block count.</summary>

@@ -10,6 +10,7 @@ namespace FocusLab.Optim;
 /// </summary>
 public sealed class BlockwiseAdam : Optimizer, IFirstMomentClipping
 {
+    /// <summary>The hyperparameters of <c>blockwise_adam</c> with their defaults and valid ranges: lr 1e-3, beta1 0.9, beta2 0.999, eps 1e-8, weight_decay 0 (decoupled); <c>adasgd</c> has the same.</summary>
     public static readonly IReadOnlyList<Hyperparameter> Defaults =
     [
         Hyperparameter.LearningRate(1e-3),
@@ -28,6 +29,10 @@ public sealed class BlockwiseAdam : Optimizer, IFirstMomentClipping
     private float _b1, _omb1, _decay, _tauNow;
     private float[] _coefNow = [];
 
+    /// <summary>Blockwise Adam over the groups with one second moment per block of <paramref name="partition"/>; allocates the first moment (4 bytes per coordinate) and one double per block.</summary>
+    /// <param name="groups">The parameter groups, each with optional hyperparameter overrides.</param>
+    /// <param name="settings">Hyperparameter values for every group, as spec-string text by name (see <see cref="Defaults"/>); null keeps the defaults.</param>
+    /// <param name="partition">The blocks that share a second moment: <see cref="BlockPartition.PerGroup"/> is adasgd, <see cref="BlockPartition.PerCoordinate"/> is adam with decoupled decay.</param>
     public BlockwiseAdam(IEnumerable<ParameterGroupSpec> groups, IReadOnlyDictionary<string, string>? settings, BlockPartition partition)
         : base(partition.SpansGroup ? "adasgd" : "blockwise_adam", Defaults, groups, settings)
     {
@@ -58,8 +63,10 @@ public sealed class BlockwiseAdam : Optimizer, IFirstMomentClipping
     private readonly double[] _sums;
     private readonly long[] _counts;
 
+    /// <summary>How the coordinates are grouped under one second moment (per group for adasgd, per tensor for blockwise_adam, or any other).</summary>
     public BlockPartition Partition => _partition;
 
+    /// <summary>Sums g² over each block (in a fixed order, so the result does not depend on the thread count), updates each block's v_B and step coefficient, then runs the coordinate updates.</summary>
     protected override void StepGroup(ParameterGroup g, long t)
     {
         double b1 = g.Get("beta1"), b2 = g.Get("beta2"), lr = g.Lr, eps = g.Get("eps");
@@ -97,9 +104,11 @@ public sealed class BlockwiseAdam : Optimizer, IFirstMomentClipping
         RunChunks(g, mode: 0);
     }
 
+    /// <summary>Sum of g² over [start, end) of one parameter: the per-group block's partial sum (reduction mode 1).</summary>
     protected override double ReduceRange(int mode, int param, int start, int end) =>
         Reductions.SumOfSquares(Parameters[param].GradSpan[start..end]);
 
+    /// <summary>One SIMD pass over [start, end): decoupled decay, m ← β1 m + (1−β1) g (clipped when first-moment clipping is on), θ −= c_B m with c_B the step coefficient of the coordinate's block.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     protected override void UpdateRange(int param, int start, int end)
     {
@@ -128,7 +137,10 @@ public sealed class BlockwiseAdam : Optimizer, IFirstMomentClipping
         }
     }
 
+    /// <inheritdoc/>
+    /// <remarks>Weight decay is decoupled here, so this is the raw gradient.</remarks>
     public void EffectiveGradient(ParameterGroup group, Parameter p, Span<float> destination) => p.GradSpan.CopyTo(destination);
 
+    /// <inheritdoc/>
     public void SetFirstMomentThreshold(ParameterGroup group, float tau) => _tau[group.Index] = tau;
 }

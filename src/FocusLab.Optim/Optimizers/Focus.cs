@@ -14,6 +14,7 @@ namespace FocusLab.Optim;
 /// </summary>
 public sealed class Focus : Optimizer
 {
+    /// <summary>The hyperparameters of <c>focus</c> with their defaults and valid ranges: lr 6e-4, beta1 0.9, beta2 0.999, gamma 0.1, weight_decay 0, decay before (the paper; after = the released code), decay_target theta_hat.</summary>
     public static readonly IReadOnlyList<Hyperparameter> Defaults =
     [
         Hyperparameter.LearningRate(6e-4),
@@ -29,6 +30,9 @@ public sealed class Focus : Optimizer
     private float _b1, _omb1, _b2, _omb2, _lr, _gammaLr, _bc, _decayCoef;
     private bool _after, _towardTheta;
 
+    /// <summary>FOCUS over the groups; allocates the momentum m and the parameter average θ̄ (8 bytes per coordinate).</summary>
+    /// <param name="groups">The parameter groups, each with optional hyperparameter overrides.</param>
+    /// <param name="settings">Hyperparameter values for every group, as spec-string text by name (see <see cref="Defaults"/>); null keeps the defaults.</param>
     public Focus(IEnumerable<ParameterGroupSpec> groups, IReadOnlyDictionary<string, string>? settings = null)
         : base("focus", Defaults, groups, settings)
     {
@@ -36,6 +40,7 @@ public sealed class Focus : Optimizer
         _avg = Parameters.Select(p => NewState(p, "param_avg")).ToArray();
     }
 
+    /// <summary>Precomputes the moment rates, η, γη, the bias correction 1−β2^t and the weight-decay coefficient (folded onto θ̄ when decaying toward θ̂) for the group.</summary>
     protected override void BeginGroup(ParameterGroup g, long t)
     {
         double b1 = g.Get("beta1"), b2 = g.Get("beta2"), lr = g.Lr, wd = g.Get("weight_decay");
@@ -49,6 +54,7 @@ public sealed class Focus : Optimizer
         _decayCoef = _towardTheta ? (float)(lr * wd) : (float)(lr * wd / bc);
     }
 
+    /// <summary>One SIMD pass over [start, end): m and θ̄ updated, then θ −= η(sign(m) + γ sign(θ(1−β2^t) − θ̄)), with the weight decay before or after the sign step as <c>decay</c> says.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     protected override void UpdateRange(int param, int start, int end)
     {

@@ -8,6 +8,7 @@ namespace FocusLab.Optim;
 /// </summary>
 public sealed class Lion : Optimizer
 {
+    /// <summary>The hyperparameters of <c>lion</c> with their defaults and valid ranges: lr 1e-4, beta1 0.9, beta2 0.99, weight_decay 0 (decoupled).</summary>
     public static readonly IReadOnlyList<Hyperparameter> Defaults =
     [
         Hyperparameter.LearningRate(1e-4),
@@ -19,12 +20,16 @@ public sealed class Lion : Optimizer
     private readonly float[][] _m;
     private float _b1, _omb1, _b2, _omb2, _lr, _decay;
 
+    /// <summary>Lion over the groups; allocates the momentum (4 bytes per coordinate).</summary>
+    /// <param name="groups">The parameter groups, each with optional hyperparameter overrides.</param>
+    /// <param name="settings">Hyperparameter values for every group, as spec-string text by name (see <see cref="Defaults"/>); null keeps the defaults.</param>
     public Lion(IEnumerable<ParameterGroupSpec> groups, IReadOnlyDictionary<string, string>? settings = null)
         : base("lion", Defaults, groups, settings)
     {
         _m = Parameters.Select(p => NewState(p, "exp_avg")).ToArray();
     }
 
+    /// <summary>Precomputes β1, β2, the decoupled decay factor 1 − η wd and η for the group.</summary>
     protected override void BeginGroup(ParameterGroup g, long t)
     {
         double b1 = g.Get("beta1"), b2 = g.Get("beta2"), lr = g.Lr;
@@ -32,6 +37,7 @@ public sealed class Lion : Optimizer
         _lr = (float)lr; _decay = (float)(1 - lr * g.Get("weight_decay"));
     }
 
+    /// <summary>One SIMD pass over [start, end): θ ← θ(1 − η wd) − η sign(β1 m + (1−β1) g), then m ← β2 m + (1−β2) g.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     protected override void UpdateRange(int param, int start, int end)
     {

@@ -9,6 +9,7 @@ namespace FocusLab.Optim;
 /// </summary>
 public sealed class NAdam : Optimizer
 {
+    /// <summary>The hyperparameters of <c>nadam</c> with their defaults and valid ranges: lr 2e-3, beta1 0.9, beta2 0.999, eps 1e-8, weight_decay 0 (coupled L2), momentum_decay 4e-3.</summary>
     public static readonly IReadOnlyList<Hyperparameter> Defaults =
     [
         Hyperparameter.LearningRate(2e-3),
@@ -23,6 +24,9 @@ public sealed class NAdam : Optimizer
     private readonly double[][] _muProduct;
     private float _b1, _omb1, _b2, _omb2, _wd, _cg, _cm, _isb, _eps;
 
+    /// <summary>NAdam over the groups; allocates the first and second moments (8 bytes per coordinate) and keeps the running product P_t of μ_t per group.</summary>
+    /// <param name="groups">The parameter groups, each with optional hyperparameter overrides.</param>
+    /// <param name="settings">Hyperparameter values for every group, as spec-string text by name (see <see cref="Defaults"/>); null keeps the defaults.</param>
     public NAdam(IEnumerable<ParameterGroupSpec> groups, IReadOnlyDictionary<string, string>? settings = null)
         : base("nadam", Defaults, groups, settings)
     {
@@ -32,6 +36,7 @@ public sealed class NAdam : Optimizer
         foreach (var mp in _muProduct) mp[0] = 1;
     }
 
+    /// <summary>Advances the momentum warm-up μ_t, μ_{t+1} and the product P_t for the group, and precomputes the two mixing coefficients of the step.</summary>
     protected override void BeginGroup(ParameterGroup g, long t)
     {
         double b1 = g.Get("beta1"), b2 = g.Get("beta2"), lr = g.Lr, psi = g.Get("momentum_decay");
@@ -47,6 +52,7 @@ public sealed class NAdam : Optimizer
         _eps = (float)g.Get("eps");
     }
 
+    /// <summary>One SIMD pass over [start, end): coupled L2, both moments, and θ −= η[(1−μ_t)/(1−P_t) g + μ_{t+1}/(1−P_t μ_{t+1}) m] / (√v̂ + eps).</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     protected override void UpdateRange(int param, int start, int end)
     {

@@ -9,6 +9,7 @@ namespace FocusLab.Optim;
 /// </summary>
 public sealed class NormalizedSgd : Optimizer
 {
+    /// <summary>The hyperparameters of <c>normalized_sgd</c> with their defaults and valid ranges: lr 1e-3, momentum 0.9, dampening 0, weight_decay 0 (coupled L2).</summary>
     public static readonly IReadOnlyList<Hyperparameter> Defaults =
     [
         Hyperparameter.LearningRate(1e-3),
@@ -21,12 +22,16 @@ public sealed class NormalizedSgd : Optimizer
     private float _mu, _damp, _wd, _scale;
     private bool _first;
 
+    /// <summary>Normalized SGD over the groups; allocates the momentum buffer (4 bytes per coordinate).</summary>
+    /// <param name="groups">The parameter groups, each with optional hyperparameter overrides.</param>
+    /// <param name="settings">Hyperparameter values for every group, as spec-string text by name (see <see cref="Defaults"/>); null keeps the defaults.</param>
     public NormalizedSgd(IEnumerable<ParameterGroupSpec> groups, IReadOnlyDictionary<string, string>? settings = null)
         : base("normalized_sgd", Defaults, groups, settings)
     {
         _buf = Parameters.Select(p => NewState(p, "momentum_buffer")).ToArray();
     }
 
+    /// <summary>Updates each tensor's momentum, measures its L2 norm and steps θ −= η·m·√n/‖m‖₂ (a tensor with zero or non-finite norm does not move).</summary>
     protected override void StepGroup(ParameterGroup g, long t)
     {
         _mu = (float)g.Get("momentum"); _damp = (float)(1 - g.Get("dampening")); _wd = (float)g.Get("weight_decay");
@@ -48,5 +53,6 @@ public sealed class NormalizedSgd : Optimizer
         }
     }
 
+    /// <summary>Not used: every tensor needs its whole momentum norm before it can step, so <see cref="StepGroup"/> does the work; throws <see cref="NotSupportedException"/>.</summary>
     protected override void UpdateRange(int param, int start, int end) => throw new NotSupportedException();
 }

@@ -8,6 +8,7 @@ namespace FocusLab.Optim;
 /// </summary>
 public sealed class RmsProp : Optimizer
 {
+    /// <summary>The hyperparameters of <c>rmsprop</c> with their defaults and valid ranges: lr 1e-2, alpha 0.99, eps 1e-8, weight_decay 0 (coupled L2), momentum 0, centered false.</summary>
     public static readonly IReadOnlyList<Hyperparameter> Defaults =
     [
         Hyperparameter.LearningRate(1e-2),
@@ -23,6 +24,9 @@ public sealed class RmsProp : Optimizer
     private float _lr, _a, _oma, _eps, _wd, _mu;
     private bool _centered;
 
+    /// <summary>RMSprop over the groups; allocates the squared-gradient average, plus the mean gradient when centered and the momentum buffer when momentum &gt; 0 (4 bytes per coordinate each).</summary>
+    /// <param name="groups">The parameter groups, each with optional hyperparameter overrides.</param>
+    /// <param name="settings">Hyperparameter values for every group, as spec-string text by name (see <see cref="Defaults"/>); null keeps the defaults.</param>
     public RmsProp(IEnumerable<ParameterGroupSpec> groups, IReadOnlyDictionary<string, string>? settings = null)
         : base("rmsprop", Defaults, groups, settings)
     {
@@ -32,6 +36,7 @@ public sealed class RmsProp : Optimizer
         if (Groups.Any(g => g.Get("momentum") > 0)) _buf = Parameters.Select(p => NewState(p, "momentum_buffer")).ToArray();
     }
 
+    /// <summary>Reads alpha, eps, weight decay, momentum and centering of the group for this step; refuses centering or momentum switched on after construction (their buffers do not exist).</summary>
     protected override void BeginGroup(ParameterGroup g, long t)
     {
         _lr = (float)g.Lr; double a = g.Get("alpha");
@@ -41,6 +46,7 @@ public sealed class RmsProp : Optimizer
             throw new InvalidOperationException("rmsprop: centered or momentum was switched on after construction; set it in the spec so its state buffer exists.");
     }
 
+    /// <summary>One pass over [start, end): v = α v + (1−α) g², optionally centered, and θ −= η g/(√v + eps), through the momentum buffer when μ &gt; 0.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     protected override void UpdateRange(int param, int start, int end)
     {

@@ -9,6 +9,7 @@ namespace FocusLab.Optim;
 /// </summary>
 public sealed class Sgd : Optimizer
 {
+    /// <summary>The hyperparameters of <c>sgd</c> with their defaults and valid ranges: lr 1e-2, momentum 0, dampening 0, nesterov false, weight_decay 0 (coupled L2), momentum_init grad.</summary>
     public static readonly IReadOnlyList<Hyperparameter> Defaults =
     [
         Hyperparameter.LearningRate(1e-2),
@@ -23,6 +24,9 @@ public sealed class Sgd : Optimizer
     private float _lr, _wd, _mu, _damp;
     private bool _first, _nesterov, _noMomentum;
 
+    /// <summary>SGD over the groups; allocates the momentum buffer (4 bytes per coordinate).</summary>
+    /// <param name="groups">The parameter groups, each with optional hyperparameter overrides.</param>
+    /// <param name="settings">Hyperparameter values for every group, as spec-string text by name (see <see cref="Defaults"/>); null keeps the defaults.</param>
     public Sgd(IEnumerable<ParameterGroupSpec> groups, IReadOnlyDictionary<string, string>? settings = null)
         : base("sgd", Defaults, groups, settings)
     {
@@ -32,6 +36,7 @@ public sealed class Sgd : Optimizer
         _buf = Parameters.Select(p => NewState(p, "momentum_buffer")).ToArray();
     }
 
+    /// <summary>Turns the group's lr, momentum, dampening and weight decay into this step's coefficients (the first step, or momentum_init = zero, decides how the buffer starts).</summary>
     protected override void BeginGroup(ParameterGroup g, long t)
     {
         _lr = (float)g.Lr; _wd = (float)g.Get("weight_decay");
@@ -42,6 +47,7 @@ public sealed class Sgd : Optimizer
         _nesterov = g.GetFlag("nesterov");
     }
 
+    /// <summary>One SIMD pass over [start, end) of a parameter: d = g + wd θ, buf = μ buf + (1−dampening) d, θ −= η (Nesterov ? d + μ buf : buf), or θ −= η d without momentum.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     protected override void UpdateRange(int param, int start, int end)
     {

@@ -8,6 +8,7 @@ namespace FocusLab.Optim;
 /// </summary>
 public sealed class Signum : Optimizer
 {
+    /// <summary>The hyperparameters of <c>signum</c> with their defaults and valid ranges: lr 1e-4, beta1 0.9, weight_decay 0 (decoupled).</summary>
     public static readonly IReadOnlyList<Hyperparameter> Defaults =
     [
         Hyperparameter.LearningRate(1e-4),
@@ -18,12 +19,16 @@ public sealed class Signum : Optimizer
     private readonly float[][] _m;
     private float _b1, _omb1, _lr, _decay;
 
+    /// <summary>Signum over the groups; allocates the momentum (4 bytes per coordinate).</summary>
+    /// <param name="groups">The parameter groups, each with optional hyperparameter overrides.</param>
+    /// <param name="settings">Hyperparameter values for every group, as spec-string text by name (see <see cref="Defaults"/>); null keeps the defaults.</param>
     public Signum(IEnumerable<ParameterGroupSpec> groups, IReadOnlyDictionary<string, string>? settings = null)
         : base("signum", Defaults, groups, settings)
     {
         _m = Parameters.Select(p => NewState(p, "exp_avg")).ToArray();
     }
 
+    /// <summary>Precomputes β1, 1−β1, the decoupled decay factor 1 − η wd and η for the group.</summary>
     protected override void BeginGroup(ParameterGroup g, long t)
     {
         double b1 = g.Get("beta1"), lr = g.Lr;
@@ -31,6 +36,7 @@ public sealed class Signum : Optimizer
         _decay = (float)(1 - lr * g.Get("weight_decay"));
     }
 
+    /// <summary>One SIMD pass over [start, end): m ← β1 m + (1−β1) g; θ ← θ(1 − η wd) − η sign(m).</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     protected override void UpdateRange(int param, int start, int end)
     {

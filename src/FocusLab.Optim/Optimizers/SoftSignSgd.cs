@@ -11,6 +11,7 @@ namespace FocusLab.Optim;
 /// </summary>
 public sealed class SoftSignSgd : Optimizer
 {
+    /// <summary>The hyperparameters of <c>s3</c> with their defaults and valid ranges: lr 1e-3, beta1 0.95, beta2 0.95, p 3, eps 1e-8, weight_decay 0 (decoupled), nesterov true.</summary>
     public static readonly IReadOnlyList<Hyperparameter> Defaults =
     [
         Hyperparameter.LearningRate(1e-3),
@@ -26,6 +27,9 @@ public sealed class SoftSignSgd : Optimizer
     private float _b1, _omb1, _b2, _omb2, _lr, _decay, _eps, _p, _invP;
     private bool _nesterov;
 
+    /// <summary>S3 over the groups; allocates the momentum m and the EMA s of |g|^p (8 bytes per coordinate).</summary>
+    /// <param name="groups">The parameter groups, each with optional hyperparameter overrides.</param>
+    /// <param name="settings">Hyperparameter values for every group, as spec-string text by name (see <see cref="Defaults"/>); null keeps the defaults.</param>
     public SoftSignSgd(IEnumerable<ParameterGroupSpec> groups, IReadOnlyDictionary<string, string>? settings = null)
         : base("s3", Defaults, groups, settings)
     {
@@ -33,6 +37,7 @@ public sealed class SoftSignSgd : Optimizer
         _s = Parameters.Select(p => NewState(p, "exp_avg_pow")).ToArray();
     }
 
+    /// <summary>Precomputes the moment rates, p and 1/p, eps, η and the decoupled decay factor 1 − η wd for the group.</summary>
     protected override void BeginGroup(ParameterGroup g, long t)
     {
         double b1 = g.Get("beta1"), b2 = g.Get("beta2"), lr = g.Lr, p = g.Get("p");
@@ -42,6 +47,7 @@ public sealed class SoftSignSgd : Optimizer
         _nesterov = g.GetFlag("nesterov");
     }
 
+    /// <summary>One SIMD pass over [start, end): m and s updated, then θ ← θ(1 − η wd) − η n/((s or its look-ahead)^(1/p) + eps), n = m or the Nesterov look-ahead.</summary>
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     protected override void UpdateRange(int param, int start, int end)
     {

@@ -9,6 +9,9 @@ public sealed class LearningRateScheduler
     private readonly Optimizer _optimizer;
     private readonly double[] _peak;
 
+    /// <summary>Takes each group's current lr as its peak; from then on <see cref="Apply"/> owns the groups' learning rates.</summary>
+    /// <param name="optimizer">The optimizer whose groups' lr are driven.</param>
+    /// <param name="schedule">The multiplier f(t) of the peak lr.</param>
     public LearningRateScheduler(Optimizer optimizer, ILearningRateSchedule schedule)
     {
         _optimizer = optimizer;
@@ -16,6 +19,7 @@ public sealed class LearningRateScheduler
         _peak = optimizer.Groups.Select(g => g.Lr).ToArray();
     }
 
+    /// <summary>The schedule f(t) applied to every group's peak lr.</summary>
     public ILearningRateSchedule Schedule { get; }
 
     /// <summary>Sets the learning rates for the next step (t = StepCount + 1) and returns group 0's.</summary>

@@ -5,6 +5,9 @@ namespace FocusLab.Optim.Schedules;
 /// <summary>Parses schedule specs: <c>constant</c>, <c>cosine:warmup=2000,floor=0.05</c> (floor defaults to 0).</summary>
 public static class Schedule
 {
+    /// <summary>Builds the schedule named by <paramref name="spec"/>; an unknown name or argument throws, listing what is known.</summary>
+    /// <param name="spec"><c>constant</c>, or <c>cosine:warmup=W,floor=F</c> (also <c>warmup_cosine</c>; W and F default to 0).</param>
+    /// <param name="totalSteps">The run's length: where the cosine reaches its floor.</param>
     public static ILearningRateSchedule Parse(string spec, long totalSteps)
     {
         var (name, args) = Split(spec);

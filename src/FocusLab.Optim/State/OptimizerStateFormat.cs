@@ -24,9 +24,13 @@ namespace FocusLab.Optim;
 /// </summary>
 public static class OptimizerStateFormat
 {
+    /// <summary>The format version this library writes and reads; a file of another version is refused.</summary>
     public const int Version = 1;
     private static ReadOnlySpan<byte> Magic => "FLOPTIM\0"u8;
 
+    /// <summary>Writes the whole state of <paramref name="opt"/> to <paramref name="stream"/> in the format above, checksum last.</summary>
+    /// <param name="opt">The optimizer to save.</param>
+    /// <param name="stream">Where the bytes go; it is flushed but not closed.</param>
     public static void Write(Optimizer opt, Stream stream)
     {
         using var ms = new MemoryStream();
@@ -65,6 +69,9 @@ public static class OptimizerStateFormat
         stream.Flush();
     }
 
+    /// <summary>Reads a whole state file from <paramref name="stream"/>, checks it against <paramref name="opt"/> and only then restores step count, hyperparameters and buffers; any problem throws <see cref="InvalidDataException"/> listing every mismatch.</summary>
+    /// <param name="opt">The optimizer to restore.</param>
+    /// <param name="stream">The state file's bytes, read to the end.</param>
     public static void Read(Optimizer opt, Stream stream)
     {
         using var ms = new MemoryStream();

@@ -5,6 +5,7 @@ namespace FocusLab.Engine.Autodiff;
 
 public static partial class Ops
 {
+    /// <summary>max(x, 0) elementwise; the gradient passes where x &gt; 0.</summary>
     public static Variable<T> Relu<T>(this Tape<T> tape, Variable<T> x) where T : unmanaged, IFloatingPointIeee754<T>
     {
         var y = tape.Output(x.Shape, x.RequiresGrad);

@@ -10,12 +10,15 @@ public static partial class Ops
 {
     private enum BinaryKind { Add, Subtract, Multiply }
 
+    /// <summary>a + b with NumPy broadcasting; the gradient of a broadcast input is summed over the broadcast axes.</summary>
     public static Variable<T> Add<T>(this Tape<T> tape, Variable<T> a, Variable<T> b) where T : unmanaged, IFloatingPointIeee754<T>
         => WithTangent(tape, a, b, Binary(tape, a, b, BinaryKind.Add), TangentRules.BinaryKind.Add);
 
+    /// <summary>a − b with NumPy broadcasting.</summary>
     public static Variable<T> Subtract<T>(this Tape<T> tape, Variable<T> a, Variable<T> b) where T : unmanaged, IFloatingPointIeee754<T>
         => WithTangent(tape, a, b, Binary(tape, a, b, BinaryKind.Subtract), TangentRules.BinaryKind.Subtract);
 
+    /// <summary>The elementwise product a ⊙ b with NumPy broadcasting.</summary>
     public static Variable<T> Multiply<T>(this Tape<T> tape, Variable<T> a, Variable<T> b) where T : unmanaged, IFloatingPointIeee754<T>
         => WithTangent(tape, a, b, Binary(tape, a, b, BinaryKind.Multiply), TangentRules.BinaryKind.Multiply);
 

@@ -15,11 +15,13 @@ public sealed class IdxArray
         RawData = rawData;
     }
 
+    /// <summary>The element type named by the file's magic number.</summary>
     public IdxDataType DataType { get; }
     /// <summary>Dimensions, outermost first; e.g. [60000, 28, 28] for MNIST training images.</summary>
     public int[] Shape { get; }
     /// <summary>Element bytes in file order (big-endian for multi-byte types).</summary>
     public byte[] RawData { get; }
+    /// <summary>The number of elements (the product of <see cref="Shape"/>).</summary>
     public long ElementCount => RawData.LongLength / IdxDataTypeInfo.ElementSize(DataType);
 
     /// <summary>The elements as bytes; only for <see cref="IdxDataType.UInt8"/> (MNIST images and labels).</summary>

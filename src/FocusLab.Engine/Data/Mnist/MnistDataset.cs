@@ -19,12 +19,16 @@ public sealed class MnistDataset
     public const string InstallHint =
         "install with `sudo apt-get install dataset-fashion-mnist`, or pass --data DIR with MNIST-format files";
 
+    /// <summary>Fashion-MNIST and MNIST both have ten classes.</summary>
     public const int ClassCount = 10;
 
     /// <summary>File base names; each may also carry a .gz suffix.</summary>
     public const string TrainImages = "train-images-idx3-ubyte";
+    /// <summary>Base name of the training labels file.</summary>
     public const string TrainLabels = "train-labels-idx1-ubyte";
+    /// <summary>Base name of the test images file.</summary>
     public const string TestImages = "t10k-images-idx3-ubyte";
+    /// <summary>Base name of the test labels file.</summary>
     public const string TestLabels = "t10k-labels-idx1-ubyte";
 
     private MnistDataset(string directory, ClassificationDataset train, ClassificationDataset test, PixelNormalization normalization)
@@ -37,13 +41,17 @@ public sealed class MnistDataset
 
     /// <summary>The folder the files were read from.</summary>
     public string Directory { get; }
+    /// <summary>The 60,000 training images (28 × 28, normalised) and their labels.</summary>
     public ClassificationDataset Train { get; }
+    /// <summary>The 10,000 test images and their labels.</summary>
     public ClassificationDataset Test { get; }
+    /// <summary>How pixel bytes were mapped to floats.</summary>
     public PixelNormalization Normalization { get; }
 
     /// <summary>
     /// Loads train and test sets from <paramref name="directory"/> (default <see cref="DefaultDirectory"/>).
     /// </summary>
+    /// <param name="directory">Folder of the four IDX files, raw or .gz; null for <see cref="DefaultDirectory"/>.</param>
     /// <param name="normalization">Pixel mapping; null means <see cref="PixelNormalization.UnitInterval"/> (p/255).</param>
     /// <exception cref="DataNotFoundException">The folder or one of the four files is missing; the message ends with <see cref="InstallHint"/>.</exception>
     /// <exception cref="DataFormatException">A file is corrupt, truncated or inconsistent with its partner.</exception>

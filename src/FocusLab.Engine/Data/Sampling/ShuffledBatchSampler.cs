@@ -18,6 +18,10 @@ public sealed class ShuffledBatchSampler
     private long _epoch;
     private int _index;
 
+    /// <summary>A sampler over <paramref name="count"/> samples, reshuffled each epoch from <paramref name="seed"/>.</summary>
+    /// <param name="count">Number of samples.</param>
+    /// <param name="batchSize">Samples per batch (at most <paramref name="count"/>).</param>
+    /// <param name="seed">Seed of the shuffles.</param>
     public ShuffledBatchSampler(int count, int batchSize, ulong seed)
     {
         Validate(count, batchSize);
@@ -39,7 +43,9 @@ public sealed class ShuffledBatchSampler
         Restore(state);
     }
 
+    /// <summary>Number of samples being shuffled.</summary>
     public int Count { get; }
+    /// <summary>Samples per batch.</summary>
     public int BatchSize { get; }
     /// <summary>Full batches per epoch: floor(Count / BatchSize).</summary>
     public int BatchesPerEpoch => Count / BatchSize;

@@ -9,8 +9,10 @@ public struct SplitMix64
 {
     private ulong _state;
 
+    /// <summary>A generator whose first output depends only on <paramref name="seed"/>.</summary>
     public SplitMix64(ulong seed) => _state = seed;
 
+    /// <summary>The next 64-bit output.</summary>
     public ulong Next()
     {
         ulong z = _state += 0x9E3779B97F4A7C15UL;

@@ -6,10 +6,13 @@ namespace FocusLab.Engine.Data.Sampling;
 /// <summary>The complete 256-bit state of <see cref="Xoshiro256StarStar"/>.</summary>
 public readonly record struct Xoshiro256State(ulong S0, ulong S1, ulong S2, ulong S3)
 {
+    /// <summary>Bytes written by <see cref="WriteTo"/>: four 64-bit words.</summary>
     public const int ByteSize = 32;
 
+    /// <summary>Whether all four words are zero, the one state xoshiro can never leave (and so invalid).</summary>
     public bool IsZero => (S0 | S1 | S2 | S3) == 0;
 
+    /// <summary>Writes the four words little-endian into the first <see cref="ByteSize"/> bytes of <paramref name="destination"/>.</summary>
     public void WriteTo(Span<byte> destination)
     {
         BinaryPrimitives.WriteUInt64LittleEndian(destination, S0);
@@ -18,6 +21,7 @@ public readonly record struct Xoshiro256State(ulong S0, ulong S1, ulong S2, ulon
         BinaryPrimitives.WriteUInt64LittleEndian(destination[24..], S3);
     }
 
+    /// <summary>Reads a state written by <see cref="WriteTo"/>.</summary>
     public static Xoshiro256State ReadFrom(ReadOnlySpan<byte> source) => new(
         BinaryPrimitives.ReadUInt64LittleEndian(source),
         BinaryPrimitives.ReadUInt64LittleEndian(source[8..]),

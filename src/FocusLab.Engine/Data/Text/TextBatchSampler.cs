@@ -17,6 +17,9 @@ public sealed class TextBatchSampler
     private long _batchesDrawn;
 
     /// <param name="tokens">Token stream, e.g. <see cref="TextCorpus.Train"/>.</param>
+    /// <param name="batchSize">B, windows per batch.</param>
+    /// <param name="blockSize">T, tokens per window (the targets are the same window shifted by one token).</param>
+    /// <param name="seed">Seed of the window positions.</param>
     public TextBatchSampler(ReadOnlyMemory<byte> tokens, int batchSize, int blockSize, ulong seed)
     {
         TextWindows.Validate(tokens.Length, batchSize, blockSize, "token stream", "Use a larger corpus or a smaller block size.");
@@ -26,11 +29,14 @@ public sealed class TextBatchSampler
         _rng = new Xoshiro256StarStar(seed);
     }
 
+    /// <summary>B, windows per batch.</summary>
     public int BatchSize { get; }
+    /// <summary>T, tokens per window.</summary>
     public int BlockSize { get; }
     /// <summary>Batches handed out since the seed (for logging; restored with the state).</summary>
     public long BatchesDrawn => _batchesDrawn;
 
+    /// <summary>Everything needed to resume the batch stream exactly (saved in checkpoints; see <see cref="Restore"/>).</summary>
     public TextSamplerState State => new(_tokens.Length, BatchSize, BlockSize, _batchesDrawn, _rng.State);
 
     /// <exception cref="ArgumentException">The state was saved for a different corpus length, batch or block size.</exception>

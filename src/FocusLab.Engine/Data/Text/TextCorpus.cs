@@ -12,6 +12,7 @@ namespace FocusLab.Engine.Data.Text;
 /// </summary>
 public sealed class TextCorpus
 {
+    /// <summary>Tokens are bytes, so the vocabulary has 256 entries.</summary>
     public const int VocabularySize = 256;
 
     /// <summary>Where Debian's <c>fortunes</c> package installs its fortune files.</summary>
@@ -40,6 +41,7 @@ public sealed class TextCorpus
     public byte[] Train { get; }
     /// <summary>Validation tokens: the end of the stream.</summary>
     public byte[] Validation { get; }
+    /// <summary>L, the length of the whole stream: training plus validation bytes.</summary>
     public long TotalBytes => (long)Train.Length + Validation.Length;
 
     /// <summary>

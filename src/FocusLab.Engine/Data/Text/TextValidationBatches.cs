@@ -10,6 +10,10 @@ public sealed class TextValidationBatches
 {
     private readonly ReadOnlyMemory<byte> _tokens;
 
+    /// <summary>The fixed evaluation windows of a validation stream: consecutive, non-overlapping T-token windows, B per batch (the last batch may be short).</summary>
+    /// <param name="tokens">The validation token stream, e.g. <see cref="TextCorpus.Validation"/>.</param>
+    /// <param name="batchSize">B, windows per batch.</param>
+    /// <param name="blockSize">T, tokens per window.</param>
     public TextValidationBatches(ReadOnlyMemory<byte> tokens, int batchSize, int blockSize)
     {
         TextWindows.Validate(tokens.Length, batchSize, blockSize, "validation stream", "Use a larger validation fraction or a smaller block size.");
@@ -20,7 +24,9 @@ public sealed class TextValidationBatches
         BatchCount = (WindowCount + batchSize - 1) / batchSize;
     }
 
+    /// <summary>B, windows per batch.</summary>
     public int BatchSize { get; }
+    /// <summary>T, tokens per window.</summary>
     public int BlockSize { get; }
     /// <summary>Number of T-token windows, floor((L−1)/T).</summary>
     public int WindowCount { get; }

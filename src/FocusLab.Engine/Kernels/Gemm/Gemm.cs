@@ -18,6 +18,7 @@ namespace FocusLab.Engine.Kernels.Gemm;
 /// </summary>
 public static class Gemm
 {
+    /// <summary>The environment variable that forces a back end: <c>managed</c>, <c>openblas</c> or <c>auto</c> (the default: OpenBLAS when installed).</summary>
     public const string EnvironmentVariable = "FOCUSLAB_GEMM";
 
     private static readonly Lazy<IGemmBackend> s_default = new(SelectDefault);

@@ -9,6 +9,7 @@ public interface IGemmBackend
     /// <summary>"openblas" or "managed".</summary>
     string Name { get; }
 
+    /// <summary>C = alpha·op(A)·op(B) + beta·C on row-major spans, as described above.</summary>
     void Sgemm(bool transA, bool transB, int m, int n, int k,
         float alpha, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
         float beta, Span<float> c, int ldc);

@@ -10,6 +10,7 @@ namespace FocusLab.Engine.Kernels.Gemm;
 /// </summary>
 public static class ManagedDoubleGemm
 {
+    /// <summary>C = alpha·op(A)·op(B) + beta·C with the row-major conventions of <see cref="IGemmBackend"/>; rows of C split over cores unless <paramref name="parallel"/> is false.</summary>
     public static void Multiply<T>(bool transA, bool transB, int m, int n, int k,
         T alpha, ReadOnlySpan<T> a, int lda, ReadOnlySpan<T> b, int ldb, T beta, Span<T> c, int ldc, bool parallel = true)
         where T : unmanaged, IFloatingPointIeee754<T>

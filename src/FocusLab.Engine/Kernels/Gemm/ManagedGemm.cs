@@ -26,6 +26,7 @@ public sealed unsafe class ManagedGemm : IGemmBackend
     [ThreadStatic] private static float[]? t_packB;
     [ThreadStatic] private static float[]? t_packBlockA;
 
+    /// <inheritdoc/>
     public string Name => "managed";
 
     /// <summary>True when the AVX2/FMA micro-kernel is used (otherwise a scalar fallback).</summary>
@@ -37,10 +38,12 @@ public sealed unsafe class ManagedGemm : IGemmBackend
 
     private ManagedGemm? _single;
 
+    /// <summary>This back end limited to one thread (itself when already single-threaded), for products that run side by side.</summary>
     public IGemmBackend SingleThreaded => MaxDegreeOfParallelism == 1 ? this : _single ??= new ManagedGemm { MaxDegreeOfParallelism = 1 };
 
     private int Workers => MaxDegreeOfParallelism ?? (Parallelism.MaxDegreeOfParallelism > 0 ? Parallelism.MaxDegreeOfParallelism : Environment.ProcessorCount);
 
+    /// <inheritdoc/>
     public void Sgemm(bool transA, bool transB, int m, int n, int k,
         float alpha, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
         float beta, Span<float> c, int ldc)

@@ -47,6 +47,7 @@ public sealed unsafe class OpenBlasGemm : IGemmBackend
         LibraryPath = path;
     }
 
+    /// <inheritdoc/>
     public string Name => "openblas";
 
     /// <summary>The file that was loaded.</summary>
@@ -68,6 +69,7 @@ public sealed unsafe class OpenBlasGemm : IGemmBackend
         return null;
     }
 
+    /// <inheritdoc/>
     public void Sgemm(bool transA, bool transB, int m, int n, int k,
         float alpha, ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb,
         float beta, Span<float> c, int ldc)

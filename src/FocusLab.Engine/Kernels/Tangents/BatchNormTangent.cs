@@ -74,6 +74,7 @@ public static class BatchNormTangent
         });
     }
 
+    /// <summary>Accumulates the tangents (dx)˙, (dw)˙ and (db)˙ of batch norm's backward pass (training mode: batch statistics; otherwise running ones).</summary>
     public static void Backward<T>(T[] xhat, T[] xhatDot, T[] rstd, T[] rDot, T[] w, T[]? wDot, T[] dy, T[] dyDot,
         T[]? dxDot, T[]? dwDot, T[]? dbDot, int rows, int c, bool training) where T : unmanaged, IFloatingPointIeee754<T>
     {

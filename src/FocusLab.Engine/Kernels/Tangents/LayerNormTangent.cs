@@ -15,6 +15,7 @@ namespace FocusLab.Engine.Kernels.Tangents;
 /// </summary>
 public static class LayerNormTangent
 {
+    /// <summary>ẏ per row from x, the stored μ and r, and the tangents ẋ, ẇ, ḃ (null ones are zero).</summary>
     public static void Forward<T>(T[] x, T[] w, T[]? xDot, T[]? wDot, T[]? bDot, T[] mean, T[] rstd, T[] yDot, int rows, int n) where T : unmanaged, IFloatingPointIeee754<T>
         => Parallelism.ForRows(rows, n, (r0, r1) =>
         {
@@ -47,6 +48,7 @@ public static class LayerNormTangent
         return -rs * rs * a;
     }
 
+    /// <summary>Accumulates (dx)˙, (dw)˙ and (db)˙ of the backward pass, as above (null outputs are skipped).</summary>
     public static void Backward<T>(T[] x, T[] w, T[]? xDot, T[]? wDot, T[] mean, T[] rstd, T[] dy, T[] dyDot,
         T[]? dxDot, T[]? dwDot, T[]? dbDot, int rows, int n) where T : unmanaged, IFloatingPointIeee754<T>
     {

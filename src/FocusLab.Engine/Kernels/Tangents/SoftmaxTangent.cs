@@ -13,6 +13,7 @@ namespace FocusLab.Engine.Kernels.Tangents;
 /// </summary>
 public static class SoftmaxTangent
 {
+    /// <summary>ẏ = y⊙(ẋ − ⟨y, ẋ⟩) per row, from the softmax output y.</summary>
     public static void Forward<T>(T[] y, T[] xDot, T[] yDot, int rows, int n) where T : unmanaged, IFloatingPointIeee754<T>
         => Parallelism.ForRows(rows, n, (r0, r1) =>
         {
@@ -25,6 +26,7 @@ public static class SoftmaxTangent
             }
         });
 
+    /// <summary>Accumulates the tangent (dx)˙ of softmax's backward pass, as above.</summary>
     public static void Backward<T>(T[] y, T[] yDot, T[] dy, T[] dyDot, T[] dxDot, int rows, int n) where T : unmanaged, IFloatingPointIeee754<T>
         => Parallelism.ForRows(rows, n, (r0, r1) => BackwardRows(y, yDot, dy, dyDot, dxDot, n, r0, r1));
 
@@ -41,6 +43,7 @@ public static class SoftmaxTangent
         }
     }
 
+    /// <summary>ẏ = ẋ − ⟨p, ẋ⟩ per row, from the log-softmax output y (p = exp y).</summary>
     public static void LogForward<T>(T[] y, T[] xDot, T[] yDot, int rows, int n) where T : unmanaged, IFloatingPointIeee754<T>
         => Parallelism.ForRows(rows, n, (r0, r1) =>
         {
@@ -53,6 +56,7 @@ public static class SoftmaxTangent
             }
         });
 
+    /// <summary>Accumulates the tangent (dx)˙ of log-softmax's backward pass, as above.</summary>
     public static void LogBackward<T>(T[] y, T[] yDot, T[] dy, T[] dyDot, T[] dxDot, int rows, int n) where T : unmanaged, IFloatingPointIeee754<T>
         => Parallelism.ForRows(rows, n, (r0, r1) =>
         {
