@@ -1,9 +1,9 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
-using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using FocusLab.Cli.Conventions;
 using FocusLab.Cli.Terminal;
 using FocusLab.Lab.Landscapes;
 using FocusLab.Lab.Reports;
@@ -58,7 +58,7 @@ internal static class PhaseCommand
             landscape, angle, dim, vary, preset, xPoints, xMin, xMax, sigmaPoints, sigmaMax, lrPoints, lrMin, lrMax,
             replicates, steps, optimizers, fixedA, fixedWd, c, noise, seed, threads, shard, outDir, json,
         };
-        cmd.SetAction((pr, cancel) => Task.FromResult(Guarded(() =>
+        cmd.SetAction(pr => Guarded(() =>
         {
             var kind = pr.GetValue(landscape) == "valleynd" ? ValleyKind.ValleyND : ValleyKind.Valley2D;
             var axis = pr.GetValue(vary) == "weight-decay" ? PhaseAxis.WeightDecay : PhaseAxis.Sharpness;
@@ -94,9 +94,9 @@ internal static class PhaseCommand
             };
             g.Validate();
             var (si, sn) = ParseShard(pr.GetValue(shard));
-            string dir = pr.GetValue(outDir) ?? Path.Combine("runs", $"phase-{pr.GetValue(vary)}-{presetName}");
-            return RunPhase(g, new SweepOptions { Threads = pr.GetValue(threads), ShardIndex = si, ShardCount = sn }, dir, pr.GetValue(json), cancel);
-        })));
+            string dir = OutputFolder.Prepare(pr.GetValue(outDir) ?? OutputFolder.Default("phase", $"{pr.GetValue(vary)}-{presetName}"));
+            return RunPhase(g, new SweepOptions { Threads = pr.GetValue(threads), ShardIndex = si, ShardCount = sn }, dir, pr.GetValue(json));
+        }));
 
         var mergeDir = new Argument<string>("dir") { Description = "Folder given as --out to the shard runs (reads DIR/shards/*.bin, writes the outputs to DIR)." };
         var mergeJson = new Option<bool>("--json") { Description = "Print the summary JSON to stdout." };
@@ -106,19 +106,15 @@ internal static class PhaseCommand
         return cmd;
     }
 
-    /// <summary>Turns expected failures into one clear line on stderr and exit code 2 (130 when interrupted).</summary>
+    /// <summary>An interrupt (Ctrl-C, SIGTERM) becomes a message and exit code 130; other failures go to the common handler in Program.</summary>
     internal static int Guarded(Func<int> body)
     {
         try { return body(); }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (Interrupt.Requested)
         {
-            Console.Error.WriteLine("\nfocuslab: interrupted; the interrupted run or shard was not written. Shard files already in OUT/shards are complete and usable (rerun the missing shards, then `focuslab phase merge OUT`).");
-            return 130;
-        }
-        catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or UnauthorizedAccessException)
-        {
-            Console.Error.WriteLine($"focuslab: error: {e.Message}");
-            return 2;
+            Console.Error.WriteLine("focuslab: interrupted; this run (or shard) was not written: its files are only ever renamed into place complete. " +
+                "Shard files already in OUT/shards are complete and kept; rerun the same command to compute what is missing: " + Interrupt.ResumeCommand());
+            return Interrupt.ExitCode;
         }
     }
 
@@ -140,7 +136,7 @@ internal static class PhaseCommand
         return (idx, cnt);
     }
 
-    private static int RunPhase(SweepGrid g, SweepOptions options, string dir, bool json, CancellationToken cancel)
+    private static int RunPhase(SweepGrid g, SweepOptions options, string dir, bool json)
     {
         bool sharded = options.ShardCount > 1;
         string shardPath = Path.Combine(dir, "shards", ShardFile.FileName(options.ShardIndex, options.ShardCount));
@@ -160,13 +156,9 @@ internal static class PhaseCommand
         }
         string label = $"phase {(g.Landscape == ValleyKind.Valley2D ? "valley2d" : "valleynd")} {g.XName} × σ {g.NX}×{g.NY}" + (sharded ? $" shard {options.ShardIndex}/{options.ShardCount}" : "");
         Console.Error.WriteLine($"{label}: {g.TotalSteps / options.ShardCount:e2} optimizer steps on {options.Threads} thread(s)");
-        // Ctrl-C / SIGTERM: stop the workers at the next lane block and write nothing for this run
-        // (files are only ever renamed into place complete), then exit 130 through Guarded.
-        using var interrupt = CancellationTokenSource.CreateLinkedTokenSource(cancel);
-        void OnSignal(PosixSignalContext ctx) { ctx.Cancel = true; interrupt.Cancel(); }
-        using var sigInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
-        using var sigTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
-        var (result, wall) = SweepProgress.Run(g, options, label, interrupt.Token);
+        // Ctrl-C / SIGTERM: the workers stop at the next lane block and nothing is written for this run
+        // (files are only ever renamed into place complete); Guarded turns that into exit code 130.
+        var (result, wall) = SweepProgress.Run(g, options, label, Interrupt.Token);
         if (sharded)
         {
             Directory.CreateDirectory(Path.GetDirectoryName(shardPath)!);

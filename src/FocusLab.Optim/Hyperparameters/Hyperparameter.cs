@@ -76,6 +76,9 @@ public sealed record Hyperparameter(
                 if (i >= 0) return i;
                 break;
             default:
+                // inf, nan, 1e999: say which finite values are valid rather than "cannot read".
+                if (IsNonFiniteText(text) || (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double big) && !double.IsFinite(big)))
+                    throw new ArgumentException($"{optimizerId}: {Name} = {text} is not a finite number; {Name} must be a finite number {RangeText.Replace("any finite number", "").Trim()}".TrimEnd() + ".", Name);
                 if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double v))
                     return Validate(v, optimizerId);
                 break;
@@ -83,6 +86,10 @@ public sealed record Hyperparameter(
         throw new ArgumentException($"{optimizerId}: cannot read {Name} = '{text}'; {Name} must be {RangeText}.", Name);
     }
 
+    private static bool IsNonFiniteText(string text) =>
+        text.TrimStart('+', '-').ToLowerInvariant() is "inf" or "infinity" or "nan" or "∞";
+
+    /// <summary>The text form of a value: true/false, the choice's name, or the shortest round-trip number.</summary>
     public string Format(double value) => Kind switch
     {
         HyperparameterKind.Boolean => value != 0 ? "true" : "false",
