@@ -58,7 +58,7 @@ internal static class GeometryCommand
             Console.Error.WriteLine($"  {trained.Kind} from {trained.CheckpointPath} (step {trained.Meta.Step}, {trained.Meta.Optimizer}), {loss.Layout.Count} parameters, batch {b} of {source}");
             var report = GeometryProbe.Run(loss, options, part => Console.Error.WriteLine($"  measuring {part}"));
             var files = GeometryOutput.Write(dir, new GeometrySource(trained.Kind, trained.CheckpointPath, trained.Meta.Step, trained.Meta.Optimizer, b, source), options, report);
-            AtomicFile.WriteText(Path.Combine(dir, "command.txt"), "focuslab " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)) + "\n");
+            OutputFolder.RecordCommand(dir);
             if (r.GetValue(json)) Console.WriteLine(File.ReadAllText(Path.Combine(dir, "geometry.json")));
             else
             {

@@ -72,6 +72,7 @@ internal static class RotationCommand
             string dir = OutputFolder.Prepare(r.GetValue(outDir) ?? OutputFolder.Default("rotation", "quadratic"));
             var report = QuadraticRotationStudy.Run(options, quiet ? null : msg => Console.Error.WriteLine($"  {msg}"));
             var files = QuadraticRotationOutput.Write(report, dir);
+            OutputFolder.RecordCommand(dir);
             if (quiet) { Console.WriteLine(QuadraticRotationOutput.ToJson(report)); return 0; }
 
             var header = new List<string> { "rotation", "‖H‖₁,₁/d", "IQR est.", "median est.", "‖H‖₂ (Lanczos)" };
@@ -105,6 +106,7 @@ internal static class RotationCommand
         }
         var report = NetworkRotationStudy.Run(options, factory, log);
         var files = NetworkRotationOutput.Write(report, outDir);
+        OutputFolder.RecordCommand(outDir);
         if (quiet) Console.WriteLine(NetworkRotationOutput.ToJson(report));
         else
         {

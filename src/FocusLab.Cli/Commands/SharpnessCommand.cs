@@ -80,6 +80,7 @@ internal static class SharpnessCommand
             }
             var report = SharpnessStudy.Run(options, factory, log);
             var files = SharpnessOutput.Write(report, outFolder);
+            OutputFolder.RecordCommand(outFolder);
             if (quiet) Console.WriteLine(SharpnessOutput.ToJson(report));
             else
             {

@@ -85,6 +85,9 @@ internal static class TrainCommand
                 : new GptTask(TextCorpus.Load(r.GetValue(data)), gpt, r.GetValue(batch), r.GetValue(seed), r.GetValue(evalBatches));
             var trainer = new Trainer(task, options);
             var result = SpectreTrainingProgress.Run($"{task.Kind} {trainer.Optimizer.Id}", p => trainer.Run(p, Interrupt.Token));
+            // The command that started the run, for `focuslab report`.
+            if (!options.Resume)
+                OutputFolder.RecordCommand(options.OutDir!);
             foreach (var note in result.Notes) Console.Error.WriteLine($"focuslab: note: {note}");
             var summary = new
             {

@@ -43,6 +43,11 @@ internal static class OutputFolder
         return dir;
     }
 
+    /// <summary>Writes <c>command.txt</c>: the command line that produced the folder, which <c>focuslab report</c> shows.</summary>
+    public static void RecordCommand(string dir) =>
+        FocusLab.Lab.Reports.AtomicFile.WriteText(Path.Combine(dir, "command.txt"),
+            "focuslab " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1).Select(Interrupt.ShellQuote)) + "\n");
+
     private static string Reason(Exception e) => e switch
     {
         UnauthorizedAccessException => "permission denied",
