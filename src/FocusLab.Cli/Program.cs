@@ -32,7 +32,7 @@ try
 }
 catch (OperationCanceledException) when (Interrupt.Requested)
 {
-    Console.Error.WriteLine("focuslab: interrupted before anything could be saved.");
+    Console.Error.WriteLine($"focuslab: interrupted; this command keeps no partial results, so nothing was saved. Run it again with: {Interrupt.ResumeCommand()}");
     return Interrupt.ExitCode;
 }
 catch (Exception e)

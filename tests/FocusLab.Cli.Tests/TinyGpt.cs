@@ -14,10 +14,14 @@ internal sealed class TinyGpt : IDisposable
 
     public string Corpus { get; }
 
-    /// <summary>`train` arguments for the tiny GPT on the corpus (add --optimizer, --steps, --out …).</summary>
-    public string[] Train(params string[] more) =>
-        ["train", "--model", "gpt", "--data", Corpus, "--batch", "2", "--n-layer", "1", "--n-head", "2", "--n-embd", "8", "--block-size", "8",
-         "--eval-batches", "1", .. more];
+    /// <summary>`train` arguments for the tiny GPT on the corpus (add --optimizer, --steps, --out …); an option of
+    /// <paramref name="more"/> replaces the tiny model's own (an option given twice is a parse error).</summary>
+    public string[] Train(params string[] more)
+    {
+        string[] tiny = ["--model", "gpt", "--data", Corpus, "--batch", "2", "--n-layer", "1", "--n-head", "2", "--n-embd", "8", "--block-size", "8", "--eval-batches", "1"];
+        var kept = tiny.Chunk(2).Where(pair => !more.Contains(pair[0])).SelectMany(pair => pair);
+        return ["train", .. kept, .. more];
+    }
 
     public void Dispose()
     {

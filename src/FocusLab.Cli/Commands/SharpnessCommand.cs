@@ -78,7 +78,7 @@ internal static class SharpnessCommand
                 log($"images {mnist.Directory}: {mnist.Train.Count} training samples");
                 factory = seed => new SharpnessMlpTask(options.Mlp, mnist.Train, options.Batch, options.MeasureBatch, seed);
             }
-            var report = SharpnessStudy.Run(options, factory, log);
+            var report = SharpnessStudy.Run(options, factory, log, Interrupt.Token);
             var files = SharpnessOutput.Write(report, outFolder);
             OutputFolder.RecordCommand(outFolder);
             if (quiet) Console.WriteLine(SharpnessOutput.ToJson(report));

@@ -16,10 +16,22 @@ internal static class Interrupt
 
     private static readonly CancellationTokenSource Source = new();
     private static int _signals;
+    private static volatile bool _graceful;
     private static PosixSignalRegistration? _sigInt, _sigTerm;
 
-    /// <summary>Cancelled by the first interrupt.</summary>
-    public static CancellationToken Token => Source.Token;
+    /// <summary>
+    /// The token a command passes to the long-running work that stops gracefully on it (finishing the
+    /// step, saving a checkpoint). Until a command asks for it, an interrupt ends the process at once:
+    /// commands that never look at the token write their files atomically, so nothing is half written.
+    /// </summary>
+    public static CancellationToken Token
+    {
+        get
+        {
+            _graceful = true;
+            return Source.Token;
+        }
+    }
 
     /// <summary>True once an interrupt arrived.</summary>
     public static bool Requested => Source.IsCancellationRequested;
@@ -37,6 +49,11 @@ internal static class Interrupt
     private static void OnSignal(PosixSignalContext context)
     {
         context.Cancel = true; // the process decides when to stop, not the runtime's default handler
+        if (!_graceful)
+        {
+            Console.Error.WriteLine($"\nfocuslab: {context.Signal} received: stopped (outputs are written only when complete, so none is half written).");
+            Environment.Exit(ExitCode);
+        }
         if (Interlocked.Increment(ref _signals) == 1)
         {
             Console.Error.WriteLine($"\nfocuslab: {context.Signal} received: finishing the current step and saving; press Ctrl-C again to quit at once (unsaved work is lost).");
