@@ -63,11 +63,17 @@ internal static class GeometryCommand
             else
             {
                 Tabular.Write(Tabular.Parse(r.GetValue(format)), ["metric", "value"],
-                    GeometryOutput.Metrics(report).Select(x => (IReadOnlyList<string>)[x.Item1, x.Item2.ToString("G6", CultureInfo.InvariantCulture)]));
+                    GeometryOutput.Metrics(report).Select(x => (IReadOnlyList<string>)[x.Metric, Cell(x.Metric, x.Value)]));
             }
             Console.Error.WriteLine($"  {HumanUnits.Seconds(report.Seconds.Values.Sum())}; wrote {string.Join(", ", files)}");
             return 0;
         });
         return cmd;
     }
+
+    /// <summary>Yes/no flags (stored as 0/1 in geometry.csv) as words, counts whole, the rest to 6 significant digits.</summary>
+    private static string Cell(string metric, double value) =>
+        metric is "lanczos_converged" or "gradient_sharpness_robust_form" ? HumanUnits.YesNo(value != 0)
+        : metric == "parameters" ? value.ToString("0", CultureInfo.InvariantCulture)
+        : value.ToString("G6", CultureInfo.InvariantCulture);
 }

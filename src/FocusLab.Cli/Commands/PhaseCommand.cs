@@ -155,7 +155,7 @@ internal static class PhaseCommand
             catch (InvalidDataException e) { Console.Error.WriteLine($"{e.Message}; recomputing it"); }
         }
         string label = $"phase {(g.Landscape == ValleyKind.Valley2D ? "valley2d" : "valleynd")} {g.XName} × σ {g.NX}×{g.NY}" + (sharded ? $" shard {options.ShardIndex}/{options.ShardCount}" : "");
-        Console.Error.WriteLine($"{label}: {g.TotalSteps / options.ShardCount:e2} optimizer steps on {options.Threads} thread(s)");
+        Console.Error.WriteLine($"{label}: {HumanUnits.Count((double)g.TotalSteps / options.ShardCount)} optimizer steps on {options.Threads} thread(s)");
         // Ctrl-C / SIGTERM: the workers stop at the next lane block and nothing is written for this run
         // (files are only ever renamed into place complete); Guarded turns that into exit code 130.
         var (result, wall) = SweepProgress.Run(g, options, label, Interrupt.Token);
@@ -181,7 +181,7 @@ internal static class PhaseCommand
             ["diverged_runs"] = r.DivergedRuns,
         };
         if (json) Console.WriteLine(obj.ToJsonString(Indented));
-        else Console.WriteLine($"wrote {path} ({r.Steps:e2} steps in {wall:0.0} s); {done}/{r.ShardCount} shards present" +
+        else Console.WriteLine($"wrote {path} ({HumanUnits.Count(r.Steps)} steps in {HumanUnits.Seconds(wall)}); {done}/{r.ShardCount} shards present" +
             (done == r.ShardCount ? $" — run `focuslab phase merge {Path.GetDirectoryName(Path.GetDirectoryName(path))}`" : ""));
         return 0;
     }
@@ -203,12 +203,11 @@ internal static class PhaseCommand
         var scores = new PhaseScores(r);
         var files = PhaseReport.Write(dir, r, scores, wall);
         // The command that produced the figures, for `focuslab report`.
-        AtomicFile.WriteText(Path.Combine(dir, "command.txt"), "focuslab " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)) + "\n");
-        Console.Error.WriteLine($"scored and wrote {files.Count} files to {dir} in {sw.Elapsed.TotalSeconds:0.0} s");
+        OutputFolder.RecordCommand(dir);
+        Console.Error.WriteLine($"scored and wrote {files.Count} files to {dir} in {HumanUnits.Seconds(sw.Elapsed.TotalSeconds)}");
         if (json) { Console.WriteLine(PhaseSummary.Build(scores, wall).ToJsonString(Indented)); return 0; }
         var g = r.Grid;
-        var inv = CultureInfo.InvariantCulture;
-        Console.WriteLine($"{g.TotalSteps:e3} optimizer steps in {wall.ToString("0.0", inv)} s ({(g.TotalSteps / wall):e2} steps/s); diverged runs: {scores.DivergedRuns}");
+        Console.WriteLine($"{HumanUnits.Count(g.TotalSteps)} optimizer steps in {HumanUnits.Seconds(wall)} ({HumanUnits.Count(g.TotalSteps / wall)} steps/s); diverged runs: {scores.DivergedRuns}");
         foreach (var o in g.Optimizers)
             Console.WriteLine($"  {o.Id,-7} wins {scores.Winner.Count(w => w >= 0 && g.Optimizers[w] == o) * 100.0 / scores.Winner.Length,5:0.0}% of pixels");
         Console.WriteLine($"outputs in {dir}: {string.Join(", ", files.Where(f => f.EndsWith(".svg") || f.EndsWith(".html") || f.EndsWith(".json")).Take(4))}, ... ({files.Count} files); open {Path.Combine(dir, "index.html")}");
