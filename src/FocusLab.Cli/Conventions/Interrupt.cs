@@ -49,21 +49,18 @@ internal static class Interrupt
     private static void OnSignal(PosixSignalContext context)
     {
         context.Cancel = true; // the process decides when to stop, not the runtime's default handler
-        if (!_graceful)
-        {
-            Console.Error.WriteLine($"\nfocuslab: {context.Signal} received: stopped (outputs are written only when complete, so none is half written).");
-            Environment.Exit(ExitCode);
-        }
-        if (Interlocked.Increment(ref _signals) == 1)
+        int count = Interlocked.Increment(ref _signals);
+        if (count == 1 && _graceful)
         {
             Console.Error.WriteLine($"\nfocuslab: {context.Signal} received: finishing the current step and saving; press Ctrl-C again to quit at once (unsaved work is lost).");
             Source.Cancel();
+            return;
         }
-        else
-        {
+        if (count == 1)
+            Console.Error.WriteLine($"\nfocuslab: {context.Signal} received: stopped (outputs are written only when complete, so none is half written).");
+        else if (Source.IsCancellationRequested)
             Console.Error.WriteLine($"\nfocuslab: second {context.Signal}: quitting at once.");
-            Environment.Exit(ExitCode);
-        }
+        Environment.Exit(ExitCode);
     }
 
     /// <summary>
