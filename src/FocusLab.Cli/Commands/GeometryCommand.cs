@@ -1,10 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
-using FocusLab.Lab.Geometry;
-using FocusLab.Lab.Reports;
-using FocusLab.Lab.Training;
 using FocusLab.Cli.Conventions;
 using FocusLab.Cli.Terminal;
+using FocusLab.Lab.Geometry;
+using FocusLab.Lab.Training;
 
 namespace FocusLab.Cli.Commands;
 

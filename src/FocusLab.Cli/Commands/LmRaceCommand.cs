@@ -1,10 +1,10 @@
 using System.CommandLine;
 using System.Globalization;
+using FocusLab.Cli.Conventions;
+using FocusLab.Cli.Terminal;
 using FocusLab.Engine.Data.Text;
 using FocusLab.Lab.Studies;
 using FocusLab.Lab.Training;
-using FocusLab.Cli.Conventions;
-using FocusLab.Cli.Terminal;
 using Spectre.Console;
 
 namespace FocusLab.Cli.Commands;

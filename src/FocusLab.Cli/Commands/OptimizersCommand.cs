@@ -1,6 +1,6 @@
 using System.CommandLine;
-using FocusLab.Optim;
 using FocusLab.Cli.Terminal;
+using FocusLab.Optim;
 
 namespace FocusLab.Cli.Commands;
 

@@ -1,11 +1,11 @@
 using System.CommandLine;
 using System.Globalization;
+using FocusLab.Cli.Conventions;
+using FocusLab.Cli.Terminal;
 using FocusLab.Engine.Data.Mnist;
 using FocusLab.Engine.Data.Text;
 using FocusLab.Lab.ModelLoss;
 using FocusLab.Lab.Studies;
-using FocusLab.Cli.Conventions;
-using FocusLab.Cli.Terminal;
 
 namespace FocusLab.Cli.Commands;
 

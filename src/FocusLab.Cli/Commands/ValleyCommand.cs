@@ -1,9 +1,9 @@
 using System.CommandLine;
-using FocusLab.Cli.Conventions;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using FocusLab.Cli.Conventions;
 using FocusLab.Lab.Landscapes;
 using FocusLab.Lab.Reports;
 using FocusLab.Lab.Sweeps;
