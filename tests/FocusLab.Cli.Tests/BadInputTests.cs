@@ -6,6 +6,7 @@ namespace FocusLab.Cli.Tests;
 /// Issue 12, tried as a new user would: every bad input gets one line that names the input and the
 /// fix, exit code 2, no stack trace, no help dump, no silent default, and no work done first.
 /// </summary>
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")] // file modes and signals are POSIX
 public sealed class BadInputTests : IDisposable
 {
     private readonly TinyGpt _gpt = new();

@@ -1,6 +1,7 @@
 namespace FocusLab.Cli.Tests;
 
 /// <summary>The `./focuslab` script says why its first call is slow before it builds (issue 12).</summary>
+[System.Runtime.Versioning.UnsupportedOSPlatform("windows")] // file modes and signals are POSIX
 public sealed class LauncherScriptTests : IDisposable
 {
     private readonly string _dir = Directory.CreateTempSubdirectory("focuslab-script-").FullName;

@@ -30,7 +30,7 @@ public sealed class OutputRootAndReportTests : IDisposable
         Ok(CliRunner.RunIn(cwd, _gpt.Train("--optimizer", "adamw:lr=0.01", "--steps", "20", "--eval-every", "10")));
         Ok(CliRunner.RunIn(cwd, "geometry", "--run", "runs/train-gpt-adamw", "--data", _gpt.Corpus, "--batch", "2", "--lanczos", "4", "--hutchinson", "2", "--slice-1d", "5", "--slice-2d", "3"));
         Assert.Equal(["geometry-train-gpt-adamw", "phase-sharpness-quick", "rotation-quadratic", "train-gpt-adamw"],
-            Directory.GetDirectories(Path.Combine(cwd, "runs")).Select(Path.GetFileName).Order(StringComparer.Ordinal).ToArray());
+            Directory.GetDirectories(Path.Combine(cwd, "runs")).Select(d => Path.GetFileName(d)!).Order(StringComparer.Ordinal).ToArray());
         Assert.False(Directory.Exists(Path.Combine(cwd, "out")));
 
         var (code, stdout, stderr) = CliRunner.RunIn(cwd, "report");
