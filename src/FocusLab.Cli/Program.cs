@@ -1,8 +1,12 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using FocusLab.Cli.Commands;
+using FocusLab.Cli.Conventions;
 
 // The `focuslab` command: one subcommand per experiment or tool; each lives in Commands/.
 var root = new RootCommand("FocusLab: sign-based and adaptive optimizers, and the measurements that explain them.");
+var verbose = new Option<bool>("--verbose") { Description = "On failure, print the stack trace after the one-line message.", Recursive = true };
+root.Options.Add(verbose);
 root.Subcommands.Add(PhaseCommand.Create());
 root.Subcommands.Add(ValleyCommand.Create());
 root.Subcommands.Add(TrainCommand.Create());
@@ -15,14 +19,23 @@ root.Subcommands.Add(ReportCommand.Create());
 root.Subcommands.Add(OptimizersCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
 
+if (args.Length == 0) args = ["--help"];
+var parse = root.Parse(args);
+// Parse errors are one line each plus a pointer to --help (not the whole help text), exit code 2.
+if (parse.Errors.Count > 0 && parse.Action is not HelpAction) return Failure.ReportParseErrors(parse);
+
+Interrupt.Install();
 try
 {
-    return root.Parse(args).Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false });
+    // The interrupt handler is ours (Interrupt), so the parser's own Ctrl-C handling is off.
+    return parse.Invoke(new InvocationConfiguration { EnableDefaultExceptionHandler = false, ProcessTerminationTimeout = null });
 }
-catch (Exception e) when (e is ArgumentException or InvalidDataException or FileNotFoundException or DirectoryNotFoundException or InvalidOperationException or FormatException or IOException)
+catch (OperationCanceledException) when (Interrupt.Requested)
 {
-    // Bad input is reported as one clear line (the messages name the problem and the fix), not a stack trace.
-    string message = e is ArgumentException { ParamName: { } name } ? e.Message.Replace($" (Parameter '{name}')", "") : e.Message;
-    Console.Error.WriteLine($"focuslab: error: {message}");
-    return 2;
+    Console.Error.WriteLine($"focuslab: interrupted; this command keeps no partial results, so nothing was saved. Run it again with: {Interrupt.ResumeCommand()}");
+    return Interrupt.ExitCode;
+}
+catch (Exception e)
+{
+    return Failure.Report(e, parse.GetValue(verbose));
 }

@@ -91,7 +91,11 @@ public static class OptimizerFactory
         return optimizer;
     }
 
-    /// <summary>Splits <c>id:name=value,...</c> into the id and its settings; refuses malformed text.</summary>
+    /// <summary>
+    /// Splits <c>id:name=value,...</c> into the id and its settings; refuses malformed text (an empty
+    /// setting such as <c>focus:,</c>, an empty name or value, a name given twice). Names are
+    /// case-insensitive like ids (<c>LR=1e-3</c> is <c>lr=1e-3</c>) and returned in lower case.
+    /// </summary>
     public static (string Id, Dictionary<string, string> Settings) Parse(string spec)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(spec);
@@ -100,19 +104,71 @@ public static class OptimizerFactory
         var settings = new Dictionary<string, string>(StringComparer.Ordinal);
         if (colon >= 0)
         {
-            foreach (var part in spec[(colon + 1)..].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            string list = spec[(colon + 1)..];
+            if (list.Trim().Length == 0)
+                throw new ArgumentException($"Optimizer spec '{spec}' has nothing after ':'; write '{spec[..colon].Trim()}' alone or name=value settings (e.g. {spec[..colon].Trim()}:lr=1e-3).", nameof(spec));
+            foreach (var part in list.Split(',', StringSplitOptions.TrimEntries))
             {
+                // An empty part ("focus:,", "focus:lr=1e-3,,beta2=0.99") is a typo, never "use the defaults".
+                if (part.Length == 0)
+                    throw new ArgumentException($"Optimizer spec '{spec}' has an empty setting between commas; write name=value settings separated by single commas (e.g. {id}:lr=1e-3,weight_decay=0.1).", nameof(spec));
                 int eq = part.IndexOf('=');
-                if (eq <= 0 || eq == part.Length - 1)
-                    throw new ArgumentException($"Optimizer spec '{spec}': '{part}' is not of the form name=value.", nameof(spec));
-                string name = part[..eq].Trim();
-                if (!settings.TryAdd(name, part[(eq + 1)..].Trim()))
+                if (eq < 0 || eq == 0 || eq == part.Length - 1)
+                {
+                    string what = eq < 0 ? "has no '='" : eq == 0 ? "has an empty name" : "has an empty value";
+                    throw new ArgumentException($"Optimizer spec '{spec}': '{part}' {what}; each setting is of the form name=value (e.g. lr=1e-3).", nameof(spec));
+                }
+                string name = part[..eq].Trim().ToLowerInvariant();
+                string value = part[(eq + 1)..].Trim();
+                if (name.Length == 0 || value.Length == 0)
+                    throw new ArgumentException($"Optimizer spec '{spec}': '{part}' has an empty {(name.Length == 0 ? "name" : "value")}; each setting is of the form name=value (e.g. lr=1e-3).", nameof(spec));
+                if (!settings.TryAdd(name, value))
                     throw new ArgumentException($"Optimizer spec '{spec}': {name} is given twice.", nameof(spec));
             }
         }
         if (!Registry.ContainsKey(id) && id is not ("sgd_clip" or "adam_clip")) throw UnknownId(id);
         return (id, settings);
     }
+
+    /// <summary>
+    /// Every difference in value between two specs, e.g. <c>lr 0.001 → 0.002</c>; empty when they build
+    /// the same optimizer. Values are compared as numbers (<c>lr=1e-3</c> equals <c>lr=0.001</c>) and a
+    /// setting left out counts as its default (<c>focus</c> equals <c>focus:gamma=0.1</c>). Used to
+    /// check that a resumed run continues with the settings it was started with.
+    /// </summary>
+    public static IReadOnlyList<string> Differences(string before, string after)
+    {
+        var (idA, a) = Parse(before);
+        var (idB, b) = Parse(after);
+        if (idA != idB) return [$"optimizer {idA} → {idB}"];
+        var schema = SchemaOf(idA switch { "sgd_clip" => "sgd", "adam_clip" => "adam", _ => idA })
+            .Concat([CoordinateClipping.Fraction, UpdateClipping.Limit, TopKUpdateClipping.Fraction, Hyperparameter.Flag("cautious", false)])
+            .GroupBy(h => h.Name).ToDictionary(g => g.Key, g => g.First());
+        var differences = new List<string>();
+        foreach (string name in a.Keys.Union(b.Keys).Order(StringComparer.Ordinal))
+        {
+            a.TryGetValue(name, out var textA);
+            b.TryGetValue(name, out var textB);
+            if (schema.TryGetValue(name, out var h))
+            {
+                // A wrapper setting (update_clip…) left out means the wrapper is off, which no value equals.
+                bool wrapperOnly = name is "update_clip" or "update_clip_fraction" || (name == "clip_fraction" && idA is "sgd_clip" or "adam_clip");
+                double? va = textA is null ? (wrapperOnly ? null : h.Default) : h.Parse(textA, idA);
+                double? vb = textB is null ? (wrapperOnly ? null : h.Default) : h.Parse(textB, idB);
+                if (va != vb) differences.Add($"{name} {(va is { } x ? h.Format(x) : "(not set)")} → {(vb is { } y ? h.Format(y) : "(not set)")}");
+            }
+            else if (!SameNumberOrText(textA, textB))
+                differences.Add($"{name} {textA ?? "(not set)"} → {textB ?? "(not set)"}");
+        }
+        return differences;
+    }
+
+    private static bool SameNumberOrText(string? a, string? b) =>
+        a is not null && b is not null
+        && double.TryParse(a, NumberStyles.Float, CultureInfo.InvariantCulture, out double x)
+        && double.TryParse(b, NumberStyles.Float, CultureInfo.InvariantCulture, out double y)
+            ? x.Equals(y)
+            : string.Equals(a, b, StringComparison.Ordinal);
 
     /// <summary>The spec string that rebuilds an optimizer's first group (useful in logs).</summary>
     public static string Describe(Optimizer o) =>

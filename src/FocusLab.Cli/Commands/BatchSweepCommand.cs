@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
+using FocusLab.Cli.Conventions;
+using FocusLab.Cli.Terminal;
 using FocusLab.Engine.Data.Mnist;
 using FocusLab.Lab.Studies;
 using Spectre.Console;
@@ -17,7 +19,8 @@ internal static class BatchSweepCommand
         var preset = new Option<string>("--preset") { Description = "quick (batch 2,8,32,128,512 × 5 lrs × 2 replicates × 100 steps) or paper (2^1..2^12 × 20 lrs × 3 replicates × 400 steps).", DefaultValueFactory = _ => "quick" };
         preset.AcceptOnlyFromAmong("quick", "paper");
         var data = new Option<string?>("--data") { Description = "MNIST-format folder (default /usr/share/datasets/fashion-mnist)." };
-        var outDir = new Option<string>("--out") { Description = "Output folder (sweep.json, cells*.jsonl, summary.json, CSV, SVG, HTML).", Required = true };
+        var outDir = new Option<string?>("--out") { Description = "Output folder (sweep.json, cells*.jsonl, summary.json, CSV, SVG, HTML; default runs/batch-sweep-<preset>)." };
+        var format = Tabular.FormatOption();
         var shard = new Option<string?>("--shard") { Description = "Run only shard i of N (cells with index mod N = i), e.g. 0/4; combine with --merge." };
         var merge = new Option<bool>("--merge") { Description = "Do not train: merge every cells file in --out and write the summary." };
         var steps = new Option<int?>("--steps") { Description = "Override the preset's steps per run." };
@@ -26,17 +29,18 @@ internal static class BatchSweepCommand
         var json = new Option<bool>("--json") { Description = "Print the summary JSON on stdout." };
         var cmd = new Command("batch-sweep", "FOCUS fig. 2c/d: best test loss of adamw, signum and focus vs batch size on Fashion-MNIST; improvement I and crossover batch size.")
         {
-            preset, data, outDir, shard, merge, steps, replicates, evalEvery, json,
+            preset, data, outDir, shard, merge, steps, replicates, evalEvery, json, format,
         };
         cmd.SetAction(r =>
         {
-            string dir = r.GetValue(outDir)!;
+            string dir = r.GetValue(outDir) ?? OutputFolder.Default("batch-sweep", r.GetValue(preset)!);
+            var tableFormat = Tabular.Parse(r.GetValue(format));
             string command = "focuslab " + string.Join(' ', r.Tokens.Select(t => t.Value));
             if (r.GetValue(merge))
             {
                 if (r.GetValue(shard) is not null) throw new ArgumentException("--merge combines all shards; do not pass --shard with it.");
                 var (savedGrid, cells) = BatchSweep.Load(dir);
-                return Report(dir, savedGrid, cells, command, r.GetValue(json));
+                return Report(dir, savedGrid, cells, command, r.GetValue(json), tableFormat);
             }
             var grid = BatchSweepGrid.FromPreset(r.GetValue(preset)!);
             if (r.GetValue(steps) is { } s) grid = grid with { Steps = s };
@@ -45,6 +49,7 @@ internal static class BatchSweepCommand
             if (grid.EvalEvery < 0) throw new ArgumentException("--eval-every must be ≥ 0.");
             grid.Validate();
             var part = r.GetValue(shard) is { } text ? Shard.Parse(text) : Shard.All;
+            OutputFolder.Prepare(dir);
             BatchSweep.PrepareFolder(dir, grid);
             var dataset = MnistDataset.Load(r.GetValue(data));
 
@@ -61,27 +66,39 @@ internal static class BatchSweepCommand
                         bar.Value = done;
                         bar.Description = Markup.Escape(string.Create(CultureInfo.InvariantCulture,
                             $"cell {done}/{total}: {cell.Optimizer} batch {cell.Batch} lr {cell.Lr:G3} rep {cell.Replicate} → {cell.Score:F4}"));
-                    });
-                    bar.Value = bar.MaxValue;
+                    }, Interrupt.Token);
+                    if (!Interrupt.Requested) bar.Value = bar.MaxValue;
                 });
+            if (part.Count > 1 && Interrupt.Requested)
+                return Interrupted(dir, CellStore.Merge([Path.Combine(dir, part.FileName)]).Count, grid.Cells().Where((_, i) => part.Owns(i)).Count());
             if (part.Count > 1)
             {
                 Console.Error.WriteLine($"Shard {part.Index}/{part.Count} finished ({Path.Combine(dir, part.FileName)}). When every shard is done: focuslab batch-sweep --out {dir} --merge");
                 return 0;
             }
             var (g, all) = BatchSweep.Load(dir);
-            return Report(dir, g, all, command, r.GetValue(json));
+            if (Interrupt.Requested) return Interrupted(dir, all.Count, g.CellCount);
+            return Report(dir, g, all, command, r.GetValue(json), tableFormat);
         });
         return cmd;
     }
 
-    private static int Report(string dir, BatchSweepGrid grid, List<SweepCellResult> cells, string command, bool json)
+    /// <summary>After an interrupt: every finished cell is on disk; say so and how to continue.</summary>
+    private static int Interrupted(string dir, int done, int total)
+    {
+        Console.Error.WriteLine($"focuslab: interrupted: {done} of {total} cells are saved in {dir} (an unfinished cell is run again from its start).");
+        Console.Error.WriteLine($"focuslab: continue with: {Interrupt.ResumeCommand()}");
+        return Interrupt.ExitCode;
+    }
+
+    private static int Report(string dir, BatchSweepGrid grid, List<SweepCellResult> cells, string command, bool json, TableFormat format)
     {
         var summary = BatchSweepReport.Write(dir, grid, cells, command);
         if (json) { Console.WriteLine(File.ReadAllText(Path.Combine(dir, "summary.json"))); return 0; }
-        var table = new Table().AddColumn("batch");
-        foreach (var o in grid.Optimizers) table.AddColumn($"{o.Label} loss (lr)");
-        table.AddColumn("I = (L_adamw − L_signum)/L_adamw ± sd");
+        var header = new List<string> { "batch" };
+        foreach (var o in grid.Optimizers) header.Add($"{o.Label} loss (lr)");
+        header.Add("I = (L_adamw − L_signum)/L_adamw ± sd");
+        var rows = new List<IReadOnlyList<string>>();
         foreach (int b in grid.BatchSizes)
         {
             var row = new List<string> { b.ToString() };
@@ -92,9 +109,9 @@ internal static class BatchSweepCommand
             }
             var i = summary.Improvements.Single(q => q.Batch == b);
             row.Add(string.Create(CultureInfo.InvariantCulture, $"{i.I:+0.000;-0.000} ± {i.ReplicateStd:F3}"));
-            table.AddRow(row.Select(Markup.Escape).ToArray());
+            rows.Add(row);
         }
-        AnsiConsole.Write(table);
+        Tabular.Write(format, header, rows);
         var c = summary.Crossover;
         Console.WriteLine(c.Batch is { } bb
             ? string.Create(CultureInfo.InvariantCulture, $"crossover batch size ≈ {bb:F0} (between {c.Below} and {c.Above}); {c.Note}")

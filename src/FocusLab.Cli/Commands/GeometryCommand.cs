@@ -1,9 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
+using FocusLab.Cli.Conventions;
+using FocusLab.Cli.Terminal;
 using FocusLab.Lab.Geometry;
-using FocusLab.Lab.Reports;
 using FocusLab.Lab.Training;
-using Spectre.Console;
 
 namespace FocusLab.Cli.Commands;
 
@@ -27,11 +27,12 @@ internal static class GeometryCommand
         var range = new Option<double>("--range") { Description = "Slices span [-range, range] along the directions.", DefaultValueFactory = _ => new GeometryProbeOptions().SliceRange };
         var raw = new Option<bool>("--no-filter-normalise") { Description = "Use plain Gaussian slice directions instead of filter-normalised ones (Li et al. 2018)." };
         var seed = new Option<int>("--seed") { Description = "Seed of the batch, the probes and the slice directions.", DefaultValueFactory = _ => 1 };
-        var outDir = new Option<string>("--out") { Description = "Output folder.", DefaultValueFactory = _ => "out/geometry" };
+        var outDir = new Option<string?>("--out") { Description = "Output folder (default runs/geometry-<name of the --run folder>)." };
+        var format = Tabular.FormatOption();
         var json = new Option<bool>("--json") { Description = "Print geometry.json to stdout." };
         var cmd = new Command("geometry", "Loss geometry of a trained model (from `focuslab train`): Hessian eigenvalues, trace, ‖H‖₁,₁/d, sharpness along the gradient, 1-D/2-D slices.")
         {
-            run, data, batch, lanczos, hutchinson, cauchy, slice1, slice2, range, raw, seed, outDir, json,
+            run, data, batch, lanczos, hutchinson, cauchy, slice1, slice2, range, raw, seed, outDir, json, format,
         };
         cmd.SetAction(r =>
         {
@@ -48,23 +49,30 @@ internal static class GeometryCommand
             };
             options.Validate();
             var trained = TrainedModel.Load(r.GetValue(run)!);
+            string runName = Path.GetFileName(Path.TrimEndingDirectorySeparator(Path.GetFullPath(r.GetValue(run)!)));
+            if (runName == TrainingCheckpoint.FileName) runName = Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(r.GetValue(run)!)))!;
+            string dir = OutputFolder.Prepare(r.GetValue(outDir) ?? OutputFolder.Default("geometry", runName));
             int b = r.GetValue(batch) ?? MeasurementBatch.DefaultBatch(trained.Kind);
             var (loss, source) = MeasurementBatch.Create(trained, r.GetValue(data), b, options.Seed);
             Console.Error.WriteLine($"  {trained.Kind} from {trained.CheckpointPath} (step {trained.Meta.Step}, {trained.Meta.Optimizer}), {loss.Layout.Count} parameters, batch {b} of {source}");
             var report = GeometryProbe.Run(loss, options, part => Console.Error.WriteLine($"  measuring {part}"));
-            string dir = r.GetValue(outDir)!;
             var files = GeometryOutput.Write(dir, new GeometrySource(trained.Kind, trained.CheckpointPath, trained.Meta.Step, trained.Meta.Optimizer, b, source), options, report);
-            AtomicFile.WriteText(Path.Combine(dir, "command.txt"), "focuslab " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)) + "\n");
+            OutputFolder.RecordCommand(dir);
             if (r.GetValue(json)) Console.WriteLine(File.ReadAllText(Path.Combine(dir, "geometry.json")));
             else
             {
-                var table = new Table().AddColumns("metric", "value");
-                foreach (var (m, v) in GeometryOutput.Metrics(report)) table.AddRow(m, v.ToString("G6", CultureInfo.InvariantCulture));
-                AnsiConsole.Write(table);
+                Tabular.Write(Tabular.Parse(r.GetValue(format)), ["metric", "value"],
+                    GeometryOutput.Metrics(report).Select(x => (IReadOnlyList<string>)[x.Metric, Cell(x.Metric, x.Value)]));
             }
-            Console.Error.WriteLine($"  {report.Seconds.Values.Sum():F1} s; wrote {string.Join(", ", files)}");
+            Console.Error.WriteLine($"  {HumanUnits.Seconds(report.Seconds.Values.Sum())}; wrote {string.Join(", ", files)}");
             return 0;
         });
         return cmd;
     }
+
+    /// <summary>Yes/no flags (stored as 0/1 in geometry.csv) as words, counts whole, the rest to 6 significant digits.</summary>
+    private static string Cell(string metric, double value) =>
+        metric is "lanczos_converged" or "gradient_sharpness_robust_form" ? HumanUnits.YesNo(value != 0)
+        : metric == "parameters" ? value.ToString("0", CultureInfo.InvariantCulture)
+        : value.ToString("G6", CultureInfo.InvariantCulture);
 }

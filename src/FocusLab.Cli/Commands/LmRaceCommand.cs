@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
+using FocusLab.Cli.Conventions;
+using FocusLab.Cli.Terminal;
 using FocusLab.Engine.Data.Text;
 using FocusLab.Lab.Studies;
 using FocusLab.Lab.Training;
@@ -19,7 +21,8 @@ internal static class LmRaceCommand
         var preset = new Option<string>("--preset") { Description = "quick (2-layer 64-wide GPT, 300 steps, 1 seed; < 10 min) or full (4-layer 128-wide, 2000 steps, 2 seeds).", DefaultValueFactory = _ => "quick" };
         preset.AcceptOnlyFromAmong("quick", "full");
         var data = new Option<string?>("--data") { Description = "UTF-8 text file or folder (default /usr/share/games/fortunes)." };
-        var outDir = new Option<string>("--out") { Description = "Output folder (one sub-folder per run, race.json, CSV, SVG, HTML).", Required = true };
+        var outDir = new Option<string?>("--out") { Description = "Output folder (one sub-folder per run, race.json, CSV, SVG, HTML; default runs/lm-race-<preset>)." };
+        var format = Tabular.FormatOption();
         var steps = new Option<int?>("--steps") { Description = "Override the full-run steps." };
         var seeds = new Option<int?>("--seeds") { Description = "Override the number of seeds (1..N)." };
         var optimizers = new Option<string?>("--optimizers") { Description = "Comma-separated subset of adamw,signum,focus,s3,lion (adamw is always included)." };
@@ -28,7 +31,7 @@ internal static class LmRaceCommand
         var json = new Option<bool>("--json") { Description = "Print the comparison table as JSON." };
         var cmd = new Command("lm-race", "FOCUS fig. 3 / S3 table 2: GPT race of adamw, signum, focus, s3, lion at tuned lrs; speed-up, wall-clock, loss spikes.")
         {
-            preset, data, outDir, steps, seeds, optimizers, stability, ablation, json,
+            preset, data, outDir, steps, seeds, optimizers, stability, ablation, json, format,
         };
         cmd.SetAction(r =>
         {
@@ -48,7 +51,7 @@ internal static class LmRaceCommand
             }
             config.Validate();
             if (r.GetValue(ablation) && config.Optimizers.All(o => o.Label != "s3")) throw new ArgumentException("--ablation needs s3 among --optimizers.");
-            string dir = r.GetValue(outDir)!;
+            string dir = OutputFolder.Prepare(r.GetValue(outDir) ?? OutputFolder.Default("lm-race", r.GetValue(preset)!));
             var corpus = TextCorpus.Load(r.GetValue(data));
             string command = "focuslab " + string.Join(' ', r.Tokens.Select(t => t.Value));
 
@@ -64,20 +67,27 @@ internal static class LmRaceCommand
                         Ablation = r.GetValue(ablation),
                         ProgressFor = name => new SpectreTrainingProgress(ctx.AddTask(Markup.Escape(name))) { Title = name },
                     };
-                    result = race.Run();
+                    try { result = race.Run(Interrupt.Token); }
+                    catch (OperationCanceledException) when (Interrupt.Requested) { result = null!; }
                 });
+            if (Interrupt.Requested)
+            {
+                // The run that was training saved a checkpoint at the interrupted step (Trainer); finished runs hold done.json.
+                Console.Error.WriteLine($"focuslab: interrupted; finished runs and a checkpoint of the run in progress are saved under {dir}.");
+                Console.Error.WriteLine($"focuslab: continue with: {Interrupt.ResumeCommand()}");
+                return Interrupt.ExitCode;
+            }
             LmRaceReport.Write(dir, result, command);
             if (r.GetValue(json)) { Console.WriteLine(Json.Serialize(result.Comparisons)); return 0; }
-            var table = new Table().AddColumns("optimizer", "seed", "peak lr", "final val loss", "steps to adamw's final", "speed-up", "wall s", "spikes");
-            foreach (var c in result.Comparisons)
-            {
-                var lr = result.Tuning.Single(t => t.Optimizer == c.Optimizer).BestLr;
-                table.AddRow(c.Optimizer, c.Seed.ToString(), lr.ToString("G3", CultureInfo.InvariantCulture),
-                    c.Diverged ? "diverged" : c.FinalValLoss?.ToString("F4", CultureInfo.InvariantCulture) ?? "",
-                    c.Steps?.ToString() ?? "not reached", c.Speedup is { } x ? x.ToString("F2", CultureInfo.InvariantCulture) + "×" : "–",
-                    c.WallS.ToString("F1", CultureInfo.InvariantCulture), c.Spikes.ToString());
-            }
-            AnsiConsole.Write(table);
+            Tabular.Write(Tabular.Parse(r.GetValue(format)), ["optimizer", "seed", "peak lr", "final val loss", "steps to adamw's final", "speed-up", "wall", "spikes"],
+                result.Comparisons.Select(c =>
+                {
+                    var lr = result.Tuning.Single(t => t.Optimizer == c.Optimizer).BestLr;
+                    return (IReadOnlyList<string>)[c.Optimizer, c.Seed.ToString(), lr.ToString("G3", CultureInfo.InvariantCulture),
+                        c.Diverged ? "diverged" : c.FinalValLoss?.ToString("F4", CultureInfo.InvariantCulture) ?? "",
+                        c.Steps?.ToString() ?? "not reached", c.Speedup is { } x ? x.ToString("F2", CultureInfo.InvariantCulture) + "×" : "–",
+                        HumanUnits.Seconds(c.WallS), c.Spikes.ToString()];
+                }));
             Console.WriteLine($"outputs in {dir}: race.json, runs.csv, tuning.csv, spikes.csv, val_curves.svg, train_loss.svg, lm_race.html");
             return 0;
         });

@@ -1,6 +1,6 @@
 using System.CommandLine;
+using FocusLab.Cli.Terminal;
 using FocusLab.Optim;
-using Spectre.Console;
 
 namespace FocusLab.Cli.Commands;
 
@@ -11,7 +11,8 @@ internal static class OptimizersCommand
     {
         var id = new Argument<string?>("id") { Description = "Show one optimizer (e.g. focus).", Arity = ArgumentArity.ZeroOrOne };
         var json = new Option<bool>("--json") { Description = "Print JSON." };
-        var cmd = new Command("optimizers", "List the optimizers, their hyperparameters, defaults and valid ranges.") { id, json };
+        var format = Tabular.FormatOption();
+        var cmd = new Command("optimizers", "List the optimizers, their hyperparameters, defaults and valid ranges.") { id, json, format };
         cmd.SetAction(r =>
         {
             var ids = r.GetValue(id) is { } one ? [one] : OptimizerFactory.Ids.Where(i => i is not ("sgd_clip" or "adam_clip")).ToArray();
@@ -21,12 +22,11 @@ internal static class OptimizersCommand
                 hyperparameters = OptimizerFactory.SchemaOf(i).Select(h => new { name = h.Name, @default = h.Format(h.Default), range = h.RangeText, description = h.Description }).ToArray(),
             }).ToArray();
             if (r.GetValue(json)) { Console.WriteLine(Json.Serialize(rows)); return 0; }
-            var table = new Table().AddColumns("id", "hyperparameter", "default", "valid", "meaning");
-            foreach (var o in rows)
-                foreach (var h in o.hyperparameters)
-                    table.AddRow(Markup.Escape(o.id), h.name, Markup.Escape(h.@default), Markup.Escape(h.range), Markup.Escape(h.description));
-            AnsiConsole.Write(table);
-            AnsiConsole.MarkupLine("Any id also takes [bold]clip_fraction[/]=k (coordinate-wise top-k clipping), [bold]update_clip[/]=c and [bold]cautious[/]=true. Aliases: sgd_clip, adam_clip.");
+            var tableFormat = Tabular.Parse(r.GetValue(format));
+            Tabular.Write(tableFormat, ["id", "hyperparameter", "default", "valid", "meaning"],
+                rows.SelectMany(o => o.hyperparameters.Select(h => (IReadOnlyList<string>)[o.id, h.name, h.@default, h.range, h.description])));
+            if (tableFormat == TableFormat.Table)
+                Console.WriteLine("Any id also takes clip_fraction=k (coordinate-wise top-k clipping), update_clip=c, update_clip_fraction=k and cautious=true. Aliases: sgd_clip, adam_clip. Names are case-insensitive.");
             return 0;
         });
         return cmd;

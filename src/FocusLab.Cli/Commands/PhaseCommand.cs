@@ -1,9 +1,8 @@
 using System.CommandLine;
 using System.Diagnostics;
-using System.Globalization;
-using System.Runtime.InteropServices;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using FocusLab.Cli.Conventions;
 using FocusLab.Cli.Terminal;
 using FocusLab.Lab.Landscapes;
 using FocusLab.Lab.Reports;
@@ -58,7 +57,7 @@ internal static class PhaseCommand
             landscape, angle, dim, vary, preset, xPoints, xMin, xMax, sigmaPoints, sigmaMax, lrPoints, lrMin, lrMax,
             replicates, steps, optimizers, fixedA, fixedWd, c, noise, seed, threads, shard, outDir, json,
         };
-        cmd.SetAction((pr, cancel) => Task.FromResult(Guarded(() =>
+        cmd.SetAction(pr => Guarded(() =>
         {
             var kind = pr.GetValue(landscape) == "valleynd" ? ValleyKind.ValleyND : ValleyKind.Valley2D;
             var axis = pr.GetValue(vary) == "weight-decay" ? PhaseAxis.WeightDecay : PhaseAxis.Sharpness;
@@ -94,9 +93,9 @@ internal static class PhaseCommand
             };
             g.Validate();
             var (si, sn) = ParseShard(pr.GetValue(shard));
-            string dir = pr.GetValue(outDir) ?? Path.Combine("runs", $"phase-{pr.GetValue(vary)}-{presetName}");
-            return RunPhase(g, new SweepOptions { Threads = pr.GetValue(threads), ShardIndex = si, ShardCount = sn }, dir, pr.GetValue(json), cancel);
-        })));
+            string dir = OutputFolder.Prepare(pr.GetValue(outDir) ?? OutputFolder.Default("phase", $"{pr.GetValue(vary)}-{presetName}"));
+            return RunPhase(g, new SweepOptions { Threads = pr.GetValue(threads), ShardIndex = si, ShardCount = sn }, dir, pr.GetValue(json));
+        }));
 
         var mergeDir = new Argument<string>("dir") { Description = "Folder given as --out to the shard runs (reads DIR/shards/*.bin, writes the outputs to DIR)." };
         var mergeJson = new Option<bool>("--json") { Description = "Print the summary JSON to stdout." };
@@ -106,19 +105,15 @@ internal static class PhaseCommand
         return cmd;
     }
 
-    /// <summary>Turns expected failures into one clear line on stderr and exit code 2 (130 when interrupted).</summary>
+    /// <summary>An interrupt (Ctrl-C, SIGTERM) becomes a message and exit code 130; other failures go to the common handler in Program.</summary>
     internal static int Guarded(Func<int> body)
     {
         try { return body(); }
-        catch (OperationCanceledException)
+        catch (OperationCanceledException) when (Interrupt.Requested)
         {
-            Console.Error.WriteLine("\nfocuslab: interrupted; the interrupted run or shard was not written. Shard files already in OUT/shards are complete and usable (rerun the missing shards, then `focuslab phase merge OUT`).");
-            return 130;
-        }
-        catch (Exception e) when (e is ArgumentException or InvalidDataException or IOException or UnauthorizedAccessException)
-        {
-            Console.Error.WriteLine($"focuslab: error: {e.Message}");
-            return 2;
+            Console.Error.WriteLine("focuslab: interrupted; this run (or shard) was not written: its files are only ever renamed into place complete. " +
+                "Shard files already in OUT/shards are complete and kept; rerun the same command to compute what is missing: " + Interrupt.ResumeCommand());
+            return Interrupt.ExitCode;
         }
     }
 
@@ -140,7 +135,7 @@ internal static class PhaseCommand
         return (idx, cnt);
     }
 
-    private static int RunPhase(SweepGrid g, SweepOptions options, string dir, bool json, CancellationToken cancel)
+    private static int RunPhase(SweepGrid g, SweepOptions options, string dir, bool json)
     {
         bool sharded = options.ShardCount > 1;
         string shardPath = Path.Combine(dir, "shards", ShardFile.FileName(options.ShardIndex, options.ShardCount));
@@ -159,14 +154,10 @@ internal static class PhaseCommand
             catch (InvalidDataException e) { Console.Error.WriteLine($"{e.Message}; recomputing it"); }
         }
         string label = $"phase {(g.Landscape == ValleyKind.Valley2D ? "valley2d" : "valleynd")} {g.XName} × σ {g.NX}×{g.NY}" + (sharded ? $" shard {options.ShardIndex}/{options.ShardCount}" : "");
-        Console.Error.WriteLine($"{label}: {g.TotalSteps / options.ShardCount:e2} optimizer steps on {options.Threads} thread(s)");
-        // Ctrl-C / SIGTERM: stop the workers at the next lane block and write nothing for this run
-        // (files are only ever renamed into place complete), then exit 130 through Guarded.
-        using var interrupt = CancellationTokenSource.CreateLinkedTokenSource(cancel);
-        void OnSignal(PosixSignalContext ctx) { ctx.Cancel = true; interrupt.Cancel(); }
-        using var sigInt = PosixSignalRegistration.Create(PosixSignal.SIGINT, OnSignal);
-        using var sigTerm = PosixSignalRegistration.Create(PosixSignal.SIGTERM, OnSignal);
-        var (result, wall) = SweepProgress.Run(g, options, label, interrupt.Token);
+        Console.Error.WriteLine($"{label}: {HumanUnits.Count((double)g.TotalSteps / options.ShardCount)} optimizer steps on {options.Threads} thread(s)");
+        // Ctrl-C / SIGTERM: the workers stop at the next lane block and nothing is written for this run
+        // (files are only ever renamed into place complete); Guarded turns that into exit code 130.
+        var (result, wall) = SweepProgress.Run(g, options, label, Interrupt.Token);
         if (sharded)
         {
             Directory.CreateDirectory(Path.GetDirectoryName(shardPath)!);
@@ -189,7 +180,7 @@ internal static class PhaseCommand
             ["diverged_runs"] = r.DivergedRuns,
         };
         if (json) Console.WriteLine(obj.ToJsonString(Indented));
-        else Console.WriteLine($"wrote {path} ({r.Steps:e2} steps in {wall:0.0} s); {done}/{r.ShardCount} shards present" +
+        else Console.WriteLine($"wrote {path} ({HumanUnits.Count(r.Steps)} steps in {HumanUnits.Seconds(wall)}); {done}/{r.ShardCount} shards present" +
             (done == r.ShardCount ? $" — run `focuslab phase merge {Path.GetDirectoryName(Path.GetDirectoryName(path))}`" : ""));
         return 0;
     }
@@ -211,12 +202,11 @@ internal static class PhaseCommand
         var scores = new PhaseScores(r);
         var files = PhaseReport.Write(dir, r, scores, wall);
         // The command that produced the figures, for `focuslab report`.
-        AtomicFile.WriteText(Path.Combine(dir, "command.txt"), "focuslab " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1)) + "\n");
-        Console.Error.WriteLine($"scored and wrote {files.Count} files to {dir} in {sw.Elapsed.TotalSeconds:0.0} s");
+        OutputFolder.RecordCommand(dir);
+        Console.Error.WriteLine($"scored and wrote {files.Count} files to {dir} in {HumanUnits.Seconds(sw.Elapsed.TotalSeconds)}");
         if (json) { Console.WriteLine(PhaseSummary.Build(scores, wall).ToJsonString(Indented)); return 0; }
         var g = r.Grid;
-        var inv = CultureInfo.InvariantCulture;
-        Console.WriteLine($"{g.TotalSteps:e3} optimizer steps in {wall.ToString("0.0", inv)} s ({(g.TotalSteps / wall):e2} steps/s); diverged runs: {scores.DivergedRuns}");
+        Console.WriteLine($"{HumanUnits.Count(g.TotalSteps)} optimizer steps in {HumanUnits.Seconds(wall)} ({HumanUnits.Count(g.TotalSteps / wall)} steps/s); diverged runs: {scores.DivergedRuns}");
         foreach (var o in g.Optimizers)
             Console.WriteLine($"  {o.Id,-7} wins {scores.Winner.Count(w => w >= 0 && g.Optimizers[w] == o) * 100.0 / scores.Winner.Length,5:0.0}% of pixels");
         Console.WriteLine($"outputs in {dir}: {string.Join(", ", files.Where(f => f.EndsWith(".svg") || f.EndsWith(".html") || f.EndsWith(".json")).Take(4))}, ... ({files.Count} files); open {Path.Combine(dir, "index.html")}");

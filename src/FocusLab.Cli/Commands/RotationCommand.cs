@@ -1,10 +1,11 @@
 using System.CommandLine;
 using System.Globalization;
+using FocusLab.Cli.Conventions;
+using FocusLab.Cli.Terminal;
 using FocusLab.Engine.Data.Mnist;
 using FocusLab.Engine.Data.Text;
 using FocusLab.Lab.Rotations;
 using FocusLab.Lab.Studies;
-using Spectre.Console;
 
 namespace FocusLab.Cli.Commands;
 
@@ -22,7 +23,8 @@ internal static class RotationCommand
         var lrs = new Option<string>("--lrs") { Description = "Learning-rate grid as lo:hi:n (log10 exponents, n points).", DefaultValueFactory = _ => "-4:0.5:19" };
         var spectrum = new Option<string>("--spectrum") { Description = "Eigenvalues logspace max:min.", DefaultValueFactory = _ => "1:1e-3" };
         var samples = new Option<int>("--samples") { Description = "Cauchy probes of the ‖H‖₁,₁ estimator.", DefaultValueFactory = _ => 400 };
-        var outDir = new Option<string>("--out") { Description = "Output directory for JSON, CSV, SVG and HTML.", DefaultValueFactory = _ => "out/rotation" };
+        var outDir = new Option<string?>("--out") { Description = "Output directory for JSON, CSV, SVG and HTML (default runs/rotation-quadratic or runs/rotation-<network>)." };
+        var format = Tabular.FormatOption();
         var json = new Option<bool>("--json") { Description = "Print the JSON report to stdout." };
         var network = new Option<string?>("--network") { Description = "Run the network study on mlp (Fashion-MNIST) or gpt (fortunes): each optimizer on L(y) and on L(Rx) with a tensor-product rotation R, each at its best lr of the --lr-factors grid. --steps, --seeds and --samples override its own defaults (300 steps, 1 seed, 32 Cauchy probes)." };
         var rounds = new Option<int>("--rounds") { Description = "Network study: rounds k of permute → reshape (a, b, c) → rotate each axis.", DefaultValueFactory = _ => 3 };
@@ -30,7 +32,7 @@ internal static class RotationCommand
         var lrFactors = new Option<string?>("--lr-factors") { Description = "Network study: learning-rate grid as comma-separated multiples of each optimizer's default lr (default 0.3,1,3); each optimizer keeps its best lr on each loss (original, rotated)." };
         var cmd = new Command("rotation", "Rotation studies of Xie et al.: adam slows down when the loss is rotated, sgd does not.")
         {
-            quadratic, dim, steps, seeds, scales, optimizers, lrs, spectrum, samples, outDir, json, network, rounds, data, lrFactors,
+            quadratic, dim, steps, seeds, scales, optimizers, lrs, spectrum, samples, outDir, json, network, rounds, data, lrFactors, format,
         };
         cmd.SetAction(r =>
         {
@@ -44,7 +46,9 @@ internal static class RotationCommand
                 if (Given(samples)) networkOptions = networkOptions with { EstimatorSamples = r.GetValue(samples) };
                 if (Given(lrs)) throw new ArgumentException("--lrs is the quadratic study's absolute grid; for --network give multiples of each optimizer's lr with --lr-factors (e.g. 0.3,1,3).");
                 if (r.GetValue(lrFactors) is { } factors) networkOptions = networkOptions with { LearningRateFactors = ParseList(factors, "--lr-factors") };
-                return RunNetwork(networkOptions, r.GetValue(data), r.GetValue(outDir)!, r.GetValue(json));
+                networkOptions.Validate();
+                string netDir = OutputFolder.Prepare(r.GetValue(outDir) ?? OutputFolder.Default("rotation", networkOptions.Model));
+                return RunNetwork(networkOptions, r.GetValue(data), netDir, r.GetValue(json), Tabular.Parse(r.GetValue(format)));
             }
             if (!r.GetValue(quadratic))
                 throw new ArgumentException("Choose a study: --quadratic or --network mlp|gpt.");
@@ -65,29 +69,29 @@ internal static class RotationCommand
                 EstimatorSamples = r.GetValue(samples),
             };
             bool quiet = r.GetValue(json);
+            string dir = OutputFolder.Prepare(r.GetValue(outDir) ?? OutputFolder.Default("rotation", "quadratic"));
             var report = QuadraticRotationStudy.Run(options, quiet ? null : msg => Console.Error.WriteLine($"  {msg}"));
-            var files = QuadraticRotationOutput.Write(report, r.GetValue(outDir)!);
+            var files = QuadraticRotationOutput.Write(report, dir);
+            OutputFolder.RecordCommand(dir);
             if (quiet) { Console.WriteLine(QuadraticRotationOutput.ToJson(report)); return 0; }
 
-            var table = new Table().AddColumns("rotation", "‖H‖₁,₁/d", "IQR est.", "median est.", "‖H‖₂ (Lanczos)");
-            foreach (var o in options.Optimizers) table.AddColumns($"{Markup.Escape(o)} lr", $"{Markup.Escape(o)} final loss");
-            foreach (var row in report.Rows)
+            var header = new List<string> { "rotation", "‖H‖₁,₁/d", "IQR est.", "median est.", "‖H‖₂ (Lanczos)" };
+            foreach (var o in options.Optimizers) header.AddRange([$"{o} lr", $"{o} final loss"]);
+            Tabular.Write(Tabular.Parse(r.GetValue(format)), header, report.Rows.Select(row =>
             {
                 var cells = new List<string> { row.Rotation, F(row.L11PerDimension), F(row.L11IqrEstimatePerDimension), F(row.L11MedianEstimatePerDimension), F(row.SpectralNormLanczos) };
                 foreach (var o in row.Outcomes) { cells.Add(F(o.BestLearningRate)); cells.Add(F(o.FinalLoss)); }
-                table.AddRow(cells.Select(Markup.Escape).ToArray());
-            }
-            AnsiConsole.Write(table);
+                return (IReadOnlyList<string>)cells;
+            }));
             ClaimLines.Write(report.Claims, toStderr: false);
-            AnsiConsole.MarkupLine($"{report.ElapsedSeconds:F1} s; wrote {Markup.Escape(string.Join(", ", files))}");
+            Console.WriteLine($"{HumanUnits.Seconds(report.ElapsedSeconds)}; wrote {string.Join(", ", files)}");
             return 0;
         });
         return cmd;
     }
 
-    private static int RunNetwork(NetworkRotationOptions options, string? data, string outDir, bool quiet)
+    private static int RunNetwork(NetworkRotationOptions options, string? data, string outDir, bool quiet, TableFormat format)
     {
-        options.Validate();
         Action<string> log = msg => Console.Error.WriteLine($"  {msg}");
         Func<int, SharpnessTask> factory;
         if (options.Model == "gpt")
@@ -102,23 +106,22 @@ internal static class RotationCommand
         }
         var report = NetworkRotationStudy.Run(options, factory, log);
         var files = NetworkRotationOutput.Write(report, outDir);
+        OutputFolder.RecordCommand(outDir);
         if (quiet) Console.WriteLine(NetworkRotationOutput.ToJson(report));
         else
         {
-            var table = new Table().AddColumns("optimizer", "loss", "seed", "best lr", "final loss", "‖H‖₁,₁/d (IQR)", "‖H‖₁,₁/d (median)");
-            foreach (var run in report.BestRuns)
+            Tabular.Write(format, ["optimizer", "loss", "seed", "best lr", "final loss", "‖H‖₁,₁/d (IQR)", "‖H‖₁,₁/d (median)"], report.BestRuns.Select(run =>
             {
                 var c = run.Checkpoints.LastOrDefault();
-                table.AddRow(Markup.Escape(run.Optimizer), run.Rotated ? "rotated" : "original", run.Seed.ToString(CultureInfo.InvariantCulture), F(run.LearningRate), F(run.FinalLoss),
-                    c is null ? "" : F(c.L11IqrPerDimension), c is null ? "" : F(c.L11MedianPerDimension));
-            }
-            AnsiConsole.Write(table);
+                return (IReadOnlyList<string>)[run.Optimizer, run.Rotated ? "rotated" : "original", run.Seed.ToString(CultureInfo.InvariantCulture), F(run.LearningRate), F(run.FinalLoss),
+                    c is null ? "" : F(c.L11IqrPerDimension), c is null ? "" : F(c.L11MedianPerDimension)];
+            }));
             foreach (var g in report.LearningRates ?? [])
                 Console.Error.WriteLine($"  {g.Optimizer} on the {(g.Rotated ? "rotated" : "original")} loss, mean final loss per lr: " +
                     string.Join(", ", g.LearningRates.Select((lr, i) => $"{F(lr)} → {F(g.MeanFinalLoss[i])}")) + $"; best {F(g.BestLearningRate)}");
         }
         ClaimLines.Write(report.Claims, toStderr: true);
-        Console.Error.WriteLine($"  {report.ElapsedSeconds:F1} s; wrote {string.Join(", ", files)}");
+        Console.Error.WriteLine($"  {HumanUnits.Seconds(report.ElapsedSeconds)}; wrote {string.Join(", ", files)}");
         return 0;
     }
 

@@ -1,10 +1,11 @@
 using System.CommandLine;
 using System.Globalization;
+using FocusLab.Cli.Conventions;
+using FocusLab.Cli.Terminal;
 using FocusLab.Engine.Data.Mnist;
 using FocusLab.Engine.Data.Text;
 using FocusLab.Lab.ModelLoss;
 using FocusLab.Lab.Studies;
-using Spectre.Console;
 
 namespace FocusLab.Cli.Commands;
 
@@ -20,12 +21,13 @@ internal static class SharpnessCommand
         var steps = new Option<int?>("--steps") { Description = "Override the preset's training steps (checkpoints are rescaled proportionally)." };
         var trajectories = new Option<string?>("--trajectories") { Description = "Override the training runs as name=spec pairs separated by ';', e.g. \"sgd=sgd:lr=0.1,momentum=0.9;sgd_clip=sgd_clip:lr=0.1\" (training curves of clipped vs unclipped optimizers)." };
         var gaussNewton = new Option<int?>("--gauss-newton-batch") { Description = "Samples of the measurement batch for the Gauss–Newton robust smoothness (Pan & Li appendix D) at every checkpoint; 0 turns it off. MLP only; default 32 (memory: batch·10·d floats, 218 MB for the MLP)." };
-        var outDir = new Option<string>("--out") { Description = "Output directory for JSON, CSV, SVG and HTML.", DefaultValueFactory = _ => "out/sharpness" };
+        var outDir = new Option<string?>("--out") { Description = "Output directory for JSON, CSV, SVG and HTML (default runs/sharpness-<model>-<preset>)." };
+        var format = Tabular.FormatOption();
         var json = new Option<bool>("--json") { Description = "Print the JSON report to stdout." };
         var hessian = new Option<string>("--hessian") { Description = "Hessian-vector products: exact (forward-over-reverse, float32; default), exact64 (same in float64), fd (central differences of float64 gradients, the independent reference).", DefaultValueFactory = _ => "exact" };
         var cmd = new Command("sharpness", "Directional sharpness uᵀHu/‖u‖² of every optimizer's pseudo-update (and its clipped variant) along sgd and adam trajectories (Pan & Li 2023).")
         {
-            model, preset, data, seeds, steps, trajectories, gaussNewton, outDir, json, hessian,
+            model, preset, data, seeds, steps, trajectories, gaussNewton, outDir, json, hessian, format,
         };
         cmd.SetAction(r =>
         {
@@ -59,6 +61,8 @@ internal static class SharpnessCommand
                 options = options with { GaussNewtonBatch = gn };
             }
             options.Validate();
+            string outFolder = OutputFolder.Prepare(r.GetValue(outDir) ?? OutputFolder.Default("sharpness", $"{m}-{p}"));
+            var tableFormat = Tabular.Parse(r.GetValue(format));
             bool quiet = r.GetValue(json);
             Action<string> log = msg => Console.Error.WriteLine($"  {msg}");
             Func<int, SharpnessTask> factory;
@@ -74,14 +78,15 @@ internal static class SharpnessCommand
                 log($"images {mnist.Directory}: {mnist.Train.Count} training samples");
                 factory = seed => new SharpnessMlpTask(options.Mlp, mnist.Train, options.Batch, options.MeasureBatch, seed);
             }
-            var report = SharpnessStudy.Run(options, factory, log);
-            var files = SharpnessOutput.Write(report, r.GetValue(outDir)!);
+            var report = SharpnessStudy.Run(options, factory, log, Interrupt.Token);
+            var files = SharpnessOutput.Write(report, outFolder);
+            OutputFolder.RecordCommand(outFolder);
             if (quiet) Console.WriteLine(SharpnessOutput.ToJson(report));
             else
             {
-                var table = new Table().AddColumns("optimizer");
-                foreach (var (name, _) in options.Trajectories) table.AddColumns($"{name}: sharpness", $"{name}: ratio to sgd", $"{name}: best reduction");
-                foreach (var dir in options.Directions)
+                var header = new List<string> { "optimizer" };
+                foreach (var (name, _) in options.Trajectories) header.AddRange([$"{name}: sharpness", $"{name}: ratio to sgd", $"{name}: best reduction"]);
+                Tabular.Write(tableFormat, header, options.Directions.Select(dir =>
                 {
                     var cells = new List<string> { dir.Name };
                     foreach (var (name, _) in options.Trajectories)
@@ -89,23 +94,23 @@ internal static class SharpnessCommand
                         var row = report.Summary.First(x => x.Trajectory == name && x.Optimizer == dir.Name);
                         cells.AddRange([F(row.MedianSharpness), F(row.MedianRatioToSgd), F(row.MeanBestLossReduction)]);
                     }
-                    table.AddRow(cells.Select(Markup.Escape).ToArray());
-                }
-                AnsiConsole.Write(table);
+                    return (IReadOnlyList<string>)cells;
+                }));
                 if (report.Checkpoints.Any(c => c.GaussNewton is not null))
                 {
-                    var gnTable = new Table().AddColumns("trajectory", "seed", "step", "‖G‖", "‖G‖ kept", "ratio", "removed", "threshold");
-                    foreach (var c in report.Checkpoints)
-                        if (c.GaussNewton is { } g)
-                            gnTable.AddRow(Markup.Escape(c.Trajectory), c.Seed.ToString(CultureInfo.InvariantCulture), c.Step.ToString(CultureInfo.InvariantCulture),
-                                F(g.SpectralNorm), F(g.ReducedSpectralNorm), F(g.Ratio), Markup.Escape($"{g.Removed} ({F(100 * g.FractionRemoved)}%)"), Markup.Escape($"{F(g.Threshold)} ({F(g.ThresholdFactor)}× mean)"));
-                    AnsiConsole.MarkupLine($"Gauss–Newton robust smoothness (Pan & Li appendix D; batch {options.GaussNewtonBatch}):");
-                    AnsiConsole.Write(gnTable);
+                    Console.WriteLine($"Gauss–Newton robust smoothness (Pan & Li appendix D; batch {options.GaussNewtonBatch}):");
+                    Tabular.Write(tableFormat, ["trajectory", "seed", "step", "‖G‖", "‖G‖ kept", "ratio", "removed", "threshold"],
+                        report.Checkpoints.Where(c => c.GaussNewton is not null).Select(c =>
+                        {
+                            var g = c.GaussNewton!;
+                            return (IReadOnlyList<string>)[c.Trajectory, c.Seed.ToString(CultureInfo.InvariantCulture), c.Step.ToString(CultureInfo.InvariantCulture),
+                                F(g.SpectralNorm), F(g.ReducedSpectralNorm), F(g.Ratio), $"{g.Removed} ({F(100 * g.FractionRemoved)}%)", $"{F(g.Threshold)} ({F(g.ThresholdFactor)}× mean)"];
+                        }));
                 }
             }
             // The verdicts go to stderr with --json so stdout stays one JSON document.
             ClaimLines.Write(report.Claims, toStderr: quiet);
-            Console.Error.WriteLine($"  {report.ElapsedSeconds:F1} s; wrote {string.Join(", ", files)}");
+            Console.Error.WriteLine($"  {HumanUnits.Seconds(report.ElapsedSeconds)}; wrote {string.Join(", ", files)}");
             return 0;
         });
         return cmd;

@@ -1,5 +1,7 @@
 using System.CommandLine;
 using System.Globalization;
+using FocusLab.Cli.Conventions;
+using FocusLab.Cli.Terminal;
 using FocusLab.Engine.Data.Mnist;
 using FocusLab.Engine.Data.Text;
 using FocusLab.Engine.Models;
@@ -27,7 +29,7 @@ internal static class TrainCommand
         var batch = new Option<int>("--batch") { Description = "Batch size (samples for mlp, sequences for gpt).", DefaultValueFactory = _ => 128 };
         var schedule = new Option<string>("--schedule") { Description = "constant, or cosine:warmup=W,floor=F (linear warm-up, cosine to F×peak at the last step).", DefaultValueFactory = _ => "constant" };
         var evalEvery = new Option<int>("--eval-every") { Description = "Evaluate and checkpoint every K steps (0 = only at the end).", DefaultValueFactory = _ => 100 };
-        var outDir = new Option<string>("--out") { Description = "Output folder: metrics.jsonl, checkpoint.bin, run.json.", Required = true };
+        var outDir = new Option<string?>("--out") { Description = "Output folder: metrics.jsonl, checkpoint.bin, run.json (default runs/train-<model>-<optimizer id>)." };
         var resume = new Option<bool>("--resume") { Description = "Continue the run in --out from its checkpoint (bit-identical to an uninterrupted run)." };
         var seed = new Option<int>("--seed") { Description = "Seed of the initialisation and the batch order.", DefaultValueFactory = _ => 1 };
         var clip = new Option<double?>("--clip") { Description = "Global-norm gradient clipping threshold (e.g. 1.0); off by default." };
@@ -48,27 +50,45 @@ internal static class TrainCommand
         };
         cmd.SetAction(r =>
         {
+            string spec = r.GetValue(optimizer)!;
+            string modelName = r.GetValue(model)!;
             var options = new TrainerOptions
             {
-                Optimizer = r.GetValue(optimizer)!,
+                Optimizer = spec,
                 Steps = r.GetValue(steps),
                 Schedule = r.GetValue(schedule)!,
                 EvalEvery = r.GetValue(evalEvery),
                 ClipNorm = r.GetValue(clip),
-                OutDir = r.GetValue(outDir),
+                OutDir = r.GetValue(outDir) ?? OutputFolder.Default("train", $"{modelName}-{FocusLab.Optim.OptimizerFactory.Parse(spec).Id}"),
                 Resume = r.GetValue(resume),
                 StopAfter = r.GetValue(stopAfter),
             };
             options.Validate();
-            ITrainingTask task = r.GetValue(model) switch
+            AtLeast(batch, r.GetValue(batch), 1);
+            AtLeast(evalBatches, r.GetValue(evalBatches), 0);
+            AtLeast(evalSamples, r.GetValue(evalSamples), 0);
+            GptConfig? gpt = null;
+            if (modelName == "gpt")
             {
-                "mlp" => MlpTaskFrom(r.GetValue(data), r.GetValue(batch), r.GetValue(seed), r.GetValue(evalSamples)),
-                _ => new GptTask(TextCorpus.Load(r.GetValue(data)),
-                    new GptConfig(TextCorpus.VocabularySize, r.GetValue(blockSize), r.GetValue(nLayer), r.GetValue(nHead), r.GetValue(nEmbd), r.GetValue(dropout)),
-                    r.GetValue(batch), r.GetValue(seed), r.GetValue(evalBatches)),
-            };
+                foreach (var size in new[] { nLayer, nHead, nEmbd, blockSize }) AtLeast(size, r.GetValue(size), 1);
+                if (r.GetValue(nEmbd) % r.GetValue(nHead) != 0)
+                    throw new ArgumentException($"--n-embd {r.GetValue(nEmbd)} must be a multiple of --n-head {r.GetValue(nHead)} (each head gets n-embd / n-head dimensions).");
+                if (r.GetValue(dropout) is var p && !(p >= 0 && p < 1))
+                    throw new ArgumentException($"--dropout must be in [0, 1); got {p.ToString(CultureInfo.InvariantCulture)}.");
+                gpt = new GptConfig(TextCorpus.VocabularySize, r.GetValue(blockSize), r.GetValue(nLayer), r.GetValue(nHead), r.GetValue(nEmbd), r.GetValue(dropout));
+            }
+            // The optimizer spec is checked before the data is loaded or any folder is touched.
+            _ = FocusLab.Optim.OptimizerFactory.Create(spec, [new FocusLab.Optim.Parameter("probe", 1)]);
+            OutputFolder.Prepare(options.OutDir!);
+            ITrainingTask task = gpt is null
+                ? MlpTaskFrom(r.GetValue(data), r.GetValue(batch), r.GetValue(seed), r.GetValue(evalSamples))
+                : new GptTask(TextCorpus.Load(r.GetValue(data)), gpt, r.GetValue(batch), r.GetValue(seed), r.GetValue(evalBatches));
             var trainer = new Trainer(task, options);
-            var result = SpectreTrainingProgress.Run($"{task.Kind} {trainer.Optimizer.Id}", p => trainer.Run(p));
+            var result = SpectreTrainingProgress.Run($"{task.Kind} {trainer.Optimizer.Id}", p => trainer.Run(p, Interrupt.Token));
+            // The command that started the run, for `focuslab report`.
+            if (!options.Resume)
+                OutputFolder.RecordCommand(options.OutDir!);
+            foreach (var note in result.Notes) Console.Error.WriteLine($"focuslab: note: {note}");
             var summary = new
             {
                 @out = options.OutDir,
@@ -78,6 +98,7 @@ internal static class TrainCommand
                 wall_s = result.WallSeconds,
                 checkpoint_step = result.CheckpointStep,
                 diverged_at = result.Divergence?.Step,
+                interrupted = result.Interrupted,
             };
             if (result.Divergence is { } d)
             {
@@ -87,15 +108,28 @@ internal static class TrainCommand
                 if (r.GetValue(json)) Console.WriteLine(Json.Serialize(summary));
                 return DivergedExitCode;
             }
+            if (result.Interrupted)
+            {
+                Console.Error.WriteLine($"focuslab: interrupted after step {result.LastStep} of {options.Steps}; checkpoint at step {result.CheckpointStep} in {Path.Combine(options.OutDir!, TrainingCheckpoint.FileName)}, metrics in {Path.Combine(options.OutDir!, Trainer.MetricsFileName)}.");
+                Console.Error.WriteLine($"focuslab: resume with: {Interrupt.ResumeCommand("--resume")}");
+                if (r.GetValue(json)) Console.WriteLine(Json.Serialize(summary));
+                return Interrupt.ExitCode;
+            }
             if (r.GetValue(json)) Console.WriteLine(Json.Serialize(summary));
             else if (result.LastStep < options.Steps)
-                Console.WriteLine($"stopped after step {result.LastStep} of {options.Steps} with a checkpoint in {options.OutDir}; continue with the same options and --resume.");
+                Console.WriteLine($"stopped after step {result.LastStep} of {options.Steps} with a checkpoint in {options.OutDir}; continue with: {Interrupt.ResumeCommand("--resume")}");
             else
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"step {result.LastStep}: eval loss {result.FinalEvaluation?.Loss:F4}, accuracy {result.FinalEvaluation?.Accuracy:P2}, {result.WallSeconds:F1} s; metrics in {Path.Combine(options.OutDir!, Trainer.MetricsFileName)}"));
+                    $"step {result.LastStep}: eval loss {result.FinalEvaluation?.Loss:F4}, accuracy {result.FinalEvaluation?.Accuracy:P2}, {HumanUnits.Seconds(result.WallSeconds)}; metrics in {Path.Combine(options.OutDir!, Trainer.MetricsFileName)}"));
             return 0;
         });
         return cmd;
+    }
+
+    /// <summary>Refuses an integer option below <paramref name="min"/>, naming the option.</summary>
+    private static void AtLeast(Option<int> option, int value, int min)
+    {
+        if (value < min) throw new ArgumentException($"{option.Name} must be ≥ {min}; got {value}.");
     }
 
     private static MlpTask MlpTaskFrom(string? data, int batch, int seed, int evalSamples)

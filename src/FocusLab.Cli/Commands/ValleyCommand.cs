@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using FocusLab.Cli.Conventions;
 using FocusLab.Lab.Landscapes;
 using FocusLab.Lab.Reports;
 using FocusLab.Lab.Sweeps;
@@ -104,7 +105,7 @@ internal static class ValleyCommand
     private static int Trajectory(ParseResult pr, Common o)
     {
         var s = Prepare(pr, o);
-        string dir = pr.GetValue(o.Out) ?? "runs/valley-trajectory";
+        string dir = OutputFolder.Prepare(pr.GetValue(o.Out) ?? OutputFolder.Default("valley", "trajectory"));
         var runs = s.Optimizers.Select((op, k) => (op.Id, s.Lrs[k], ToyRun.Run(op, s.Valley, s.Lrs[k], s.Wd, s.Noise, s.Seed, 0, s.Steps))).ToList();
         var csv = new StringBuilder("optimizer,lr,step,x,y,loss\n");
         foreach (var (id, lr, path) in runs)
@@ -125,7 +126,7 @@ internal static class ValleyCommand
     {
         if (replicates < 1) throw new ArgumentException("--replicates must be ≥ 1");
         var s = Prepare(pr, o);
-        string dir = pr.GetValue(o.Out) ?? "runs/valley-curves";
+        string dir = OutputFolder.Prepare(pr.GetValue(o.Out) ?? OutputFolder.Default("valley", "curves"));
         var curves = new List<(string, double, double[])>();
         var csv = new StringBuilder("optimizer,lr,step,mean_loss,diverged_replicates\n");
         var summary = new JsonArray();

@@ -47,7 +47,7 @@ internal static class SweepProgress
                 {
                     reported = (int)(f * 10);
                     double eta = sw.Elapsed.TotalSeconds * (1 - f) / Math.Max(f, 1e-9);
-                    Console.Error.WriteLine($"{label}: {f * 100:0}% after {sw.Elapsed.TotalSeconds:0} s, about {eta:0} s left");
+                    Console.Error.WriteLine($"{label}: {f * 100:0}% after {HumanUnits.Seconds(sw.Elapsed.TotalSeconds)}, about {HumanUnits.Seconds(eta)} left");
                 }
             }
         }

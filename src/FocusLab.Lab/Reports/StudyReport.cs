@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
@@ -5,50 +6,83 @@ using System.Text.RegularExpressions;
 
 namespace FocusLab.Lab.Reports;
 
-/// <summary>One study found in an output folder: its figures, small tables, settings and the command that made it.</summary>
+/// <summary>One study found in an output folder: its figures, small tables, settings and the command that made it.
+/// <see cref="Summary"/> is a one-line description of its settings (e.g. a training run's model, optimizer and steps).</summary>
 public sealed record ReportSection(
     string Title,
     string Folder,
     string? Command,
     IReadOnlyList<(string Name, string Svg)> Figures,
     IReadOnlyList<(string Name, string[] Header, IReadOnlyList<string[]> Rows)> Tables,
-    IReadOnlyList<(string Name, string Json)> Settings);
+    IReadOnlyList<(string Name, string Json)> Settings)
+{
+    public string? Summary { get; init; }
+}
+
+/// <summary>What <see cref="StudyReport.Scan"/> found: the studies, the files it could not read
+/// (<see cref="Problems"/>, each naming the file; <c>report --check</c> fails on them) and harmless notes.</summary>
+public sealed record StudyScan(IReadOnlyList<ReportSection> Sections, IReadOnlyList<string> Problems, IReadOnlyList<string> Notes);
 
 /// <summary>
 /// `focuslab report`: one self-contained HTML page (figures inlined as SVG, no network access needed)
-/// collecting every study found under an output folder — phase diagrams, batch-size crossover, LM race,
-/// spikes, sharpness and rotation tables — each with the command and settings that produced it.
-/// A folder is a study when it directly holds at least one .svg figure.
+/// collecting every study found under an output folder — phase diagrams, valley runs, training runs
+/// (with their loss curves), batch-size crossover, LM race, sharpness, rotation and geometry — each
+/// with the command and settings that produced it. A folder is a study when it holds one of the data
+/// files a study writes (<see cref="Kinds"/>) or at least one .svg figure; the training runs inside
+/// an LM race belong to the race and are not listed on their own.
 /// </summary>
 public static partial class StudyReport
 {
-    private const int MaxTableRows = 60, MaxTableBytes = 40_000, MaxSettingsBytes = 4_000;
+    private const int MaxTableRows = 60, MaxTableBytes = 40_000, MaxSettingsBytes = 4_000, MaxCurvePoints = 2_000;
+    private const string TrainRunTitle = "Training run";
 
-    // Known figure names tell what a folder holds; anything else keeps its folder name.
-    private static readonly (string File, string Title)[] Kinds =
+    // The file that identifies each kind of study (data files first: figure writers may change), its
+    // title, and its headline figure (shown first).
+    private static readonly (string Marker, string Title, string? Headline)[] Kinds =
     [
-        ("winner_map.svg", "Phase diagram (FOCUS fig. 2a/2b)"),
-        ("batch_sweep_loss.svg", "Batch-size crossover (FOCUS fig. 2c/d)"),
-        ("val_curves.svg", "Language-model race (FOCUS fig. 3, S3 table 2)"),
-        ("rotation_quadratic.svg", "Rotation study (Xie et al.)"),
-        ("geometry_slice_1d.svg", "Loss geometry of a trained model"),
-        ("geometry_slice_2d.svg", "Loss geometry of a trained model"),
+        ("winners.csv", "Phase diagram (FOCUS fig. 2a/2b)", "winner_map.svg"),
+        ("winner_map.svg", "Phase diagram (FOCUS fig. 2a/2b)", "winner_map.svg"),
+        ("trajectory.csv", "Paths on the narrowing valley (FOCUS fig. 1c)", "trajectory.svg"),
+        ("loss_curves.csv", "Loss curves on the narrowing valley (FOCUS fig. 4)", "loss_curves.svg"),
+        ("sweep.json", "Batch-size crossover (FOCUS fig. 2c/d)", "batch_sweep_loss.svg"),
+        ("batch_sweep_loss.svg", "Batch-size crossover (FOCUS fig. 2c/d)", "batch_sweep_loss.svg"),
+        ("race-config.json", "Language-model race (FOCUS fig. 3, S3 table 2)", "val_curves.svg"),
+        ("val_curves.svg", "Language-model race (FOCUS fig. 3, S3 table 2)", "val_curves.svg"),
+        ("sharpness_*.json", "Directional sharpness (Pan & Li)", null),
+        ("rotation_quadratic.json", "Rotation study on a quadratic (Xie et al.)", "rotation_quadratic.svg"),
+        ("rotation_quadratic.svg", "Rotation study on a quadratic (Xie et al.)", "rotation_quadratic.svg"),
+        ("rotation_mlp.json", "Rotation study on the MLP (Xie et al.)", "rotation_mlp.svg"),
+        ("rotation_gpt.json", "Rotation study on the GPT (Xie et al.)", "rotation_gpt.svg"),
+        ("geometry.json", "Loss geometry of a trained model", "geometry_slice_1d.svg"),
+        ("geometry_slice_1d.svg", "Loss geometry of a trained model", "geometry_slice_1d.svg"),
+        (Training.Trainer.MetricsFileName, TrainRunTitle, null),
     ];
 
-    public static IReadOnlyList<ReportSection> Collect(string root)
+    /// <summary>The studies under <paramref name="root"/> (see <see cref="Scan"/>).</summary>
+    public static IReadOnlyList<ReportSection> Collect(string root) => Scan(root).Sections;
+
+    /// <summary>Every study under <paramref name="root"/>, searched recursively, and the files that could not be read.</summary>
+    public static StudyScan Scan(string root)
     {
         if (!Directory.Exists(root))
             throw new DirectoryNotFoundException($"'{root}' does not exist; run a study first (e.g. `./focuslab phase`), or pass --runs DIR.");
         var sections = new List<ReportSection>();
-        var folders = new[] { root }.Concat(Directory.EnumerateDirectories(root, "*", SearchOption.AllDirectories))
+        var problems = new List<string>();
+        var notes = new List<string>();
+        string fullRoot = Path.GetFullPath(root);
+        var folders = new[] { fullRoot }.Concat(Directory.EnumerateDirectories(fullRoot, "*", SearchOption.AllDirectories))
             .Select(Path.GetFullPath).Distinct().Order(StringComparer.Ordinal);
         foreach (var dir in folders)
         {
-            var kind = Kinds.FirstOrDefault(k => File.Exists(Path.Combine(dir, k.File)));
+            string relative = Path.GetRelativePath(fullRoot, dir);
+            string label = relative == "." ? Path.GetFileName(fullRoot) : relative;
+            var kind = Kinds.FirstOrDefault(k => Directory.EnumerateFiles(dir, k.Marker).Any());
+            bool trainRun = kind.Title == TrainRunTitle && File.Exists(Path.Combine(dir, Training.Trainer.RunFileName));
+            if (kind.Title == TrainRunTitle && !trainRun) kind = default;
+            if (trainRun && InsideRace(fullRoot, dir)) continue;
             // The study's headline figure first, the rest by name.
-            var svgs = Directory.GetFiles(dir, "*.svg").OrderBy(f => Path.GetFileName(f) == kind.File ? 0 : 1).ThenBy(f => f, StringComparer.Ordinal).ToArray();
-            if (svgs.Length == 0) continue;
-            string relative = Path.GetRelativePath(root, dir);
+            var svgs = Directory.GetFiles(dir, "*.svg").OrderBy(f => Path.GetFileName(f) == kind.Headline ? 0 : 1).ThenBy(f => f, StringComparer.Ordinal).ToArray();
+            if (kind.Title is null && svgs.Length == 0) continue;
             string title = kind.Title
                 ?? (Path.GetFileName(dir).Contains("sharp", StringComparison.OrdinalIgnoreCase) ? "Directional sharpness (Pan & Li)" : relative);
             var figures = svgs.Select(f => (Path.GetFileName(f), StripProlog(File.ReadAllText(f)))).ToList();
@@ -60,12 +94,71 @@ public static partial class StudyReport
             foreach (var json in Directory.GetFiles(dir, "*.json").Order(StringComparer.Ordinal))
             {
                 string text = File.ReadAllText(json);
+                if (JsonProblem(text) is { } why)
+                {
+                    problems.Add($"{Path.Combine(label, Path.GetFileName(json))} could not be read ({why}); rerun the study that wrote it, or delete the file.");
+                    continue;
+                }
                 command ??= CommandField(text);
                 if (text.Length <= MaxSettingsBytes) settings.Add((Path.GetFileName(json), text.Trim()));
             }
-            sections.Add(new ReportSection(title, relative == "." ? Path.GetFileName(Path.GetFullPath(root)) : relative, command, figures, tables, settings));
+            string? summary = null;
+            if (trainRun)
+            {
+                try
+                {
+                    var (curve, runSummary, partial) = TrainRun(dir);
+                    figures.Insert(0, ("training_loss.svg", curve));
+                    summary = runSummary;
+                    if (partial) notes.Add(Training.MetricsFile.PartialLineNote(Path.Combine(label, Training.Trainer.MetricsFileName)));
+                }
+                catch (Exception e) when (e is InvalidDataException or JsonException or IOException)
+                {
+                    problems.Add($"{label}: the training run could not be read ({e.Message.ReplaceLineEndings(" ")})");
+                }
+            }
+            sections.Add(new ReportSection(title, label, command, figures, tables, settings) { Summary = summary });
         }
-        return sections;
+        return new StudyScan(sections, problems, notes);
+    }
+
+    /// <summary>True when a folder between <paramref name="root"/> and <paramref name="dir"/> holds an LM race (its runs are the race's).</summary>
+    private static bool InsideRace(string root, string dir)
+    {
+        for (var d = Path.GetDirectoryName(dir); d is not null && d.Length >= root.Length; d = Path.GetDirectoryName(d))
+            if (File.Exists(Path.Combine(d, "race-config.json"))) return true;
+        return false;
+    }
+
+    /// <summary>A training run's loss curves (train loss every step, eval loss where evaluated) and its settings in one line.</summary>
+    private static (string Svg, string Summary, bool PartialLine) TrainRun(string dir)
+    {
+        var meta = Training.RunMeta.FromJson(File.ReadAllText(Path.Combine(dir, Training.Trainer.RunFileName)));
+        var metrics = Training.MetricsFile.Read(Path.Combine(dir, Training.Trainer.MetricsFileName));
+        var records = metrics.Records;
+        int stride = Math.Max(1, (records.Count + MaxCurvePoints - 1) / MaxCurvePoints);
+        var chart = new LineChart
+        {
+            Title = $"{meta.Kind} · {meta.Optimizer}",
+            Subtitle = $"step {meta.Step} of {meta.Steps}, schedule {meta.Schedule}",
+            XLabel = "step",
+            YLabel = "loss",
+        };
+        chart.Add("train loss", records.Where((_, i) => i % stride == 0 || i == records.Count - 1).Select(m => ((double)m.Step, m.TrainLoss)).Where(p => double.IsFinite(p.Item2)), markers: false);
+        var evals = records.Where(m => m.EvalLoss is { } v && double.IsFinite(v)).Select(m => ((double)m.Step, m.EvalLoss!.Value)).ToList();
+        if (evals.Count > 0) chart.Add("eval loss", evals);
+        var last = records.LastOrDefault(m => m.EvalLoss is not null);
+        string summary = $"{meta.Kind}, {meta.Optimizer}, schedule {meta.Schedule}{(meta.ClipNorm is { } c ? $", clip {c.ToString(CultureInfo.InvariantCulture)}" : "")}, step {meta.Step} of {meta.Steps}"
+            + (last is null ? "" : $", eval loss {last.EvalLoss!.Value.ToString("G4", CultureInfo.InvariantCulture)} at step {last.Step}")
+            + ", " + string.Join(", ", meta.Task.Where(kv => kv.Key != "model").Select(kv => $"{kv.Key} {kv.Value}"));
+        return (StripProlog(chart.ToSvg()), summary, metrics.PartialLastLine);
+    }
+
+    /// <summary>Null when <paramref name="json"/> parses, else the parser's reason in a few words.</summary>
+    private static string? JsonProblem(string json)
+    {
+        try { using var _ = JsonDocument.Parse(json); return null; }
+        catch (JsonException e) { return $"not valid JSON: {e.Message.Split(" Path:")[0].TrimEnd('.')}"; }
     }
 
     public static string Render(IReadOnlyList<ReportSection> sections, string title)
@@ -84,7 +177,9 @@ public static partial class StudyReport
         for (int i = 0; i < sections.Count; i++)
         {
             var s = sections[i];
-            h.Append($"<section id=\"s{i}\"><h2>").Append(E(s.Title)).Append("</h2>\n<p>folder <code>").Append(E(s.Folder)).Append("</code>");
+            h.Append($"<section id=\"s{i}\" data-folder=\"").Append(E(s.Folder)).Append("\"><h2>").Append(E(s.Title)).Append("</h2>\n");
+            if (s.Summary is not null) h.Append("<p>").Append(E(s.Summary)).Append("</p>\n");
+            h.Append("<p>folder <code>").Append(E(s.Folder)).Append("</code>");
             h.Append(s.Command is null ? " — command not recorded" : " — made by <code>" + E(s.Command) + "</code>").Append("</p>\n");
             foreach (var (name, svg) in s.Figures)
                 h.Append("<figure>").Append(svg).Append("<figcaption>").Append(E(name)).Append("</figcaption></figure>\n");
@@ -103,8 +198,10 @@ public static partial class StudyReport
         // Lets a headless browser confirm the page rendered: every inline SVG has a non-empty box, no script error.
         h.Append("<script>window.addEventListener('error',function(){document.body.dataset.errors=(+(document.body.dataset.errors||0)+1)});")
          .Append("window.addEventListener('load',function(){var s=document.querySelectorAll('figure > svg'),n=0;")
-         .Append("s.forEach(function(e){var b=e.getBBox();if(b.width>0&&b.height>0&&e.childElementCount>0)n++});")
-         .Append("document.body.dataset.figures=s.length;document.body.dataset.rendered=n;document.body.dataset.errors=document.body.dataset.errors||0});</script>\n");
+         .Append("var failed=[];s.forEach(function(e){var b=e.getBBox();if(b.width>0&&b.height>0&&e.childElementCount>0)n++;")
+         .Append("else{var c=e.parentNode.querySelector('figcaption'),f=e.closest('section');failed.push((f?f.dataset.folder+'/':'')+(c?c.textContent:'?'))}});")
+         .Append("document.body.dataset.figures=s.length;document.body.dataset.rendered=n;document.body.dataset.failed=failed.join('|');")
+         .Append("document.body.dataset.errors=document.body.dataset.errors||0});</script>\n");
         h.Append("</body></html>\n");
         return h.ToString();
     }

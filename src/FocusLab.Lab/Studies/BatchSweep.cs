@@ -62,7 +62,8 @@ public static class BatchSweep
         {
             if (cancel.IsCancellationRequested) break;
             if (store.Contains(key)) continue;
-            var result = RunCell(grid, key, train, test);
+            var result = RunCell(grid, key, train, test, cancel);
+            if (cancel.IsCancellationRequested) break; // a cell cut short is not a result; it runs again on resume
             store.Append(result);
             ran++;
             progress?.Invoke(++done, owned.Count, result);
@@ -71,7 +72,7 @@ public static class BatchSweep
     }
 
     /// <summary>One cell: a fresh MLP (seed = grid seed + replicate) trained with the cell's optimizer and lr.</summary>
-    public static SweepCellResult RunCell(BatchSweepGrid grid, SweepCellKey key, ClassificationDataset train, ClassificationDataset test)
+    public static SweepCellResult RunCell(BatchSweepGrid grid, SweepCellKey key, ClassificationDataset train, ClassificationDataset test, CancellationToken cancel = default)
     {
         var opt = grid.Optimizers.Single(o => o.Label == key.Optimizer);
         double lr = grid.LearningRates[key.LrIndex];
@@ -85,7 +86,7 @@ public static class BatchSweep
             EvalEvery = grid.EvalEvery,
             TrackUpdateStatistics = false,
         });
-        var r = trainer.Run();
+        var r = trainer.Run(cancel: cancel);
         double? loss = r.Diverged ? null : r.FinalEvaluation?.Loss;
         double score = SweepScoring.Score(r.Diverged, loss);
         double[][]? curve = grid.EvalEvery > 0

@@ -16,7 +16,8 @@ namespace FocusLab.Lab.Studies;
 public static class SharpnessStudy
 {
     /// <param name="createTask">Builds a fresh model and data stream for a seed (each trajectory starts from the same initialisation).</param>
-    public static SharpnessReport Run(SharpnessStudyOptions options, Func<int, SharpnessTask> createTask, Action<string>? progress = null)
+    /// <param name="cancel">Checked before every training step; cancelling stops the study with <see cref="OperationCanceledException"/> (it keeps no partial results).</param>
+    public static SharpnessReport Run(SharpnessStudyOptions options, Func<int, SharpnessTask> createTask, Action<string>? progress = null, CancellationToken cancel = default)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(createTask);
@@ -38,7 +39,7 @@ public static class SharpnessStudy
         try
         {
             Parallel.For(0, runs.Length, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.ParallelRuns) },
-                i => results[i] = Trajectory(runs[i].Seed, runs[i].Name, runs[i].Spec, createTask, options, measureAt, specs, referenceSpec, lineSearch, progress));
+                i => results[i] = Trajectory(runs[i].Seed, runs[i].Name, runs[i].Spec, createTask, options, measureAt, specs, referenceSpec, lineSearch, progress, cancel));
         }
         catch (AggregateException e) when (e.InnerExceptions.Count > 0)
         {
@@ -56,7 +57,7 @@ public static class SharpnessStudy
     }
 
     private static (List<SharpnessCheckpoint>, SharpnessTrainingCurve, long) Trajectory(int seed, string name, string spec, Func<int, SharpnessTask> createTask,
-        SharpnessStudyOptions options, HashSet<int> measureAt, string[] specs, string referenceSpec, LineSearchOptions lineSearch, Action<string>? progress)
+        SharpnessStudyOptions options, HashSet<int> measureAt, string[] specs, string referenceSpec, LineSearchOptions lineSearch, Action<string>? progress, CancellationToken cancel)
     {
         var checkpoints = new List<SharpnessCheckpoint>();
         var task = createTask(seed);
@@ -70,6 +71,7 @@ public static class SharpnessStudy
         // before the step, so the window's last gradient is taken at the checkpoint (Pan & Li).
         for (int k = 1; k <= options.Steps + 1; k++)
         {
+            cancel.ThrowIfCancellationRequested();
             double loss = task.ForwardBackward();
             // The oldest gradient leaves the window as this one enters: reuse its buffer (d doubles per step).
             var g = window.Count == options.Window ? window.Dequeue() : new double[d];

@@ -21,6 +21,12 @@ public sealed record TrainResult
     /// <summary>Step of the checkpoint on disk when the run ended (null without an output folder).</summary>
     public long? CheckpointStep { get; init; }
 
+    /// <summary>True when the run stopped early because its cancellation token was cancelled (an interrupt); the checkpoint is at <see cref="LastStep"/>.</summary>
+    public bool Interrupted { get; init; }
+
+    /// <summary>Things worth telling the user that did not stop the run (e.g. a partial metrics line skipped on resume).</summary>
+    public IReadOnlyList<string> Notes { get; init; } = [];
+
     public bool Diverged => Divergence is not null;
 }
 

@@ -19,6 +19,10 @@ namespace FocusLab.Lab.Training;
 /// a run interrupted and resumed writes the same metrics and parameters bit for bit.</para>
 /// <para>A non-finite loss, gradient norm or parameter stops the run with a <see cref="Divergence"/>;
 /// no checkpoint is written after it, so the last good one stays on disk.</para>
+/// <para>Cancelling the token passed to <see cref="Run"/> (an interrupt) ends the run after the current
+/// step with a checkpoint at that step (<see cref="TrainResult.Interrupted"/>); the token is only read
+/// between steps, so it never changes what an uninterrupted run computes. Metrics lines are written
+/// whole and flushed one by one.</para>
 /// </summary>
 public sealed class Trainer
 {
@@ -48,6 +52,7 @@ public sealed class Trainer
         var scheduler = new LearningRateScheduler(Optimizer, Schedule.Parse(o.Schedule, o.Steps));
         var parameters = Optimizer.Parameters;
         var metrics = new List<StepMetrics>();
+        var notes = new List<string>();
         long start = 0;
         double timeBefore = 0;
         long? checkpointStep = null;
@@ -68,7 +73,7 @@ public sealed class Trainer
                 start = saved.Step;
                 timeBefore = saved.TimeS;
                 checkpointStep = start;
-                metrics.AddRange(TruncateMetrics(metricsPath!, start));
+                metrics.AddRange(TruncateMetrics(metricsPath!, start, notes));
             }
             else if (File.Exists(ckptPath))
             {
@@ -88,8 +93,10 @@ public sealed class Trainer
         Divergence? divergence = null;
         progress?.Started(start + 1, last, _task.ItemName);
         long step = start;
+        // Read once per step, so the step that sees an interrupt is the one that is checkpointed.
+        bool stop = cancel.IsCancellationRequested;
 
-        while (step < last && !cancel.IsCancellationRequested)
+        while (step < last && !stop)
         {
             long t = step + 1;
             o.BeforeStep?.Invoke(t);
@@ -109,7 +116,9 @@ public sealed class Trainer
             // Evaluation depends only on the step number (never on where a session stops), so an
             // interrupted run evaluates exactly where the uninterrupted one does.
             bool evaluate = t == o.Steps || (o.EvalEvery > 0 && t % o.EvalEvery == 0);
-            bool checkpoint = evaluate || t == last;
+            // An interrupt (cancel) ends the run after this step: checkpoint it so that no work is lost.
+            stop = cancel.IsCancellationRequested;
+            bool checkpoint = evaluate || t == last || stop;
             Evaluation? eval = null;
             if (checkpoint && !ParametersFinite(parameters)) { divergence = new Divergence(t, "a parameter became NaN or Inf after the update"); break; }
             if (evaluate)
@@ -122,10 +131,14 @@ public sealed class Trainer
             var record = new StepMetrics(t, lr, loss, eval?.Loss, eval?.Accuracy, gradNorm,
                 stats?.Mean, stats?.Max, stats?.FractionAboveOne, elapsed);
             metrics.Add(record);
-            writer?.WriteLine(record.ToJson());
+            if (writer is not null)
+            {
+                // Whole lines, flushed at once: a crash can cut at most the line being written.
+                writer.Write(record.ToJson() + "\n");
+                writer.Flush();
+            }
             if (checkpoint && ckptPath is not null)
             {
-                writer!.Flush();
                 TrainingCheckpoint.Save(ckptPath, _task, Optimizer, Meta(t, elapsed));
                 checkpointStep = t;
             }
@@ -143,6 +156,8 @@ public sealed class Trainer
             Divergence = divergence,
             WallSeconds = wall,
             CheckpointStep = checkpointStep,
+            Interrupted = stop && divergence is null && step < last,
+            Notes = notes,
         };
     }
 
@@ -157,31 +172,22 @@ public sealed class Trainer
         return true;
     }
 
-    /// <summary>Keeps the metrics lines up to <paramref name="step"/> (later ones came after the checkpoint and will be recomputed).</summary>
-    private static List<StepMetrics> TruncateMetrics(string path, long step)
+    /// <summary>
+    /// Keeps the metrics lines up to <paramref name="step"/> (later ones came after the checkpoint and
+    /// will be recomputed); a partial last line left by a crash is dropped and noted in <paramref name="notes"/>.
+    /// </summary>
+    private static List<StepMetrics> TruncateMetrics(string path, long step, List<string> notes)
     {
         var kept = new List<StepMetrics>();
-        var lines = new List<string>();
         if (File.Exists(path))
         {
-            foreach (string line in File.ReadLines(path))
-            {
-                if (line.Length == 0) continue;
-                StepMetrics m;
-                try { m = StepMetrics.FromJson(line); }
-                catch (System.Text.Json.JsonException)
-                {
-                    // A line cut short by a crash lies after the checkpoint; damage earlier fails the count check below.
-                    break;
-                }
-                if (m.Step > step) break;
-                kept.Add(m);
-                lines.Add(line);
-            }
+            var contents = MetricsFile.Read(path);
+            if (contents.PartialLastLine) notes.Add(MetricsFile.PartialLineNote(path));
+            kept.AddRange(contents.Records.TakeWhile(m => m.Step <= step));
         }
         if (kept.Count != step || (kept.Count > 0 && kept[^1].Step != step))
             throw new InvalidDataException($"{path} holds metrics for {kept.Count} steps up to the checkpoint at step {step}; the file was edited or damaged, so the run cannot be resumed faithfully.");
-        WriteAtomically(path, string.Concat(lines.Select(l => l + "\n")));
+        WriteAtomically(path, string.Concat(kept.Select(m => m.ToJson() + "\n")));
         return kept;
     }
 

@@ -114,12 +114,18 @@ public sealed record Hyperparameter(
                 if (i >= 0) return i;
                 break;
             default:
+                // inf, nan, 1e999: say which finite values are valid rather than "cannot read".
+                if (IsNonFiniteText(text) || (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double big) && !double.IsFinite(big)))
+                    throw new ArgumentException($"{optimizerId}: {Name} = {text} is not a finite number; {Name} must be a finite number {RangeText.Replace("any finite number", "").Trim()}".TrimEnd() + ".", Name);
                 if (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out double v))
                     return Validate(v, optimizerId);
                 break;
         }
         throw new ArgumentException($"{optimizerId}: cannot read {Name} = '{text}'; {Name} must be {RangeText}.", Name);
     }
+
+    private static bool IsNonFiniteText(string text) =>
+        text.TrimStart('+', '-').ToLowerInvariant() is "inf" or "infinity" or "nan" or "∞";
 
     /// <summary>The text form of a stored value, the inverse of <see cref="Parse"/>: <c>true</c>/<c>false</c>, the choice's word, or the number round-trippable ("R").</summary>
     public string Format(double value) => Kind switch

@@ -67,3 +67,59 @@ public sealed class StudyReportTests : IDisposable
         return n;
     }
 }
+
+public sealed class StudyScanTests : IDisposable
+{
+    private readonly string _root = Directory.CreateTempSubdirectory("focuslab-scan").FullName;
+    public void Dispose() => Directory.Delete(_root, recursive: true);
+
+    private static string TrainRun(string dir, int steps)
+    {
+        Directory.CreateDirectory(dir);
+        var meta = new FocusLab.Lab.Training.RunMeta(FocusLab.Lab.Training.RunMeta.CurrentFormat, "mlp", steps, steps, "adamw:lr=0.001", "constant", null, 0, 1.0,
+            new Dictionary<string, string> { ["model"] = "mlp", ["batch"] = "32" });
+        File.WriteAllText(Path.Combine(dir, "run.json"), meta.ToJson());
+        File.WriteAllText(Path.Combine(dir, "metrics.jsonl"), string.Concat(Enumerable.Range(1, steps).Select(s =>
+            new FocusLab.Lab.Training.StepMetrics(s, 0.001, 2.0 / s, s == steps ? 0.5 : null, s == steps ? 0.8 : null, 1, null, null, null, s * 0.1).ToJson() + "\n")));
+        return dir;
+    }
+
+    [Fact]
+    public void A_training_run_is_a_study_with_its_loss_curve_and_settings()
+    {
+        TrainRun(Path.Combine(_root, "train-mlp-adamw"), 5);
+        var section = StudyReport.Scan(_root).Sections.Single();
+        Assert.Equal("Training run", section.Title);
+        Assert.Equal("training_loss.svg", section.Figures[0].Name);
+        Assert.StartsWith("<svg", section.Figures[0].Svg);
+        Assert.StartsWith("mlp, adamw:lr=0.001, schedule constant, step 5 of 5, eval loss 0.5 at step 5", section.Summary);
+    }
+
+    [Fact]
+    public void The_runs_inside_an_lm_race_belong_to_the_race()
+    {
+        string race = Path.Combine(_root, "lm-race-quick");
+        Directory.CreateDirectory(race);
+        File.WriteAllText(Path.Combine(race, "race-config.json"), "{}");
+        TrainRun(Path.Combine(race, "runs", "adamw", "seed1"), 3);
+        var sections = StudyReport.Scan(_root).Sections;
+        Assert.Equal("Language-model race (FOCUS fig. 3, S3 table 2)", sections.Single().Title);
+    }
+
+    [Fact]
+    public void Unreadable_study_files_are_problems_naming_the_file_and_a_cut_metrics_line_is_a_note()
+    {
+        string phase = Path.Combine(_root, "phase");
+        Directory.CreateDirectory(phase);
+        File.WriteAllText(Path.Combine(phase, "winners.csv"), "a,b\n1,2\n");
+        File.WriteAllText(Path.Combine(phase, "summary.json"), "{\"wall_seconds\": 1.5,");
+        string run = TrainRun(Path.Combine(_root, "train"), 4);
+        File.AppendAllText(Path.Combine(run, "metrics.jsonl"), "{\"step\":5,");
+        var scan = StudyScan(_root);
+        Assert.Equal(2, scan.Sections.Count);
+        Assert.StartsWith($"{Path.Combine("phase", "summary.json")} could not be read (not valid JSON", scan.Problems.Single());
+        Assert.Contains("partial last line", scan.Notes.Single());
+    }
+
+    private static StudyScan StudyScan(string root) => StudyReport.Scan(root);
+}
