@@ -40,11 +40,12 @@ internal static class TrainCommand
         var evalBatches = new Option<int>("--eval-batches") { Description = "GPT: validation batches per evaluation (0 = the whole validation split).", DefaultValueFactory = _ => 32 };
         var evalSamples = new Option<int>("--eval-samples") { Description = "MLP: test samples per evaluation (0 = all).", DefaultValueFactory = _ => 0 };
         var json = new Option<bool>("--json") { Description = "Print the final summary as JSON on stdout." };
+        var hessianEvery = new Option<int>("--hessian-every") { Description = "sophia: refresh the Hessian estimate (Gauss–Newton–Bartlett, labels sampled from the model) every K steps (0 = never).", DefaultValueFactory = _ => 10 };
 
         var cmd = new Command("train", "Train the MLP or the GPT with any optimizer: progress bar, metrics.jsonl, atomic checkpoints, exact --resume, stop on NaN/Inf.")
         {
             model, data, optimizer, steps, batch, schedule, evalEvery, outDir, resume, seed, clip, stopAfter,
-            nLayer, nHead, nEmbd, blockSize, dropout, evalBatches, evalSamples, json,
+            nLayer, nHead, nEmbd, blockSize, dropout, evalBatches, evalSamples, json, hessianEvery,
         };
         cmd.SetAction(r =>
         {
@@ -58,6 +59,7 @@ internal static class TrainCommand
                 OutDir = r.GetValue(outDir),
                 Resume = r.GetValue(resume),
                 StopAfter = r.GetValue(stopAfter),
+                HessianEvery = r.GetValue(hessianEvery),
             };
             options.Validate();
             ITrainingTask task = r.GetValue(model) switch
