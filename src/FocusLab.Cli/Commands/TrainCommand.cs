@@ -80,6 +80,9 @@ internal static class TrainCommand
                 wall_s = result.WallSeconds,
                 checkpoint_step = result.CheckpointStep,
                 diverged_at = result.Divergence?.Step,
+                // What the optimizer keeps besides the parameters (Adam-mini's point: about half of adamw's).
+                optimizer_state_bytes = trainer.Optimizer.StateBytes,
+                state_bytes_per_parameter = trainer.Optimizer.StateBytesPerParameter,
             };
             if (result.Divergence is { } d)
             {
@@ -94,7 +97,7 @@ internal static class TrainCommand
                 Console.WriteLine($"stopped after step {result.LastStep} of {options.Steps} with a checkpoint in {options.OutDir}; continue with the same options and --resume.");
             else
                 Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"step {result.LastStep}: eval loss {result.FinalEvaluation?.Loss:F4}, accuracy {result.FinalEvaluation?.Accuracy:P2}, {result.WallSeconds:F1} s; metrics in {Path.Combine(options.OutDir!, Trainer.MetricsFileName)}"));
+                    $"step {result.LastStep}: eval loss {result.FinalEvaluation?.Loss:F4}, accuracy {result.FinalEvaluation?.Accuracy:P2}, {result.WallSeconds:F1} s; optimizer state {trainer.Optimizer.StateBytes:N0} bytes ({trainer.Optimizer.StateBytesPerParameter:F2} per parameter); metrics in {Path.Combine(options.OutDir!, Trainer.MetricsFileName)}"));
             return 0;
         });
         return cmd;
