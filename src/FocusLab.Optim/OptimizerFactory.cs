@@ -8,7 +8,7 @@ namespace FocusLab.Optim;
 /// hyperparameter names of the golden vectors. <c>clip_fraction=k</c> on any id adds coordinate-wise
 /// top-k clipping; <c>update_clip=c</c> adds update clipping (|Δθ| ≤ c·η); <c>update_clip_fraction=k</c> clips the top-k update coordinates; <c>cautious=true</c> adds the Cautious mask. <c>sgd_clip</c> and <c>adam_clip</c> are the
 /// clipped optimizers of Pan &amp; Li (sgd_clip's momentum is an EMA from zero with β1).
-/// <c>muon</c> takes <c>aux=SPEC</c> as its last setting: the optimizer of its non-matrix tensors (<see cref="Muon"/>).
+/// <c>muon</c> takes <c>aux=ID:SETTINGS</c> as its last setting: the optimizer of its non-matrix tensors (<see cref="Muon"/>).
 /// </summary>
 public static class OptimizerFactory
 {

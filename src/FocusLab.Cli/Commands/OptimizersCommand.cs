@@ -27,7 +27,7 @@ internal static class OptimizersCommand
                     table.AddRow(Markup.Escape(o.id), h.name, Markup.Escape(h.@default), Markup.Escape(h.range), Markup.Escape(h.description));
             AnsiConsole.Write(table);
             AnsiConsole.MarkupLine("Any id also takes [bold]clip_fraction[/]=k (coordinate-wise top-k clipping), [bold]update_clip[/]=c and [bold]cautious[/]=true. Aliases: sgd_clip, adam_clip.");
-            AnsiConsole.MarkupLine("[bold]muon[/] steps matrices only and takes [bold]aux[/]=SPEC as its last setting for every other tensor (train also gives it embeddings and the output head), e.g. muon:lr=0.02,aux=adamw:lr=3e-4.");
+            AnsiConsole.MarkupLine("[bold]muon[/] steps matrices only and takes [bold]aux[/]=ID:SETTINGS as its last setting for every other tensor (train also gives it embeddings and the output head), e.g. muon:lr=0.02,aux=adamw:lr=3e-4.");
             return 0;
         });
         return cmd;

@@ -37,10 +37,7 @@ public sealed class ManagedMatrixMultiply : IMatrixMultiply
             else
             {
                 rowC.Clear();
-                for (int p = 0; p < k; p++)
-                {
-                    TensorPrimitives.MultiplyAdd(b.Slice(p * n, n), rowA[p], rowC, rowC);
-                }
+                for (int p = 0; p < k; p++) TensorPrimitives.MultiplyAdd(b.Slice(p * n, n), rowA[p], rowC, rowC);
             }
         }
     }
