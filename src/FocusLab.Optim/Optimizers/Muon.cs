@@ -86,6 +86,7 @@ public sealed class Muon : Optimizer
                 maxWork = Math.Max(maxWork, p.Length);
                 maxSide = Math.Max(maxSide, Math.Min(rows, cols));
             }
+        for (int gi = 0; gi < _muonGroups; gi++) NewtonSchulzSteps(Groups[gi]); // refuse a fractional ns_steps up front
         _x = new float[maxWork]; _t = new float[maxWork];
         _a = new float[maxSide * maxSide]; _aa = new float[maxSide * maxSide];
         if (_aux is not null) AdoptState(_aux, "aux/");
@@ -111,14 +112,12 @@ public sealed class Muon : Optimizer
             StepAuxiliary(g);
             return;
         }
-        double steps = g.Get("ns_steps");
-        if (steps != Math.Floor(steps))
-            throw new ArgumentException($"muon: ns_steps = {steps} is invalid; ns_steps must be a whole number in [0, 100].");
+        int steps = NewtonSchulzSteps(g);
         float mu = (float)g.Get("momentum");
         bool nesterov = g.GetFlag("nesterov");
         double lr = g.Lr, wd = g.Get("weight_decay"), eps = g.Get("eps");
         bool matchRms = g.Get("adjust_lr") == 1;
-        var ns = new NewtonSchulz((float)g.Get("ns_a"), (float)g.Get("ns_b"), (float)g.Get("ns_c"), (int)steps, eps);
+        var ns = new NewtonSchulz((float)g.Get("ns_a"), (float)g.Get("ns_b"), (float)g.Get("ns_c"), steps, eps);
         for (int k = 0; k < g.Parameters.Count; k++) // index loop: no boxed enumerator per step
         {
             var p = g.Parameters[k];
@@ -157,6 +156,15 @@ public sealed class Muon : Optimizer
                         theta[r * cols + c] += step * x[c * rows + r];
             }
         }
+    }
+
+    /// <summary>The group's ns_steps, refused unless it is a whole number.</summary>
+    private static int NewtonSchulzSteps(ParameterGroup g)
+    {
+        double steps = g.Get("ns_steps");
+        if (steps != Math.Floor(steps))
+            throw new ArgumentException($"muon: ns_steps = {steps} is invalid; ns_steps must be a whole number in [0, 100].", "ns_steps");
+        return (int)steps;
     }
 
     /// <summary>The coefficients of one step's quintic Newton–Schulz iteration.</summary>

@@ -116,6 +116,13 @@ public sealed class MuonProperties
     }
 
     [Fact]
+    public void A_fractional_number_of_newton_schulz_steps_is_refused_when_built()
+    {
+        var e = Assert.Throws<ArgumentException>(() => OptimizerFactory.Create("muon:ns_steps=2.5", [new Parameter("w", 4, 4)]));
+        Assert.Contains("whole number", e.Message);
+    }
+
+    [Fact]
     public void Aux_belongs_to_muon_and_keeps_its_own_commas()
     {
         var (id, settings) = OptimizerFactory.Parse("muon:lr=0.02, aux=adamw:lr=3e-4,weight_decay=0");
