@@ -50,6 +50,30 @@ public sealed class GaussNewtonBartlettTests
     }
 
     [Fact]
+    public void Squared_sampled_label_gradient_estimates_the_gauss_newton_diagonal()
+    {
+        // For the logits themselves the Gauss–Newton matrix of the cross-entropy is diag(p) − ppᵀ, whose
+        // diagonal p(1 − p) is what E[(B·ĝ)²] must give (Sophia, eq. for the GNB estimator).
+        const int rows = 20000;
+        double[] row = [1.5, 0.0, -0.5, 0.8, -2.0];
+        var tape = new Tape<double>();
+        var value = new Tensors.Tensor<double>(rows, row.Length);
+        var grad = new Tensors.Tensor<double>(rows, row.Length);
+        for (int b = 0; b < rows; b++) row.CopyTo(value.Span.Slice(b * row.Length, row.Length));
+        var logits = tape.Leaf(value, grad);
+        var loss = GaussNewtonBartlett.SampledLabelLoss(tape, logits, new int[rows], seed: 11);
+        tape.Backward(loss);
+        double z = row.Sum(Math.Exp);
+        for (int c = 0; c < row.Length; c++)
+        {
+            double p = Math.Exp(row[c]) / z, mean = 0;
+            for (int b = 0; b < rows; b++) { double g = rows * grad.Span[b * row.Length + c]; mean += g * g / rows; }
+            // (B·ĝ)² is (1 − p)² with probability p and p² otherwise: variance p(1−p)(1−2p)², standard error below 0.004 here.
+            Assert.True(Math.Abs(mean - p * (1 - p)) <= 0.01, $"class {c}: E[(Bĝ)²] ≈ {mean:F4}, Gauss–Newton diagonal {p * (1 - p):F4}");
+        }
+    }
+
+    [Fact]
     public void Gpt_query_and_key_rows_form_one_block_per_head_and_value_rows_one_each()
     {
         var ids = Gpt<float>.AttentionRowBlocks(embedding: 8, heads: 2);

@@ -75,6 +75,20 @@ public sealed class TrainerGeometryFamilyTests
     }
 
     [Fact]
+    public void The_sampled_label_pass_of_the_mlp_leaves_the_batch_norm_statistics_alone()
+    {
+        var task = TinyTasks.Mlp();
+        var tape = new FocusLab.Engine.Autodiff.Tape<float>();
+        task.NextLoss(tape);
+        var before = task.Model.State.Select(s => s.Span.ToArray()).ToArray();
+        tape.Reset();
+        var loss = task.SampledLabelLoss(tape, seed: 1);
+        tape.Backward(loss);
+        Assert.Equal(before, task.Model.State.Select(s => s.Span.ToArray()).ToArray());
+        Assert.True(float.IsFinite(loss.Value[0]) && loss.Value[0] > 0);
+    }
+
+    [Fact]
     public void Muon_gives_embeddings_and_vectors_to_its_aux_optimizer_and_resumes_bit_for_bit()
     {
         const string spec = "muon:lr=0.02,aux=adamw:lr=3e-3,weight_decay=0.05";
