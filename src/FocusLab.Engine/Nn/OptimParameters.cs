@@ -17,10 +17,6 @@ public static class OptimParameters
         model.Parameters.Select(AsOptimParameter).ToList();
 
     /// <summary>
-    /// Two groups for decoupled weight decay: matrices and embeddings get <paramref name="weightDecay"/>;
-    /// biases and normalisation parameters get 0 (the FOCUS MLP and nanoGPT convention).
-    /// </summary>
-    /// <summary>
     /// Groups for muon (<see cref="Muon"/>): weight matrices with <paramref name="weightDecay"/> go to
     /// muon; embeddings and output heads (<see cref="ParameterTensor{T}.IsEmbeddingOrHead"/>) are marked
     /// <c>use_muon=false</c> and keep the auxiliary optimizer's own weight decay; biases and normalisation
@@ -38,6 +34,10 @@ public static class OptimParameters
         return groups;
     }
 
+    /// <summary>
+    /// Two groups for decoupled weight decay: matrices and embeddings get <paramref name="weightDecay"/>;
+    /// biases and normalisation parameters get 0 (the FOCUS MLP and nanoGPT convention).
+    /// </summary>
     public static IReadOnlyList<ParameterGroupSpec> WeightDecayGroups(this Module<float> model, double weightDecay) =>
     [
         new ParameterGroupSpec(model.Parameters.Where(p => p.WeightDecay).Select(AsOptimParameter), ("weight_decay", weightDecay)),
