@@ -6,8 +6,22 @@ namespace FocusLab.Bench;
 /// <summary>One measured optimizer step configuration.</summary>
 public sealed record OptimBenchResult(string Optimizer, string Layout, int Threads, double MedianStepS, double ParamsPerS, long BytesPerStep, double Gbps, double FractionOfCopy);
 
+/// <summary>One optimizer on the GPT's weight matrices: median step time and its ratio to adamw's on the same tensors.</summary>
+/// <param name="Optimizer">"muon" or "adamw".</param>
+/// <param name="Products">Who computes muon's matrix products ("engine:openblas", "engine:managed", "managed" = FocusLab.Optim's fallback), or "-" for adamw.</param>
+/// <param name="Threads">Threads of the optimizer kernels (the engine's GEMM uses every core).</param>
+/// <param name="MedianStepS">Median step time in seconds.</param>
+/// <param name="RatioToAdamw">Median step time divided by adamw's.</param>
+public sealed record MatrixBenchResult(string Optimizer, string Products, int Threads, double MedianStepS, double RatioToAdamw);
+
+/// <summary>The GPT matrices benchmark: which shapes, how many parameters, and the rows.</summary>
+/// <param name="Shapes">Every matrix of the GPT's blocks, e.g. "384x128".</param>
+/// <param name="Parameters">Coordinates over all of them.</param>
+/// <param name="Results">One row per optimizer and product provider.</param>
+public sealed record GptMatrixBench(string[] Shapes, long Parameters, List<MatrixBenchResult> Results);
+
 /// <summary>The JSON printed by <c>focuslab bench optim --json</c>.</summary>
-public sealed record OptimBenchReport(double CopyGbps, Dictionary<string, double> CopyGbpsByThreads, long Parameters, int Steps, List<OptimBenchResult> Results);
+public sealed record OptimBenchReport(double CopyGbps, Dictionary<string, double> CopyGbpsByThreads, long Parameters, int Steps, List<OptimBenchResult> Results, GptMatrixBench? GptMatrices = null);
 
 /// <summary>
 /// Measures optimizer step time against memory bandwidth: each step must stream θ, g and the state
@@ -29,7 +43,10 @@ public static class OptimBenchmark
     public static OptimBenchReport Run(int parameters = 1 << 24, int steps = 15, IReadOnlyList<int>? threadCounts = null, IReadOnlyList<string>? optimizers = null, Action<string>? progress = null)
     {
         threadCounts ??= Environment.ProcessorCount > 1 ? [1, Environment.ProcessorCount] : [1];
-        optimizers ??= [.. Cases.Keys];
+        optimizers ??= [.. Cases.Keys, "muon"];
+        // Muon is defined on matrices and its cost is its products, so it is measured on the GPT's matrices, not on flat buffers.
+        GptMatrixBench? matrices = optimizers.Contains("muon") ? RunGptMatrices(steps, progress) : null;
+        optimizers = optimizers.Where(o => o != "muon").ToArray();
         var copy = new Dictionary<string, double>();
         foreach (int t in threadCounts) copy[t.ToString()] = CopyBandwidth(parameters, t);
         var results = new List<OptimBenchResult>();
@@ -51,7 +68,45 @@ public static class OptimBenchmark
                 }
             }
         }
-        return new OptimBenchReport(copy[threadCounts[^1].ToString()], copy, parameters, steps, results);
+        return new OptimBenchReport(copy[threadCounts[^1].ToString()], copy, parameters, steps, results, matrices);
+    }
+
+    /// <summary>
+    /// Muon against adamw on every weight matrix of the GPT of <c>bench train</c> (4 blocks, width 128:
+    /// [384,128], [128,128], [512,128], [128,512] per block), muon once with the engine's GEMM and once
+    /// with FocusLab.Optim's own fallback product.
+    /// </summary>
+    public static GptMatrixBench RunGptMatrices(int steps = 15, Action<string>? progress = null)
+    {
+        var config = new FocusLab.Engine.Models.GptConfig();
+        int c = config.Embedding;
+        var shapes = Enumerable.Range(0, config.Layers).SelectMany(_ => new[] { (3 * c, c), (c, c), (4 * c, c), (c, 4 * c) }).ToArray();
+        Parameter[] Make()
+        {
+            var rng = new Random(1);
+            return shapes.Select((s, k) =>
+            {
+                var p = new Parameter($"m{k}", s.Item1, s.Item2);
+                var d = p.DataSpan; var g = p.GradSpan;
+                for (int i = 0; i < p.Length; i++) { d[i] = (float)(rng.NextDouble() - 0.5) * 0.04f; g[i] = (float)(rng.NextDouble() - 0.5) * 1e-2f; }
+                return p;
+            }).ToArray();
+        }
+        int threads = Environment.ProcessorCount;
+        var rows = new List<(string Optimizer, string Products, double Median)>();
+        progress?.Invoke("adamw on the GPT matrices");
+        var adamw = OptimizerFactory.Create("adamw:lr=1e-3,weight_decay=0.1", Make());
+        adamw.Threads = threads;
+        rows.Add(("adamw", "-", MedianStep(adamw, steps)));
+        foreach (IMatrixMultiply products in new IMatrixMultiply[] { FocusLab.Engine.Kernels.Gemm.GemmMatrixMultiply.Shared, ManagedMatrixMultiply.Shared })
+        {
+            progress?.Invoke($"muon on the GPT matrices, products: {products.Name}");
+            var muon = new Muon([new ParameterGroupSpec(Make())], new Dictionary<string, string> { ["lr"] = "0.02" }, products) { Threads = threads };
+            rows.Add(("muon", products.Name, MedianStep(muon, steps)));
+        }
+        double baseline = rows[0].Median;
+        return new GptMatrixBench(shapes.Select(s => $"{s.Item1}x{s.Item2}").ToArray(), shapes.Sum(s => (long)s.Item1 * s.Item2),
+            rows.Select(r => new MatrixBenchResult(r.Optimizer, r.Products, threads, r.Median, r.Median / baseline)).ToList());
     }
 
     private static Parameter[] MakeParameters(string layout, int total)

@@ -8,6 +8,7 @@ namespace FocusLab.Optim;
 /// hyperparameter names of the golden vectors. <c>clip_fraction=k</c> on any id adds coordinate-wise
 /// top-k clipping; <c>update_clip=c</c> adds update clipping (|Δθ| ≤ c·η); <c>update_clip_fraction=k</c> clips the top-k update coordinates; <c>cautious=true</c> adds the Cautious mask. <c>sgd_clip</c> and <c>adam_clip</c> are the
 /// clipped optimizers of Pan &amp; Li (sgd_clip's momentum is an EMA from zero with β1).
+/// <c>muon</c> takes <c>aux=ID:SETTINGS</c> as its last setting: the optimizer of its non-matrix tensors (<see cref="Muon"/>).
 /// </summary>
 public static class OptimizerFactory
 {
@@ -29,6 +30,10 @@ public static class OptimizerFactory
         ["adasgd"] = ((g, s) => new BlockwiseAdam(g, s, BlockPartition.PerGroup), BlockwiseAdam.Defaults),
         ["blockwise_adam"] = ((g, s) => new BlockwiseAdam(g, s, BlockPartition.PerTensor), BlockwiseAdam.Defaults),
         ["adan"] = ((g, s) => new Adan(g, s), Adan.Defaults),
+        ["muon"] = ((g, s) => new Muon(g, s), Muon.Defaults),
+        ["schedulefree_adamw"] = ((g, s) => new ScheduleFreeAdamW(g, s), ScheduleFreeAdamW.Defaults),
+        ["sophia"] = ((g, s) => new Sophia(g, s), Sophia.Defaults),
+        ["adam_mini"] = ((g, s) => new BlockwiseAdam(g, s, BlockPartition.AdamMini, "adam_mini"), BlockwiseAdam.AdamMiniDefaults),
     };
 
     /// <summary>Every optimizer id the factory builds (aliases included).</summary>
@@ -77,6 +82,8 @@ public static class OptimizerFactory
                 break;
         }
 
+        if (id != "muon" && settings.ContainsKey(Muon.AuxiliaryKey))
+            throw new ArgumentException($"{id}: aux= (an auxiliary optimizer for non-matrix tensors) is a muon setting; {id} steps every tensor itself.", nameof(spec));
         if (!Registry.TryGetValue(id, out var entry)) throw UnknownId(id);
         var optimizer = entry.Build(innerGroups, settings);
         if (clip is not null || groupClip.Any(c => c is not null))
@@ -99,6 +106,8 @@ public static class OptimizerFactory
     public static (string Id, Dictionary<string, string> Settings) Parse(string spec)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(spec);
+        string full = spec;
+        (spec, string? auxiliary) = AuxiliarySpec.Split(spec);
         int colon = spec.IndexOf(':');
         string id = Canonical((colon < 0 ? spec : spec[..colon]).Trim());
         var settings = new Dictionary<string, string>(StringComparer.Ordinal);
@@ -127,6 +136,8 @@ public static class OptimizerFactory
             }
         }
         if (!Registry.ContainsKey(id) && id is not ("sgd_clip" or "adam_clip")) throw UnknownId(id);
+        if (auxiliary is not null && !settings.TryAdd(Muon.AuxiliaryKey, auxiliary))
+            throw new ArgumentException($"Optimizer spec '{full}': aux is given twice.", nameof(spec));
         return (id, settings);
     }
 

@@ -11,11 +11,26 @@ public class OptimizerCommandsTests
         Assert.Equal(0, code);
         var doc = JsonDocument.Parse(stdout).RootElement;
         var ids = doc.EnumerateArray().Select(e => e.GetProperty("id").GetString()).ToHashSet();
-        foreach (var id in new[] { "sgd", "adam", "adamw", "nadam", "rmsprop", "signum", "focus", "lion", "s3", "adafactor", "normalized_sgd", "adasgd", "blockwise_adam", "adan" })
+        foreach (var id in new[] { "sgd", "adam", "adamw", "nadam", "rmsprop", "signum", "focus", "lion", "s3", "adafactor", "normalized_sgd", "adasgd", "blockwise_adam", "adan", "muon", "schedulefree_adamw", "sophia", "adam_mini" })
             Assert.Contains(id, ids);
         var focus = doc.EnumerateArray().Single(e => e.GetProperty("id").GetString() == "focus");
         var gamma = focus.GetProperty("hyperparameters").EnumerateArray().Single(h => h.GetProperty("name").GetString() == "gamma");
         Assert.Equal("0.1", gamma.GetProperty("default").GetString());
+    }
+
+    [Fact]
+    public void Bench_optim_measures_muon_next_to_adamw_on_the_gpt_matrices()
+    {
+        var (code, stdout, stderr) = CliRunner.Run("bench", "optim", "--json", "--params", "65536", "--steps", "1", "--optimizers", "muon", "--threads", "1");
+        Assert.True(code == 0, stderr);
+        var doc = JsonDocument.Parse(stdout).RootElement;
+        Assert.Empty(doc.GetProperty("results").EnumerateArray());
+        var gm = doc.GetProperty("gpt_matrices");
+        Assert.Equal(16, gm.GetProperty("shapes").GetArrayLength()); // 4 blocks × (c_attn, c_proj, c_fc, mlp c_proj)
+        var rows = gm.GetProperty("results").EnumerateArray().ToArray();
+        Assert.Equal(["adamw", "muon", "muon"], rows.Select(r => r.GetProperty("optimizer").GetString()));
+        Assert.Equal(1.0, rows[0].GetProperty("ratio_to_adamw").GetDouble());
+        Assert.All(rows, r => Assert.True(r.GetProperty("median_step_s").GetDouble() > 0));
     }
 
     [Fact]

@@ -12,9 +12,9 @@ internal static class BenchOptimCommand
         var json = new Option<bool>("--json") { Description = "Print one JSON object to stdout." };
         var size = new Option<int>("--params") { Description = "Parameters per step.", DefaultValueFactory = _ => 1 << 24 };
         var steps = new Option<int>("--steps") { Description = "Timed steps per configuration (median reported).", DefaultValueFactory = _ => 15 };
-        var optimizers = new Option<string>("--optimizers") { Description = "Comma-separated ids.", DefaultValueFactory = _ => "adamw,focus,s3,lion,signum" };
+        var optimizers = new Option<string>("--optimizers") { Description = "Comma-separated ids.", DefaultValueFactory = _ => "adamw,focus,s3,lion,signum,muon" };
         var threads = new Option<string?>("--threads") { Description = "Comma-separated thread counts (default: 1 and all cores)." };
-        var cmd = new Command("optim", "Step time of adamw, focus, s3, lion and signum on 16M parameters (flat and 100 tensors), single- and multi-threaded.")
+        var cmd = new Command("optim", "Step time of adamw, focus, s3, lion and signum on 16M parameters (flat and 100 tensors), single- and multi-threaded; muon against adamw on the GPT's weight matrices.")
         {
             json, size, steps, optimizers, threads,
         };
@@ -31,6 +31,14 @@ internal static class BenchOptimCommand
                 table.AddRow(x.Optimizer, x.Layout, x.Threads.ToString(), $"{x.MedianStepS * 1e3:F2}", $"{x.ParamsPerS:E2}", $"{x.Gbps:F1}", $"{x.FractionOfCopy:P0}");
             AnsiConsole.Write(table);
             AnsiConsole.MarkupLine($"copy bandwidth: {string.Join(", ", report.CopyGbpsByThreads.Select(kv => $"{kv.Key} thread(s) {kv.Value:F1} GB/s"))}");
+            if (report.GptMatrices is { } gm)
+            {
+                var mt = new Table().AddColumns("optimizer", "matrix products", "threads", "median step (ms)", "× adamw");
+                foreach (var x in gm.Results)
+                    mt.AddRow(x.Optimizer, Markup.Escape(x.Products), x.Threads.ToString(), $"{x.MedianStepS * 1e3:F2}", $"{x.RatioToAdamw:F1}");
+                AnsiConsole.MarkupLine($"GPT weight matrices ({gm.Shapes.Length} matrices, {gm.Parameters:N0} parameters):");
+                AnsiConsole.Write(mt);
+            }
             return 0;
         });
         return cmd;

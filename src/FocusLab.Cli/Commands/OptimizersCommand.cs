@@ -27,6 +27,8 @@ internal static class OptimizersCommand
                 rows.SelectMany(o => o.hyperparameters.Select(h => (IReadOnlyList<string>)[o.id, h.name, h.@default, h.range, h.description])));
             if (tableFormat == TableFormat.Table)
                 Console.WriteLine("Any id also takes clip_fraction=k (coordinate-wise top-k clipping), update_clip=c, update_clip_fraction=k and cautious=true. Aliases: sgd_clip, adam_clip. Names are case-insensitive.");
+            if (tableFormat == TableFormat.Table)
+                Console.WriteLine("muon steps matrices only and takes aux=ID:SETTINGS as its last setting for every other tensor (train also gives it embeddings and the output head), e.g. muon:lr=0.02,aux=adamw:lr=3e-4.");
             return 0;
         });
         return cmd;

@@ -42,8 +42,8 @@ public sealed class Gpt<T> : Module<T> where T : unmanaged, IFloatingPointIeee75
         Config = config;
         var rng = new Random(seed);
         int c = config.Embedding;
-        TokenEmbedding = Add(new ParameterTensor<T>("wte.weight", config.VocabSize, c));
-        PositionEmbedding = Add(new ParameterTensor<T>("wpe.weight", config.BlockSize, c));
+        TokenEmbedding = Add(new ParameterTensor<T>("wte.weight", config.VocabSize, c) { IsEmbeddingOrHead = true });
+        PositionEmbedding = Add(new ParameterTensor<T>("wpe.weight", config.BlockSize, c) { IsEmbeddingOrHead = true });
         Init.Normal(TokenEmbedding.Value, 0.02, rng);
         Init.Normal(PositionEmbedding.Value, 0.02, rng);
         double projStd = 0.02 / Math.Sqrt(2 * config.Layers);
@@ -52,7 +52,7 @@ public sealed class Gpt<T> : Module<T> where T : unmanaged, IFloatingPointIeee75
         {
             string p = $"blocks.{l}.";
             var ln1 = new LayerNormModule<T>(p + "ln_1", c, bias: false);
-            var attn = new ParameterTensor<T>(p + "attn.c_attn.weight", 3 * c, c);
+            var attn = new ParameterTensor<T>(p + "attn.c_attn.weight", 3 * c, c) { RowBlocks = AttentionRowBlocks(c, config.Heads) };
             var attnProj = new ParameterTensor<T>(p + "attn.c_proj.weight", c, c);
             var ln2 = new LayerNormModule<T>(p + "ln_2", c, bias: false);
             var fc = new ParameterTensor<T>(p + "mlp.c_fc.weight", 4 * c, c);
@@ -72,6 +72,24 @@ public sealed class Gpt<T> : Module<T> where T : unmanaged, IFloatingPointIeee75
     }
 
     private ParameterTensor<T> Add(ParameterTensor<T> p) { _parameters.Add(p); return p; }
+
+    /// <summary>
+    /// Adam-mini's blocks of the fused [q; k; v] projection (3c × c): one block per head for the query
+    /// rows and for the key rows (the Hessian is block-diagonal by head there), one per output neuron
+    /// (row) for the value rows.
+    /// </summary>
+    internal static int[] AttentionRowBlocks(int embedding, int heads)
+    {
+        int headSize = embedding / heads;
+        var ids = new int[3 * embedding];
+        for (int r = 0; r < embedding; r++)
+        {
+            ids[r] = r / headSize;                          // q: head of the row
+            ids[embedding + r] = heads + r / headSize;      // k
+            ids[2 * embedding + r] = 2 * heads + r;         // v: its own row
+        }
+        return ids;
+    }
 
     /// <summary>The sizes this model was built with.</summary>
     public GptConfig Config { get; }

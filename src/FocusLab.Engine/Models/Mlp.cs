@@ -47,6 +47,7 @@ public sealed class Mlp<T> : Module<T> where T : unmanaged, IFloatingPointIeee75
             _parameters.AddRange(_norms[i].Parameters);
             _parameters.AddRange(_layers[i].Parameters);
         }
+        _layers[config.Depth].Weight.IsEmbeddingOrHead = true;
     }
 
     /// <summary>The sizes this network was built with.</summary>

@@ -39,6 +39,18 @@ public sealed class ParameterTensor<T> where T : unmanaged, IFloatingPointIeee75
     /// <summary>True for weight matrices and embeddings (rank ≥ 2); false for biases and normalisation gains/shifts.</summary>
     public bool WeightDecay => Value.Rank >= 2;
 
+    /// <summary>
+    /// True for embeddings and output heads, whose rows are tokens or classes rather than features:
+    /// optimizers built for weight matrices (muon) leave them to an elementwise optimizer.
+    /// </summary>
+    public bool IsEmbeddingOrHead { get; internal set; }
+
+    /// <summary>
+    /// Block id of each row for blockwise optimizers (Adam-mini): rows with equal ids share one
+    /// second moment, e.g. the rows of one attention head's query projection. Null: one block per row.
+    /// </summary>
+    public int[]? RowBlocks { get; internal set; }
+
     /// <summary>A tape leaf whose gradient accumulates into <see cref="Grad"/>.</summary>
     public Variable<T> On(Tape<T> tape) => tape.Leaf(Value, Grad);
 

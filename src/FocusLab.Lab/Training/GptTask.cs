@@ -18,7 +18,7 @@ public sealed class GptTask : ITrainingTask
     private readonly Gpt<float> _model;
     private readonly TextBatchSampler _sampler;
     private readonly TextValidationBatches _validation;
-    private readonly int[] _inputs, _targets, _evalInputs, _evalTargets;
+    private readonly int[] _inputs, _targets, _evalInputs, _evalTargets, _sampledLabels;
     private readonly Tape<float> _evalTape = new(recordGradients: false);
     private readonly int _evalBatches;
 
@@ -38,6 +38,7 @@ public sealed class GptTask : ITrainingTask
         _targets = new int[batch * config.BlockSize];
         _evalInputs = new int[batch * config.BlockSize];
         _evalTargets = new int[batch * config.BlockSize];
+        _sampledLabels = new int[batch * config.BlockSize];
         Batch = batch;
         Seed = seed;
     }
@@ -55,6 +56,13 @@ public sealed class GptTask : ITrainingTask
     {
         _sampler.NextBatch(_inputs, _targets);
         return _model.Loss(tape, _inputs, _targets, Batch, _model.Config.BlockSize);
+    }
+
+    /// <inheritdoc/>
+    public Variable<float> SampledLabelLoss(Tape<float> tape, ulong seed)
+    {
+        var logits = _model.Forward(tape, _inputs, Batch, _model.Config.BlockSize);
+        return GaussNewtonBartlett.SampledLabelLoss(tape, logits, _sampledLabels, seed);
     }
 
     public Evaluation Evaluate()

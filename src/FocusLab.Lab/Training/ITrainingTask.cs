@@ -25,6 +25,14 @@ public interface ITrainingTask
     /// <summary>Draws the next training batch and records the mean loss on <paramref name="tape"/> (model in training mode).</summary>
     Variable<float> NextLoss(Tape<float> tape);
 
+    /// <summary>
+    /// The Gauss–Newton–Bartlett loss on the batch of the last <see cref="NextLoss"/> (model in training
+    /// mode, running statistics left unchanged): mean cross-entropy against labels sampled from the
+    /// model's own softmax with <paramref name="seed"/> (<see cref="FocusLab.Engine.Models.GaussNewtonBartlett"/>).
+    /// Its gradient feeds Sophia's Hessian estimate.
+    /// </summary>
+    Variable<float> SampledLabelLoss(Tape<float> tape, ulong seed);
+
     /// <summary>Held-out loss (and accuracy) in evaluation mode; leaves the model in training mode.</summary>
     Evaluation Evaluate();
 

@@ -18,7 +18,7 @@ public sealed class MlpTask : ITrainingTask
     private readonly ClassificationDataset _train, _test;
     private readonly Mlp<float> _model;
     private readonly ShuffledBatchSampler _sampler;
-    private readonly int[] _indices, _labels;
+    private readonly int[] _indices, _labels, _sampledLabels;
     private readonly Tensor<float> _inputs;
     private readonly Tape<float> _evalTape = new(recordGradients: false);
     private readonly int _evalSamples;
@@ -39,6 +39,7 @@ public sealed class MlpTask : ITrainingTask
         _sampler = new ShuffledBatchSampler(train.Count, batch, DeriveSamplerSeed(seed));
         _indices = new int[batch];
         _labels = new int[batch];
+        _sampledLabels = new int[batch];
         _inputs = new Tensor<float>(batch, train.SampleSize);
         _evalSamples = evalSamples == 0 ? test.Count : Math.Min(evalSamples, test.Count);
         Batch = batch;
@@ -58,6 +59,17 @@ public sealed class MlpTask : ITrainingTask
         _sampler.NextBatch(_indices);
         _train.GatherBatch(_indices, _inputs.Span, _labels);
         return _model.Loss(tape, _inputs, _labels);
+    }
+
+    /// <inheritdoc/>
+    public Variable<float> SampledLabelLoss(Tape<float> tape, ulong seed)
+    {
+        // A training-mode forward pass updates the batch-norm running statistics; this extra pass must not.
+        var state = _model.State;
+        var saved = state.Select(s => s.Span.ToArray()).ToArray();
+        var logits = _model.Forward(tape, _inputs);
+        for (int i = 0; i < state.Count; i++) saved[i].CopyTo(state[i].Span);
+        return GaussNewtonBartlett.SampledLabelLoss(tape, logits, _sampledLabels, seed);
     }
 
     public Evaluation Evaluate()

@@ -17,6 +17,10 @@ namespace FocusLab.Lab.Training;
 /// moments and step count, sampler position, dropout counter) is in the checkpoint, the schedule is a
 /// function of the optimizer's step count, and metrics logged after the checkpoint are discarded, so
 /// a run interrupted and resumed writes the same metrics and parameters bit for bit.</para>
+/// <para>Schedule-free optimizers (<see cref="ITrainEvalSwitch"/>) are switched to their evaluation point
+/// x for every evaluation and checkpoint and back to y for training; the run ends in x. Optimizers with a
+/// diagonal Hessian estimate (<see cref="IHessianDiagonal"/>, sophia) get a Gauss–Newton–Bartlett refresh every
+/// <see cref="TrainerOptions.HessianEvery"/> steps.</para>
 /// <para>A non-finite loss, gradient norm or parameter stops the run with a <see cref="Divergence"/>;
 /// no checkpoint is written after it, so the last good one stays on disk.</para>
 /// <para>Cancelling the token passed to <see cref="Run"/> (an interrupt) ends the run after the current
@@ -39,6 +43,9 @@ public sealed class Trainer
         _options = options;
         Optimizer = OptimizerSetup.Create(options.Optimizer, task.Model);
         Optimizer.TrackUpdateStatistics = options.TrackUpdateStatistics;
+        // Sophia scales its Hessian by the examples per batch (tokens for the GPT); unless the spec sets bs, it is this task's.
+        if (Optimizer is Sophia && !OptimizerFactory.Parse(options.Optimizer).Settings.ContainsKey("bs"))
+            foreach (var g in Optimizer.Groups) g.Set("bs", task.ItemsPerStep);
     }
 
     public Optimizer Optimizer { get; }
@@ -85,6 +92,11 @@ public sealed class Trainer
             }
         }
 
+        // Schedule-free optimizers: gradients are taken at y, evaluation and checkpoints use x (a resumed
+        // checkpoint holds x, so switching back recomputes y from the restored x and z, bit for bit).
+        var modes = Optimizer as ITrainEvalSwitch;
+        var hessian = Optimizer as IHessianDiagonal;
+        modes?.Train();
         long last = o.StopAfter ?? o.Steps;
         using var writer = metricsPath is null ? null : new StreamWriter(metricsPath, append: true, new UTF8Encoding(false));
         var tape = new Tape<float>();
@@ -111,6 +123,16 @@ public sealed class Trainer
             if (!double.IsFinite(gradNorm)) { divergence = new Divergence(t, $"the gradient norm is {gradNorm}"); break; }
             Optimizer.Step();
             step = t;
+            if (hessian is not null && o.HessianEvery > 0 && t % o.HessianEvery == 0)
+            {
+                // Sophia's Gauss–Newton–Bartlett refresh: one backward pass of the loss on labels sampled
+                // from the model's softmax, on this step's batch; the draw is keyed by the step, so resume is exact.
+                tape.Reset();
+                Optimizer.ZeroGrad();
+                var sampled = _task.SampledLabelLoss(tape, HessianSeed(t));
+                tape.Backward(sampled);
+                hessian.UpdateHessian();
+            }
 
             UpdateStatistics? stats = o.TrackUpdateStatistics ? Optimizer.LastUpdateStatistics : null;
             // Evaluation depends only on the step number (never on where a session stops), so an
@@ -121,6 +143,7 @@ public sealed class Trainer
             bool checkpoint = evaluate || t == last || stop;
             Evaluation? eval = null;
             if (checkpoint && !ParametersFinite(parameters)) { divergence = new Divergence(t, "a parameter became NaN or Inf after the update"); break; }
+            if (checkpoint) modes?.Eval();
             if (evaluate)
             {
                 eval = _task.Evaluate();
@@ -142,9 +165,11 @@ public sealed class Trainer
                 TrainingCheckpoint.Save(ckptPath, _task, Optimizer, Meta(t, elapsed));
                 checkpointStep = t;
             }
+            if (t != last) modes?.Train();
             progress?.Stepped(t, loss, (t - start) * (double)_task.ItemsPerStep / Math.Max(clock.Elapsed.TotalSeconds, 1e-9));
         }
         writer?.Flush();
+        modes?.Eval(); // the trained model is x
         double wall = timeBefore + clock.Elapsed.TotalSeconds;
         if (o.OutDir is not null)
             WriteAtomically(Path.Combine(o.OutDir, RunFileName), Meta(step, wall).ToJson());
@@ -160,6 +185,9 @@ public sealed class Trainer
             Notes = notes,
         };
     }
+
+    /// <summary>Seed of step t's label draw for the Gauss–Newton–Bartlett estimate.</summary>
+    private static ulong HessianSeed(long t) => unchecked((ulong)t * 0xA24BAED4963EE407UL ^ 0x50F1AUL);
 
     private RunMeta Meta(long step, double time) => new(RunMeta.CurrentFormat, _task.Kind, step, _options.Steps, _options.Optimizer,
         _options.Schedule, _options.ClipNorm, _options.EvalEvery, time, _task.Describe());

@@ -30,6 +30,12 @@ public sealed record TrainerOptions
     /// <summary>Stop (with a checkpoint) after this step although <see cref="Steps"/> is larger: an interruption that a later --resume continues.</summary>
     public int? StopAfter { get; init; }
 
+    /// <summary>
+    /// For optimizers with a diagonal Hessian estimate (sophia): refresh it every this many steps with
+    /// the Gauss–Newton–Bartlett gradient, after the optimizer step (Sophia's k = 10). 0 = never.
+    /// </summary>
+    public int HessianEvery { get; init; } = 10;
+
     /// <summary>Called before each step with its number (tests use it to inject faults).</summary>
     internal Action<long>? BeforeStep { get; init; }
 
@@ -39,6 +45,7 @@ public sealed record TrainerOptions
         if (EvalEvery < 0) throw new ArgumentException($"--eval-every must be ≥ 0 (0 = only at the end); got {EvalEvery}.");
         if (ClipNorm is { } c && !(c > 0 && double.IsFinite(c))) throw new ArgumentException($"--clip must be a positive number; got {c}.");
         if (Resume && OutDir is null) throw new ArgumentException("--resume needs --out DIR (the folder holding checkpoint.bin).");
+        if (HessianEvery < 0) throw new ArgumentException($"--hessian-every must be ≥ 0 (0 = never); got {HessianEvery}.");
         if (StopAfter is { } s && (s < 1 || s > Steps)) throw new ArgumentException($"--stop-after must be in 1..{Steps}; got {s}.");
         try
         {

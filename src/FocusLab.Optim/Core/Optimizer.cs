@@ -32,10 +32,23 @@ public abstract class Optimizer : IChunkedWork
     /// <param name="groups">The parameter groups; at least one, none empty, parameter names unique.</param>
     /// <param name="settings">Values for every group, by name, as spec-string text; null for none.</param>
     protected Optimizer(string id, IReadOnlyList<Hyperparameter> schema, IEnumerable<ParameterGroupSpec> groups, IReadOnlyDictionary<string, string>? settings = null)
+        : this(id, schema, groups.Select(g => new GroupDefinition(g, schema, settings)))
+    {
+    }
+
+    /// <summary>
+    /// Builds groups that may follow different schemas (a composite such as muon, whose non-matrix
+    /// tensors are stepped by an auxiliary optimizer with its own hyperparameters).
+    /// </summary>
+    /// <param name="id">Canonical optimizer id.</param>
+    /// <param name="schema">The optimizer's own hyperparameters (what <see cref="Schema"/> reports).</param>
+    /// <param name="groups">Each group with the schema and spec-level settings it follows.</param>
+    private protected Optimizer(string id, IReadOnlyList<Hyperparameter> schema, IEnumerable<GroupDefinition> groups)
     {
         Id = id;
         Schema = schema;
-        var specs = groups.ToArray();
+        var definitions = groups.ToArray();
+        var specs = definitions.Select(d => d.Spec).ToArray();
         if (specs.Length == 0) throw new ArgumentException($"{id}: no parameter groups were given; pass at least one parameter.", nameof(groups));
         var names = new HashSet<string>(StringComparer.Ordinal);
         var all = new List<Parameter>();
@@ -48,9 +61,10 @@ public abstract class Optimizer : IChunkedWork
                 if (!names.Add(p.Name)) throw new ArgumentException($"{id}: parameter name '{p.Name}' appears twice; names identify state and must be unique.", nameof(groups));
                 all.Add(p);
             }
+            var definition = definitions[list.Count];
             var g = new ParameterGroup(list.Count, spec.Parameters, id);
-            foreach (var h in schema) g.Define(h, h.Default);
-            Apply(g, settings);
+            foreach (var h in definition.Schema) g.Define(h, h.Default);
+            Apply(g, definition.Settings);
             Apply(g, spec.Overrides);
             list.Add(g);
         }
@@ -205,6 +219,12 @@ public abstract class Optimizer : IChunkedWork
 
     internal IReadOnlyList<StateEntry> StateEntries => _state;
 
+    /// <summary>Saves and loads <paramref name="inner"/>'s state buffers with this optimizer's, under keys prefixed by <paramref name="prefix"/> (a composite's auxiliary optimizer).</summary>
+    private protected void AdoptState(Optimizer inner, string prefix)
+    {
+        foreach (var e in inner._state) _state.Add(e with { Key = prefix + e.Key });
+    }
+
     /// <summary>Writes step count, group hyperparameters and every state buffer (see <see cref="OptimizerStateFormat"/>).</summary>
     public void SaveState(Stream stream) => OptimizerStateFormat.Write(this, stream);
 
@@ -245,6 +265,9 @@ public abstract class Optimizer : IChunkedWork
         }
     }
 }
+
+/// <summary>One group as the base constructor builds it: its parameters and overrides, the schema it follows and the spec-level settings applied before the overrides.</summary>
+internal sealed record GroupDefinition(ParameterGroupSpec Spec, IReadOnlyList<Hyperparameter> Schema, IReadOnlyDictionary<string, string>? Settings);
 
 /// <summary>One named state buffer (float per coordinate, or double per group).</summary>
 internal sealed record StateEntry(string Key, float[]? Floats, double[]? Doubles)

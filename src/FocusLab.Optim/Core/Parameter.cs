@@ -42,6 +42,23 @@ public sealed class Parameter
     public Parameter(string name, float[] data, int[]? shape = null)
         : this(name, shape ?? [data.Length], data, new float[data.Length]) { }
 
+    /// <summary>
+    /// Optional block id of each row (first axis), given by the model for blockwise optimizers: rows with
+    /// equal ids share one block (Adam-mini puts each attention head's query and key rows in one block).
+    /// Null lets the optimizer choose. Must have one entry per row.
+    /// </summary>
+    public int[]? RowBlocks
+    {
+        get => _rowBlocks;
+        init
+        {
+            if (value is not null && (Shape.Length < 2 || value.Length != Shape[0]))
+                throw new ArgumentException($"Parameter '{Name}': {value.Length} row block ids for shape {ShapeText}; give one per row of a matrix.", nameof(RowBlocks));
+            _rowBlocks = value;
+        }
+    }
+    private readonly int[]? _rowBlocks;
+
     /// <summary>The parameter's name, unique within an optimizer; saved state is matched by it.</summary>
     public string Name { get; }
     /// <summary>The logical shape (a copy of the one given); its product is <see cref="Length"/>.</summary>

@@ -29,6 +29,15 @@ public abstract class BlockPartition
     /// <summary>Any partition: <paramref name="blockIds"/>(p) gives a block id per coordinate of p (ids local to the tensor).</summary>
     public static BlockPartition Custom(string name, Func<Parameter, int[]> blockIds) => new Ids(name, blockIds);
 
+    /// <summary>
+    /// Adam-mini's partition (Zhang et al. 2024, "Adam-mini: Use Fewer Learning Rates To Gain More"):
+    /// the blocks follow the Hessian's block structure. A tensor whose model gave <see cref="Parameter.RowBlocks"/>
+    /// uses them (one block per attention head for query and key rows); any other matrix gets one
+    /// block per row of its first axis — per output neuron for value, projection and MLP weights
+    /// (stored [out, in]), per token for embeddings; vectors (norm gains, biases) are one block each.
+    /// </summary>
+    public static readonly BlockPartition AdamMini = new RowBlockPartition();
+
     /// <summary>The partition's name for logs and listings (<c>per_group</c>, <c>per_tensor</c>, <c>per_row</c>, <c>per_coordinate</c>, or the name given to a custom one).</summary>
     public abstract string Name { get; }
 
@@ -50,6 +59,30 @@ public abstract class BlockPartition
             var r = new List<(int, int, int)>(k);
             for (int b = 0; b < k; b++) r.Add((b * size, (b + 1) * size, b));
             return (r, k);
+        }
+    }
+
+    private sealed class RowBlockPartition : BlockPartition
+    {
+        public override string Name => "adam_mini";
+
+        internal override (List<(int, int, int)>, int) Split(Parameter p)
+        {
+            if (p.Shape.Length < 2) return ([(0, p.Length, 0)], 1);
+            var (rows, cols) = p.MatrixView;
+            var ids = p.RowBlocks;
+            var map = new Dictionary<int, int>();
+            var r = new List<(int, int, int)>();
+            for (int i = 0; i < rows;)
+            {
+                int j = i + 1;
+                if (ids is not null) while (j < rows && ids[j] == ids[i]) j++;
+                int key = ids is null ? i : ids[i];
+                if (!map.TryGetValue(key, out int local)) map[key] = local = map.Count;
+                r.Add((i * cols, j * cols, local));
+                i = j;
+            }
+            return (r, map.Count);
         }
     }
 

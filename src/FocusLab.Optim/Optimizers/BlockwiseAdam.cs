@@ -6,7 +6,8 @@ namespace FocusLab.Optim;
 /// Adam with one second-moment scalar per block of coordinates (<see cref="BlockPartition"/>):
 /// θ ← θ(1 − η wd); m ← β1 m + (1−β1) g; v_B ← β2 v_B + (1−β2)·mean_{i∈B}(g_i²);
 /// θ ← θ − η (m/(1−β1^t)) / (√(v_B/(1−β2^t)) + eps). One block per group is adasgd (Wang &amp; Wiens 2020),
-/// one block per coordinate is adam with decoupled decay.
+/// one block per coordinate is adam with decoupled decay, and <see cref="BlockPartition.AdamMini"/> is
+/// Adam-mini (Zhang et al. 2024): its state is the first moment plus one double per block, about half of adamw's.
 /// </summary>
 public sealed class BlockwiseAdam : Optimizer, IFirstMomentClipping
 {
@@ -18,6 +19,16 @@ public sealed class BlockwiseAdam : Optimizer, IFirstMomentClipping
         Hyperparameter.Beta("beta2", 0.999),
         Hyperparameter.Epsilon(1e-8),
         Hyperparameter.WeightDecay(0),
+    ];
+
+    /// <summary>Adam-mini's defaults (Zhang et al. 2024): AdamW's, with weight decay 0.1.</summary>
+    public static readonly IReadOnlyList<Hyperparameter> AdamMiniDefaults =
+    [
+        Hyperparameter.LearningRate(1e-3),
+        Hyperparameter.Beta("beta1", 0.9),
+        Hyperparameter.Beta("beta2", 0.999),
+        Hyperparameter.Epsilon(1e-8),
+        Hyperparameter.WeightDecay(0.1),
     ];
 
     private readonly BlockPartition _partition;
@@ -33,8 +44,9 @@ public sealed class BlockwiseAdam : Optimizer, IFirstMomentClipping
     /// <param name="groups">The parameter groups, each with optional hyperparameter overrides.</param>
     /// <param name="settings">Hyperparameter values for every group, as spec-string text by name (see <see cref="Defaults"/>); null keeps the defaults.</param>
     /// <param name="partition">The blocks that share a second moment: <see cref="BlockPartition.PerGroup"/> is adasgd, <see cref="BlockPartition.PerCoordinate"/> is adam with decoupled decay.</param>
-    public BlockwiseAdam(IEnumerable<ParameterGroupSpec> groups, IReadOnlyDictionary<string, string>? settings, BlockPartition partition)
-        : base(partition.SpansGroup ? "adasgd" : "blockwise_adam", Defaults, groups, settings)
+    /// <param name="id">The id to report: "adasgd" or "blockwise_adam" by default (from the partition), or "adam_mini" (its defaults: weight decay 0.1).</param>
+    public BlockwiseAdam(IEnumerable<ParameterGroupSpec> groups, IReadOnlyDictionary<string, string>? settings, BlockPartition partition, string? id = null)
+        : base(id ?? (partition.SpansGroup ? "adasgd" : "blockwise_adam"), id == "adam_mini" ? AdamMiniDefaults : Defaults, groups, settings)
     {
         _partition = partition;
         _m = Parameters.Select(p => NewState(p, "exp_avg")).ToArray();

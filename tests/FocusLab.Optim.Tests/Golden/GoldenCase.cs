@@ -33,6 +33,11 @@ internal sealed class GoldenCase
     /// <summary>Adafactor's relative step α per [tensor][step], when the file records it.</summary>
     public double[][]? AlphaPerStep { get; init; }
 
+    /// <summary>Sophia's Gauss–Newton–Bartlett gradient per step: null, or [tensor][coordinate] to fold into the Hessian estimate right after that step.</summary>
+    public double[][]?[]? HessianGrads { get; init; }
+    /// <summary>Schedule-free methods: the evaluation point x after the last step, per tensor.</summary>
+    public double[][]? XFinal { get; init; }
+
     public int Steps => LrPerStep.Length;
 
     public static GoldenCase Load(string path)
@@ -67,6 +72,10 @@ internal sealed class GoldenCase
                 .Select(s => s.EnumerateArray().Select(k => k.EnumerateArray().Select(x => (byte)x.GetInt32()).ToArray()).ToArray()).ToArray(),
             AlphaPerStep = root.TryGetProperty("diagnostics", out var diag) && diag.ValueKind == JsonValueKind.Object
                            && diag.TryGetProperty("alpha_per_step", out var alpha) ? Matrix(alpha) : null,
+            XFinal = diag.ValueKind == JsonValueKind.Object && diag.TryGetProperty("x_final", out var xFinal) ? Matrix(xFinal) : null,
+            HessianGrads = root.TryGetProperty("hessian_grads", out var hg)
+                ? hg.EnumerateArray().Select(s => s.ValueKind == JsonValueKind.Null ? null : Matrix(s)).ToArray()
+                : null,
         };
         c.CheckConsistency();
         return c;
@@ -93,6 +102,21 @@ internal sealed class GoldenCase
             for (int t = 0; t < Steps; t++)
                 Require(Grads[t][j].Length == n && Expected[t][j].Length == n && Compare[t][j].Length == n,
                     $"step {t + 1}, tensor {Tensors[j].Name}: array lengths differ from the shape's {n}");
+        }
+        if (XFinal is { } x)
+        {
+            Require(x.Length == k, $"diagnostics.x_final has {x.Length} tensors, tensors lists {k}");
+            for (int j = 0; j < k; j++) Require(x[j].Length == Tensors[j].Length, $"diagnostics.x_final[{j}] has {x[j].Length} values, shape holds {Tensors[j].Length}");
+        }
+        if (HessianGrads is { } h)
+        {
+            Require(h.Length == Steps, $"hessian_grads has {h.Length} steps, lr_per_step {Steps}");
+            for (int t = 0; t < Steps; t++)
+            {
+                if (h[t] is not { } estimate) continue;
+                Require(estimate.Length == k, $"hessian_grads of step {t + 1} has {estimate.Length} tensors, tensors lists {k}");
+                for (int j = 0; j < k; j++) Require(estimate[j].Length == Tensors[j].Length, $"hessian_grads of step {t + 1}, tensor {Tensors[j].Name}: {estimate[j].Length} values, shape holds {Tensors[j].Length}");
+            }
         }
         int zeros = Compare.Sum(s => s.Sum(x => x.Count(b => b == 0)));
         Require(Excluded < 0 || zeros == Excluded, $"compare masks exclude {zeros} coordinates but 'excluded' says {Excluded}");

@@ -63,24 +63,18 @@ internal static class GoldenRunner
         for (int t = 0; t < c.Steps; t++)
         {
             foreach (var g in optimizer.Groups) g.Lr = c.LrPerStep[t];
-            for (int k = 0; k < parameters.Length; k++)
-            {
-                var grad = parameters[k].GradSpan;
-                for (int i = 0; i < grad.Length; i++) grad[i] = (float)c.Grads[t][k][i];
-            }
+            SetGradients(parameters, c.Grads[t]);
             optimizer.Step();
-            for (int k = 0; k < parameters.Length; k++)
+            if (c.HessianGrads?[t] is { } estimate)
             {
-                var data = parameters[k].DataSpan;
-                for (int i = 0; i < data.Length; i++)
-                {
-                    if (c.Compare[t][k][i] == 0) continue;
-                    compared++;
-                    double e = c.Expected[t][k][i], a = data[i];
-                    double ratio = double.IsFinite(a) ? Math.Abs(a - e) / (c.Atol + c.Rtol * Math.Abs(e)) : double.PositiveInfinity;
-                    if (!(ratio <= worst)) { worst = ratio; worstAt = $"step {t + 1} {c.Tensors[k].Name}[{i}] (got {a:R}, expected {e:R})"; }
-                }
+                // README: the listed gradient is folded into the Hessian estimate right after this step.
+                var hessian = optimizer as IHessianDiagonal
+                    ?? throw new NotSupportedException($"the case lists hessian_grads but {c.Optimizer} keeps no Hessian estimate");
+                SetGradients(parameters, estimate);
+                hessian.UpdateHessian();
             }
+            for (int k = 0; k < parameters.Length; k++)
+                Compare(parameters[k].DataSpan, c.Expected[t][k], c.Compare[t][k], $"step {t + 1} {c.Tensors[k].Name}");
             if (c.AlphaPerStep is { } alpha && optimizer is Adafactor ada)
             {
                 for (int k = 0; k < parameters.Length; k++)
@@ -90,8 +84,38 @@ internal static class GoldenRunner
                 }
             }
         }
+        if (c.XFinal is { } xFinal)
+        {
+            var modes = optimizer as ITrainEvalSwitch
+                ?? throw new NotSupportedException($"the case lists diagnostics.x_final but {c.Optimizer} has no evaluation point");
+            modes.Eval();
+            for (int k = 0; k < parameters.Length; k++)
+                Compare(parameters[k].DataSpan, xFinal[k], null, $"x_final {c.Tensors[k].Name}");
+            modes.Train();
+        }
+
+        void Compare(ReadOnlySpan<float> data, double[] expected, byte[]? mask, string where)
+        {
+            for (int i = 0; i < data.Length; i++)
+            {
+                if (mask is not null && mask[i] == 0) continue;
+                compared++;
+                double e = expected[i], a = data[i];
+                double ratio = double.IsFinite(a) ? Math.Abs(a - e) / (c.Atol + c.Rtol * Math.Abs(e)) : double.PositiveInfinity;
+                if (!(ratio <= worst)) { worst = ratio; worstAt = $"{where}[{i}] (got {a:R}, expected {e:R})"; }
+            }
+        }
         string? error = worstAlpha > AlphaRelativeTolerance ? $"relative step alpha differs from diagnostics.alpha_per_step by {worstAlpha:0.0e+00} (relative)" : null;
         return new GoldenResult(c.File, c.Optimizer, worst, worstAt, compared, c.Excluded, error, worstAlpha);
+    }
+
+    private static void SetGradients(Parameter[] parameters, double[][] values)
+    {
+        for (int k = 0; k < parameters.Length; k++)
+        {
+            var grad = parameters[k].GradSpan;
+            for (int i = 0; i < grad.Length; i++) grad[i] = (float)values[k][i];
+        }
     }
 
     /// <summary>The factory spec <c>id:name=value,...</c> of the case's "hyper" (lr comes from lr_per_step).</summary>

@@ -26,6 +26,7 @@ public sealed class ReferenceAgainstGoldenTests(ITestOutputHelper output)
                 case JsonValueKind.True: hyper[name] = 1; break;
                 case JsonValueKind.False: hyper[name] = 0; break;
                 case JsonValueKind.String when name == "decay": decay = v.GetString(); break;
+                case JsonValueKind.String when name == "adjust_lr": hyper[name] = v.GetString() == "match_rms_adamw" ? 1 : 0; break;
             }
         }
         var groupOf = c.Tensors.Select(t => t.Group).ToArray();
@@ -36,6 +37,7 @@ public sealed class ReferenceAgainstGoldenTests(ITestOutputHelper output)
         for (int t = 1; t <= c.Steps; t++)
         {
             reference.Step(t, c.LrPerStep[t - 1], c.Grads[t - 1]);
+            if (c.HessianGrads?[t - 1] is { } estimate) reference.UpdateHessian(estimate);
             for (int k = 0; k < c.Tensors.Length; k++)
                 for (int i = 0; i < c.Params0[k].Length; i++)
                 {
@@ -46,6 +48,10 @@ public sealed class ReferenceAgainstGoldenTests(ITestOutputHelper output)
                     worst = Math.Max(worst, Math.Abs(reference.Theta[k][i] - e) / (c.Atol + c.Rtol * Math.Abs(e)));
                 }
         }
+        if (c.XFinal is { } xFinal)
+            for (int k = 0; k < c.Tensors.Length; k++)
+                for (int i = 0; i < xFinal[k].Length; i++)
+                    worst = Math.Max(worst, Math.Abs(reference.EvaluationPoint[k][i] - xFinal[k][i]) / (c.Atol + c.Rtol * Math.Abs(xFinal[k][i])));
         output.WriteLine($"{file}: reference worst ratio {worst:0.0e+00}");
         Assert.True(worst <= 1e-3, $"{file}: reference worst ratio {worst}");
     }

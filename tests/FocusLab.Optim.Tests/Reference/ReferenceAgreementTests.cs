@@ -15,7 +15,7 @@ public sealed class ReferenceAgreementTests(ITestOutputHelper output)
     private const int CasesPerId = 25;
     [ThreadStatic] private static string? WorstAt;
 
-    public static TheoryData<string> Ids() => new(["sgd", "adam", "adamw", "nadam", "rmsprop", "signum", "focus", "lion", "s3", "adasgd", "sgd_clip", "adam_clip", "adafactor"]);
+    public static TheoryData<string> Ids() => new(["sgd", "adam", "adamw", "nadam", "rmsprop", "signum", "focus", "lion", "s3", "adasgd", "sgd_clip", "adam_clip", "adafactor", "muon", "schedulefree_adamw", "sophia"]);
 
     /// <summary>Random hyperparameters for an id; values the spec string carries, plus the focus decay order.</summary>
     private static (Dictionary<string, double> Hyper, string? Decay) Hyperparameters(string id, TestRandom r)
@@ -45,6 +45,13 @@ public sealed class ReferenceAgreementTests(ITestOutputHelper output)
             case "adam_clip": return (new() { ["beta1"] = b1, ["beta2"] = b2, ["eps"] = eps, ["clip_fraction"] = r.Pick(0.1, 0.5, 0.9) }, null);
             case "adafactor":
                 return (new() { ["eps1"] = 1e-30, ["eps2"] = 1e-3, ["clip_threshold"] = r.Pick(1.0, 0.5, 2.0), ["decay_rate"] = r.Pick(0.8, 0.5, 1.0), ["relative_step"] = r.Chance(0.5) ? 1 : 0 }, null);
+            case "muon":
+                return (new() { ["momentum"] = r.Pick(0.0, 0.9, 0.95), ["nesterov"] = r.Chance(0.5) ? 1 : 0, ["ns_a"] = 3.4445, ["ns_b"] = -4.775, ["ns_c"] = 2.0315,
+                    ["ns_steps"] = r.Pick(1.0, 3.0, 5.0), ["eps"] = 1e-7, ["adjust_lr"] = r.Chance(0.5) ? 1 : 0 }, null);
+            case "schedulefree_adamw":
+                return (new() { ["beta1"] = r.Pick(0.5, 0.9, 0.95), ["beta2"] = b2, ["eps"] = eps, ["warmup_steps"] = r.Pick(0.0, 0.0, 3.0, 10.0), ["r"] = r.Pick(0.0, 0.0, 1.0), ["weight_lr_power"] = r.Pick(2.0, 0.0, 1.0) }, null);
+            case "sophia":
+                return (new() { ["beta1"] = r.Pick(0.9, 0.965), ["beta2"] = r.Pick(0.9, 0.99), ["rho"] = r.Pick(0.01, 0.04, 0.1), ["bs"] = r.Pick(1.0, 8.0, 64.0) }, null);
             default: throw new ArgumentException(id);
         }
     }
@@ -71,11 +78,11 @@ public sealed class ReferenceAgreementTests(ITestOutputHelper output)
     {
         var r = new TestRandom(seed);
         var (hyper, decay) = Hyperparameters(id, r);
-        bool adafactor = id == "adafactor";
+        bool adafactor = id == "adafactor", muon = id == "muon";
 
         // Shapes: matrices and vectors, sizes straddling the 8-float vector width; sometimes one larger tensor.
         int tensorCount = r.Int(1, 4);
-        var shapes = Enumerable.Range(0, tensorCount).Select(_ => r.Chance(0.5)
+        var shapes = Enumerable.Range(0, tensorCount).Select(_ => muon || r.Chance(0.5)
             ? new[] { r.Int(1, 9), r.Int(1, 13) }
             : new[] { r.Chance(0.2) ? r.Int(100, 400) : r.Int(1, 40) }).ToArray();
         int groupCount = tensorCount > 1 && r.Chance(0.5) ? 2 : 1;
@@ -120,6 +127,15 @@ public sealed class ReferenceAgreementTests(ITestOutputHelper output)
                 for (int i = 0; i < grads[t - 1][k].Length; i++) parameters[k].GradSpan[i] = (float)grads[t - 1][k][i];
             opt.Step();
             reference.Step(t, lr[t - 1], grads[t - 1]);
+            if (id == "sophia" && t % 3 == 0)
+            {
+                // The Gauss–Newton–Bartlett gradient of a training loop: here random, with the tensor's scale.
+                var hg = theta0.Select((th, k) => th.Select(_ => (double)(float)(scales[k] * r.Normal())).ToArray()).ToArray();
+                for (int k = 0; k < tensorCount; k++)
+                    for (int i = 0; i < hg[k].Length; i++) parameters[k].GradSpan[i] = (float)hg[k][i];
+                ((IHessianDiagonal)opt).UpdateHessian();
+                reference.UpdateHessian(hg);
+            }
             double atol = 1e-3 * reference.MaxStepSize;
             for (int k = 0; k < tensorCount; k++)
                 for (int i = 0; i < theta0[k].Length; i++)
@@ -135,7 +151,10 @@ public sealed class ReferenceAgreementTests(ITestOutputHelper output)
         return worst;
     }
 
-    private static string Text(string name, double value) => name is "nesterov" or "centered" or "relative_step"
-        ? (value != 0 ? "true" : "false")
-        : value.ToString("R", CultureInfo.InvariantCulture);
+    private static string Text(string name, double value) => name switch
+    {
+        "nesterov" or "centered" or "relative_step" => value != 0 ? "true" : "false",
+        "adjust_lr" => value != 0 ? "match_rms_adamw" : "original",
+        _ => value.ToString("R", CultureInfo.InvariantCulture),
+    };
 }

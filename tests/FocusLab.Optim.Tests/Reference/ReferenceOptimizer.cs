@@ -18,6 +18,8 @@ internal sealed class ReferenceOptimizer
     private readonly double[][] _m, _v, _s, _avg, _buf, _gAvg;
     private readonly double[][] _rows, _cols;
     private readonly double[] _groupV;
+    private readonly double[][] _z, _x, _hess;
+    private readonly double[] _lrMax, _weightSum;
     private double _muProduct = 1;
 
     public double[][] Theta { get; }
@@ -38,13 +40,18 @@ internal sealed class ReferenceOptimizer
         _rows = shapes.Select(s => new double[s.Length == 2 ? s[0] : 0]).ToArray();
         _cols = shapes.Select(s => new double[s.Length == 2 ? s[1] : 0]).ToArray();
         _groupV = new double[weightDecayOfGroup.Length];
+        _z = theta0.Select(x => (double[])x.Clone()).ToArray();
+        _x = theta0.Select(x => (double[])x.Clone()).ToArray();
+        _hess = Zeros();
+        _lrMax = new double[weightDecayOfGroup.Length];
+        _weightSum = new double[weightDecayOfGroup.Length];
     }
 
     private double H(string name) => _h[name];
 
     public void Step(int t, double lr, double[][] g)
     {
-        if (_id != "adafactor" || H("relative_step") == 0) MaxStepSize = Math.Max(MaxStepSize, lr);
+        if (_id is not ("adafactor" or "muon") || (_id == "adafactor" && H("relative_step") == 0)) MaxStepSize = Math.Max(MaxStepSize, lr);
         switch (_id)
         {
             case "sgd": Sgd(t, lr, g); break;
@@ -59,6 +66,9 @@ internal sealed class ReferenceOptimizer
             case "adasgd": AdaSgd(t, lr, g); break;
             case "sgd_clip": SgdClip(lr, g); break;
             case "adafactor": Adafactor(t, lr, g); break;
+            case "muon": Muon(lr, g); break;
+            case "schedulefree_adamw": ScheduleFree(t, lr, g); break;
+            case "sophia": Sophia(lr, g); break;
             default: throw new ArgumentException($"no reference for {_id}");
         }
     }
@@ -300,5 +310,130 @@ internal sealed class ReferenceOptimizer
             double scale = 1 / Math.Max(1, rmsU / d);
             for (int i = 0; i < n; i++) Theta[k][i] -= alpha * u[i] * scale;
         }
+    }
+
+    /// <summary>Muon (golden README, muon): momentum, Nesterov, quintic Newton–Schulz on the wide orientation, decoupled decay, adjusted lr.</summary>
+    private void Muon(double lr, double[][] g)
+    {
+        double mu = H("momentum"), a = H("ns_a"), b = H("ns_b"), c = H("ns_c"), eps = H("eps");
+        bool nesterov = H("nesterov") != 0, matchRms = H("adjust_lr") == 1;
+        int steps = (int)H("ns_steps");
+        foreach (int k in Tensors)
+        {
+            int rows = _shapes[k][0], cols = _shapes[k][1];
+            var x = new double[rows, cols];
+            for (int r = 0; r < rows; r++)
+                for (int j = 0; j < cols; j++)
+                {
+                    int i = r * cols + j;
+                    _buf[k][i] = mu * _buf[k][i] + g[k][i];
+                    x[r, j] = nesterov ? g[k][i] + mu * _buf[k][i] : _buf[k][i];
+                }
+            bool transpose = rows > cols;
+            if (transpose) x = Transpose(x);
+            double norm = 0;
+            foreach (double v in x) norm += v * v;
+            norm = Math.Max(Math.Sqrt(norm), eps);
+            x = Scale(x, 1 / norm);
+            for (int s = 0; s < steps; s++)
+            {
+                var A = Product(x, Transpose(x));
+                var AA = Product(A, A);
+                var Bm = new double[A.GetLength(0), A.GetLength(1)];
+                for (int i = 0; i < A.GetLength(0); i++)
+                    for (int j = 0; j < A.GetLength(1); j++) Bm[i, j] = b * A[i, j] + c * AA[i, j];
+                var BX = Product(Bm, x);
+                for (int i = 0; i < x.GetLength(0); i++)
+                    for (int j = 0; j < x.GetLength(1); j++) x[i, j] = a * x[i, j] + BX[i, j];
+            }
+            if (transpose) x = Transpose(x);
+            double adjusted = matchRms ? lr * 0.2 * Math.Sqrt(Math.Max(rows, cols)) : lr * Math.Sqrt(Math.Max(1, (double)rows / cols));
+            MaxStepSize = Math.Max(MaxStepSize, adjusted);
+            for (int r = 0; r < rows; r++)
+                for (int j = 0; j < cols; j++)
+                {
+                    int i = r * cols + j;
+                    Theta[k][i] -= lr * _wd[_groupOf[k]] * Theta[k][i];
+                    Theta[k][i] -= adjusted * x[r, j];
+                }
+        }
+    }
+
+    private static double[,] Transpose(double[,] m)
+    {
+        var t = new double[m.GetLength(1), m.GetLength(0)];
+        for (int i = 0; i < m.GetLength(0); i++)
+            for (int j = 0; j < m.GetLength(1); j++) t[j, i] = m[i, j];
+        return t;
+    }
+
+    private static double[,] Scale(double[,] m, double s)
+    {
+        var r = (double[,])m.Clone();
+        for (int i = 0; i < m.GetLength(0); i++)
+            for (int j = 0; j < m.GetLength(1); j++) r[i, j] *= s;
+        return r;
+    }
+
+    private static double[,] Product(double[,] p, double[,] q)
+    {
+        int n = p.GetLength(0), k = p.GetLength(1), m = q.GetLength(1);
+        var r = new double[n, m];
+        for (int i = 0; i < n; i++)
+            for (int j = 0; j < m; j++)
+            {
+                double s = 0;
+                for (int l = 0; l < k; l++) s += p[i, l] * q[l, j];
+                r[i, j] = s;
+            }
+        return r;
+    }
+
+    /// <summary>Schedule-free AdamW (golden README): z, x, y sequences; Theta holds y.</summary>
+    private void ScheduleFree(int t, double lr, double[][] g)
+    {
+        double b1 = H("beta1"), b2 = H("beta2"), eps = H("eps"), warmup = H("warmup_steps"), rPow = H("r"), power = H("weight_lr_power");
+        int k0 = t - 1;
+        double lrK = lr * (warmup > 0 ? Math.Min(1, (k0 + 1) / warmup) : 1);
+        for (int grp = 0; grp < _lrMax.Length; grp++)
+        {
+            _lrMax[grp] = Math.Max(_lrMax[grp], lrK);
+            double w = Math.Pow(k0 + 1, rPow) * Math.Pow(_lrMax[grp], power);
+            _weightSum[grp] += w;
+            double c = _weightSum[grp] > 0 ? w / _weightSum[grp] : 0;
+            foreach (int k in Tensors.Where(k => _groupOf[k] == grp))
+                for (int i = 0; i < Theta[k].Length; i++)
+                {
+                    _z[k][i] -= lrK * _wd[grp] * Theta[k][i];
+                    _v[k][i] = b2 * _v[k][i] + (1 - b2) * g[k][i] * g[k][i];
+                    _z[k][i] -= lrK * g[k][i] / (Math.Sqrt(_v[k][i] / (1 - Math.Pow(b2, k0 + 1))) + eps);
+                    _x[k][i] = (1 - c) * _x[k][i] + c * _z[k][i];
+                    Theta[k][i] = b1 * _x[k][i] + (1 - b1) * _z[k][i];
+                }
+        }
+    }
+
+    /// <summary>Schedule-free AdamW's evaluation point x.</summary>
+    public double[][] EvaluationPoint => _x;
+
+    /// <summary>SophiaG (golden README): decoupled decay, EMA momentum, sign step clipped by the Hessian estimate.</summary>
+    private void Sophia(double lr, double[][] g)
+    {
+        double b1 = H("beta1"), scale = H("rho") * H("bs");
+        foreach (int k in Tensors)
+            for (int i = 0; i < Theta[k].Length; i++)
+            {
+                Theta[k][i] *= 1 - lr * _wd[_groupOf[k]];
+                _m[k][i] = b1 * _m[k][i] + (1 - b1) * g[k][i];
+                Theta[k][i] -= lr * Math.Sign(_m[k][i]) * Math.Min(Math.Abs(_m[k][i]) / (scale * _hess[k][i] + 1e-15), 1);
+            }
+    }
+
+    /// <summary>Sophia's Hessian update h ← β2 h + (1−β2) ĝ² with the Gauss–Newton–Bartlett gradient ĝ.</summary>
+    public void UpdateHessian(double[][] hg)
+    {
+        double b2 = H("beta2");
+        foreach (int k in Tensors)
+            for (int i = 0; i < Theta[k].Length; i++) _hess[k][i] = b2 * _hess[k][i] + (1 - b2) * hg[k][i] * hg[k][i];
     }
 }

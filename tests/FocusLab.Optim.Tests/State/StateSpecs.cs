@@ -10,6 +10,9 @@ internal static class StateSpecs
         "focus" => "focus:weight_decay=0.1,decay=after",
         "adafactor" => "adafactor:beta1=0.9,weight_decay=0.01",
         "signum" or "lion" or "s3" or "adamw" => id + ":weight_decay=0.1",
+        "muon" => "muon:weight_decay=0.1,aux=adamw:weight_decay=0.1",
+        "schedulefree_adamw" => "schedulefree_adamw:weight_decay=0.1,warmup_steps=3",
+        "sophia" => "sophia:lr=1e-3,bs=4",
         _ => id,
     };
 
