@@ -53,8 +53,6 @@ public sealed record LmRaceResult(LmRaceConfig Config, List<RaceTuning> Tuning, 
 /// </summary>
 public sealed class LmRace(LmRaceConfig config, TextCorpus corpus, string outDir)
 {
-    private const string DoneFile = "done.json";
-
     /// <summary>The label of the paper's literal comparison: focus at adamw's tuned lr.</summary>
     public const string FocusAtAdamwLr = "focus_at_adamw_lr";
 
@@ -73,8 +71,6 @@ public sealed class LmRace(LmRaceConfig config, TextCorpus corpus, string outDir
 
     /// <summary>After <see cref="Run"/>: what this process could not do (owned by another shard, or waiting for a tuning).</summary>
     public List<string> Pending { get; } = [];
-
-    private sealed class PendingRunException(string name) : Exception(name);
 
     /// <summary>Runs (or reads back) this process's share; returns the race when every run is done, else null (see <see cref="Pending"/>).</summary>
     public LmRaceResult? Run(CancellationToken cancel = default)
@@ -216,36 +212,50 @@ public sealed class LmRace(LmRaceConfig config, TextCorpus corpus, string outDir
     /// <summary>A finished run read back, or trained now when this process owns it; otherwise pending.</summary>
     private RaceRun Get(string name, string label, string kind, int seed, double lr, string spec, int steps, bool own, CancellationToken cancel)
     {
-        string done = Path.Combine(outDir, name, DoneFile);
-        if (File.Exists(done)) return JsonSerializer.Deserialize<RaceRun>(File.ReadAllText(done), StudyJson.Options)!;
+        if (GptRunFolder.TryLoad(outDir, name) is { } done) return done;
         if (!own) throw new PendingRunException(name);
-        return Train(name, label, kind, seed, lr, spec, steps, cancel);
+        var task = new GptTask(corpus, config.Gpt, config.Batch, seed, config.EvalBatches);
+        var options = new TrainerOptions { Optimizer = spec, Steps = steps, Schedule = config.Schedule(steps), EvalEvery = config.EvalEvery, ClipNorm = config.Clip };
+        return GptRunFolder.Train(outDir, name, label, kind, seed, lr, task, options, ProgressFor?.Invoke(name), cancel);
+    }
+}
+
+/// <summary>A run that another shard owns, or that waits for a result not there yet.</summary>
+internal sealed class PendingRunException(string name) : Exception(name);
+
+/// <summary>
+/// One resumable run of the LM studies in its own folder: <see cref="Trainer"/> output (metrics.jsonl,
+/// checkpoint.bin) and, once finished, <c>done.json</c> (a <see cref="RaceRun"/>), which later passes and
+/// other shards read back instead of training again. A folder with a checkpoint but no done.json is
+/// continued from the checkpoint (bit-identically, <see cref="Trainer"/>).
+/// </summary>
+public static class GptRunFolder
+{
+    public const string DoneFile = "done.json";
+
+    /// <summary>The finished run <paramref name="name"/> under <paramref name="outDir"/>, or null.</summary>
+    public static RaceRun? TryLoad(string outDir, string name)
+    {
+        string done = Path.Combine(outDir, name, DoneFile);
+        return File.Exists(done) ? JsonSerializer.Deserialize<RaceRun>(File.ReadAllText(done), StudyJson.Options) : null;
     }
 
-    private RaceRun Train(string name, string label, string kind, int seed, double lr, string spec, int steps, CancellationToken cancel)
+    /// <summary>Trains (or continues) the run and writes its done.json; <paramref name="options"/> without OutDir/Resume (set here).</summary>
+    public static RaceRun Train(string outDir, string name, string label, string kind, int seed, double lr, ITrainingTask task, TrainerOptions options,
+        ITrainingProgress? progress, CancellationToken cancel)
     {
         string dir = Path.Combine(outDir, name);
         string done = Path.Combine(dir, DoneFile);
         cancel.ThrowIfCancellationRequested();
         bool resume = File.Exists(Path.Combine(dir, TrainingCheckpoint.FileName));
         if (!resume && Directory.Exists(dir)) Directory.Delete(dir, recursive: true);
-        var task = new GptTask(corpus, config.Gpt, config.Batch, seed, config.EvalBatches);
-        var trainer = new Trainer(task, new TrainerOptions
-        {
-            Optimizer = spec,
-            Steps = steps,
-            Schedule = config.Schedule(steps),
-            EvalEvery = config.EvalEvery,
-            ClipNorm = config.Clip,
-            OutDir = dir,
-            Resume = resume,
-        });
-        var result = trainer.Run(ProgressFor?.Invoke(name), cancel);
+        var trainer = new Trainer(task, options with { OutDir = dir, Resume = resume });
+        var result = trainer.Run(progress, cancel);
         cancel.ThrowIfCancellationRequested();
         var m = result.Metrics;
         var spikes = SpikeDetector.Find(m.Select(x => x.Step).ToList(), m.Select(x => x.TrainLoss).ToList(),
             m.Select(x => x.UpdateMax).ToList(), m.Select(x => x.UpdateMean).ToList());
-        var run = new RaceRun(name, label, kind, seed, lr, spec, steps,
+        var run = new RaceRun(name, label, kind, seed, lr, options.Optimizer, options.Steps,
             result.Diverged ? null : result.FinalEvaluation?.Loss, result.Diverged, result.Divergence?.Step,
             result.WallSeconds, result.LastStep * (double)task.ItemsPerStep / Math.Max(result.WallSeconds, 1e-9),
             m.Where(x => x.EvalLoss is not null).Select(x => new[] { x.Step, x.EvalLoss!.Value }).ToArray(),
