@@ -77,7 +77,7 @@ internal static class LmNoiseCommand
             var table = new Table().AddColumn("batch");
             foreach (var o in config.Optimizers) table.AddColumn($"{o.Label} loss (lr)");
             foreach (var oc in result.Crossovers) table.AddColumn($"I {oc.Optimizer} ± sd");
-            table.AddColumns("median std/|mean|", "tr Cov/‖G‖²", "B_simple");
+            table.AddColumns("median std/|mean| (ref)", "tr Cov/‖G‖² (ref)", "B_simple (ref)", "tr Cov/‖G‖² (own run)");
             foreach (int bs in config.Batches.Order())
             {
                 var row = new List<string> { bs.ToString(CultureInfo.InvariantCulture) };
@@ -91,14 +91,15 @@ internal static class LmNoiseCommand
                     var i = result.Improvements.Single(q => q.Batch == bs && q.Optimizer == oc.Optimizer);
                     row.Add(string.Create(CultureInfo.InvariantCulture, $"{i.I:+0.000;-0.000} ± {i.ReplicateStd:F3}{(i.LargerThanSpread ? " *" : "")}"));
                 }
-                var nz = result.Noise.Single(q => q.Batch == bs);
+                var nz = result.ReferenceNoise.Single(q => q.Batch == bs);
                 row.Add(nz.MedianStdOverMean.ToString("G3", CultureInfo.InvariantCulture));
                 row.Add(nz.NoiseToSignal?.ToString("G3", CultureInfo.InvariantCulture) ?? "unresolved");
                 row.Add(nz.SimpleNoiseScale?.ToString("G3", CultureInfo.InvariantCulture) ?? "unresolved");
+                row.Add(result.Noise.Single(q => q.Batch == bs).NoiseToSignal?.ToString("G3", CultureInfo.InvariantCulture) ?? "unresolved");
                 table.AddRow(row.Select(Markup.Escape).ToArray());
             }
             AnsiConsole.Write(table);
-            Console.WriteLine("* = the same sign on every seed (larger than the seed spread); edge = best lr still at an edge of its grid");
+            Console.WriteLine($"* = the same sign on every seed (larger than the seed spread); edge = best lr still at an edge of its grid; ref = at adamw's tuned run at batch {config.Batches.Max()}");
             foreach (var oc in result.Crossovers) Console.WriteLine($"{oc.Optimizer}: {BatchSweepReport.CrossoverText(oc.Crossover)}");
             foreach (var c in claims) Console.WriteLine($"{c.Verdict}: {c.Claim} — {c.Reason}");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{result.Runs.Count} runs, {result.Runs.Sum(x => x.WallS):F0} s of training, {clock.Elapsed.TotalSeconds:F0} s wall clock in this process"));

@@ -71,8 +71,12 @@ public sealed record LmNoiseConfig(
 }
 
 /// <summary>The study's outcome: per (optimizer, batch) tuned results, I(b) of each optimizer against adamw, crossovers and the measured noise per batch size.</summary>
+/// <remarks><see cref="Noise"/>: at each batch size's own adamw endpoint (what training at b met; later points of training have a
+/// smaller ‖G‖, so it mixes progress into the noise). <see cref="ReferenceNoise"/>: every batch size at one common model (adamw's tuned
+/// first-seed run at the largest batch size), where the noise falls as 1/b and <see cref="GradientNoise.SimpleNoiseScale"/> should not
+/// depend on b — the axis on which to read the crossover like the toy's σ.</remarks>
 public sealed record LmNoiseResult(LmNoiseConfig Config, OptimizerAtBatch[] Results, Improvement[] Improvements, OptimizerCrossover[] Crossovers,
-    GradientNoise[] Noise, List<RaceRun> Runs);
+    GradientNoise[] Noise, GradientNoise[] ReferenceNoise, List<RaceRun> Runs);
 
 /// <summary>
 /// The LM gradient-noise study — the language-model version of the batch-size crossover, which none of the
@@ -82,7 +86,7 @@ public sealed record LmNoiseResult(LmNoiseConfig Config, OptimizerAtBatch[] Resu
 /// the end of adamw's tuned first-seed run at that batch size, on fresh batches, so the crossover can be
 /// read against the noise as the toy's is read against σ. Runs live in folders like the race's
 /// (<see cref="GptRunFolder"/>); a <see cref="Shard"/> owns the (batch, optimizer) pairs p ≡ i (mod N)
-/// and the noise of the batch sizes whose adamw pair it owns.
+/// and the noise of the batch sizes whose adamw pair it owns (the reference noise: the owner of adamw at the largest batch).
 /// </summary>
 public sealed class LmNoise(LmNoiseConfig config, TextCorpus corpus, string outDir)
 {
@@ -108,6 +112,7 @@ public sealed class LmNoise(LmNoiseConfig config, TextCorpus corpus, string outD
         var results = new List<OptimizerAtBatch>();
         var noise = new List<GradientNoise>();
         var runs = new List<RaceRun>();
+        var adamwLr = new Dictionary<int, (double Lr, bool Own)>();
         int p = 0;
         foreach (int b in config.Batches)
             foreach (var o in config.Optimizers)
@@ -128,11 +133,20 @@ public sealed class LmNoise(LmNoiseConfig config, TextCorpus corpus, string outD
                     runs.AddRange(pairRuns.OrderBy(r => r.Lr).ThenBy(r => r.Seed));
                     if (o.Label == "adamw")
                     {
-                        if (MeasureNoise(b, search.BestLr, own) is { } n) noise.Add(n);
+                        adamwLr[b] = (search.BestLr, own);
+                        if (MeasureNoise(b, b, search.BestLr, own, $"b{b}.json") is { } n) noise.Add(n);
                         else Pending.Add($"noise at batch {b}");
                     }
                 }
                 catch (PendingRunException e) { Pending.Add($"{o.Label} at batch {b} ({e.Message})"); }
+            }
+        var reference = new List<GradientNoise>();
+        int refBatch = config.Batches.Max();
+        if (adamwLr.TryGetValue(refBatch, out var refRun))
+            foreach (int b in config.Batches.Order())
+            {
+                if (MeasureNoise(b, refBatch, refRun.Lr, refRun.Own, $"reference-b{b}.json") is { } n) reference.Add(n);
+                else Pending.Add($"reference noise at batch {b}");
             }
         if (Pending.Count > 0) return null;
 
@@ -144,7 +158,7 @@ public sealed class LmNoise(LmNoiseConfig config, TextCorpus corpus, string outD
             improvements.AddRange(curve);
             crossovers.Add(new OptimizerCrossover(o.Label, SweepScoring.FindCrossover(curve.Select(i => (i.Batch, i.I)).ToArray())));
         }
-        return new LmNoiseResult(config, results.ToArray(), improvements.ToArray(), crossovers.ToArray(), noise.OrderBy(n => n.Batch).ToArray(), runs);
+        return new LmNoiseResult(config, results.ToArray(), improvements.ToArray(), crossovers.ToArray(), noise.OrderBy(n => n.Batch).ToArray(), reference.ToArray(), runs);
     }
 
     private static string RunName(int batch, string label, double lr, int seed) =>
@@ -159,13 +173,16 @@ public sealed class LmNoise(LmNoiseConfig config, TextCorpus corpus, string outD
         return GptRunFolder.Train(outDir, name, label, "main", seed, lr, task, options, ProgressFor?.Invoke(name), cancel);
     }
 
-    /// <summary>The noise at batch <paramref name="batch"/>, read back or measured at adamw's tuned first-seed run (null when not owned and not there).</summary>
-    private GradientNoise? MeasureNoise(int batch, double adamwLr, bool own)
+    /// <summary>
+    /// The noise of batches of <paramref name="batch"/> sequences at the end of adamw's tuned first-seed run at batch
+    /// <paramref name="modelBatch"/>, read back from <c>noise/FILE</c> or measured (null when not owned and not there).
+    /// </summary>
+    private GradientNoise? MeasureNoise(int batch, int modelBatch, double adamwLr, bool own, string file)
     {
-        string path = Path.Combine(outDir, "noise", $"b{batch}.json");
+        string path = Path.Combine(outDir, "noise", file);
         if (File.Exists(path)) return JsonSerializer.Deserialize<GradientNoise>(File.ReadAllText(path), StudyJson.Options);
         if (!own) return null;
-        string ckpt = Path.Combine(outDir, RunName(batch, "adamw", adamwLr, config.Seeds[0]), TrainingCheckpoint.FileName);
+        string ckpt = Path.Combine(outDir, RunName(modelBatch, "adamw", adamwLr, config.Seeds[0]), TrainingCheckpoint.FileName);
         // Fresh batches: a sampler seed no training run of the study uses.
         var task = new GptTask(corpus, config.Gpt, batch, config.Seeds.Max() + 1000, evalBatches: 1);
         TrainingCheckpoint.RestoreModel(Checkpoint.Load(ckpt), ckpt, task.Model);

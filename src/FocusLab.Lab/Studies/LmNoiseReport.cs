@@ -22,7 +22,7 @@ public static class LmNoiseReport
         var claims = Claims(r, command);
         FocusLab.Lab.Reports.AtomicFile.WriteText(Path.Combine(outDir, "noise.json"), JsonSerializer.Serialize(new
         {
-            command, config = c, runs = r.Runs.Count, train_wall_seconds = trainSeconds, r.Results, r.Improvements, r.Crossovers, r.Noise, claims,
+            command, config = c, runs = r.Runs.Count, train_wall_seconds = trainSeconds, r.Results, r.Improvements, r.Crossovers, r.Noise, r.ReferenceNoise, claims,
         }, FocusLab.Lab.Reports.StudyOutput.Json));
         ClaimFile.Write(outDir, "lm-noise", claims);
 
@@ -34,18 +34,22 @@ public static class LmNoiseReport
         foreach (var i in r.Improvements)
             icsv.Append(inv, $"{i.Optimizer},{i.Batch},{i.I:R},{i.ReplicateMean:R},{i.ReplicateStd:R},{i.ReplicateMin:R},{i.ReplicateMax:R},{i.LargerThanSpread},{i.EdgeOptimum}\n");
         FocusLab.Lab.Reports.AtomicFile.WriteText(Path.Combine(outDir, "improvement.csv"), icsv.ToString());
-        var ncsv = new StringBuilder("batch,gradients,parameters,median_std_over_mean,trace_cov,grad_norm_sq,noise_to_signal,simple_noise_scale\n");
-        foreach (var n in r.Noise)
-            ncsv.Append(inv, $"{n.Batch},{n.Gradients},{n.Parameters},{n.MedianStdOverMean:R},{n.TraceCov:R},{n.GradNormSq:R},{n.NoiseToSignal:R},{n.SimpleNoiseScale:R}\n");
+        int refBatch = c.Batches.Max();
+        var ncsv = new StringBuilder("model,batch,gradients,parameters,median_std_over_mean,trace_cov,grad_norm_sq,noise_to_signal,simple_noise_scale\n");
+        foreach (var (model, list) in new[] { ("own adamw run", r.Noise), ($"adamw run at batch {refBatch}", r.ReferenceNoise) })
+            foreach (var n in list)
+                ncsv.Append(inv, $"{model},{n.Batch},{n.Gradients},{n.Parameters},{n.MedianStdOverMean:R},{n.TraceCov:R},{n.GradNormSq:R},{n.NoiseToSignal:R},{n.SimpleNoiseScale:R}\n");
         FocusLab.Lab.Reports.AtomicFile.WriteText(Path.Combine(outDir, "noise.csv"), ncsv.ToString());
 
         var ticks = c.Batches.Order().Select(b => (double)b).ToArray();
         var imp = new FocusLab.Lab.Reports.LineChart { Title = $"I(b) = (L_adamw − L_opt)/L_adamw after {c.Steps} steps, each tuned per batch size", XLabel = "batch size (sequences)", YLabel = "I", LogX = true, ReferenceY = 0, XTickValues = ticks };
         foreach (var oc in r.Crossovers)
             imp.Add($"I {oc.Optimizer}", r.Improvements.Where(i => i.Optimizer == oc.Optimizer).Select(i => ((double)i.Batch, i.I)));
-        var noise = new FocusLab.Lab.Reports.LineChart { Title = "Gradient noise at adamw's tuned run, per batch size", XLabel = "batch size (sequences)", YLabel = "noise (log)", LogX = true, LogY = true, XTickValues = ticks };
-        noise.Add("median std/|mean| per coordinate", r.Noise.Where(n => n.MedianStdOverMean > 0).Select(n => ((double)n.Batch, n.MedianStdOverMean)));
-        noise.Add("tr Cov(g_b)/‖G‖²", r.Noise.Where(n => n.NoiseToSignal is > 0).Select(n => ((double)n.Batch, n.NoiseToSignal!.Value)));
+        var noise = new FocusLab.Lab.Reports.LineChart { Title = $"Gradient noise per batch size (solid: at adamw's tuned run at batch {refBatch}; dashed: at each batch size's own run)", XLabel = "batch size (sequences)", YLabel = "noise (log)", LogX = true, LogY = true, XTickValues = ticks };
+        noise.Add("median std/|mean| per coordinate", r.ReferenceNoise.Where(n => n.MedianStdOverMean > 0).Select(n => ((double)n.Batch, n.MedianStdOverMean)));
+        noise.Add("tr Cov(g_b)/‖G‖²", r.ReferenceNoise.Where(n => n.NoiseToSignal is > 0).Select(n => ((double)n.Batch, n.NoiseToSignal!.Value)));
+        noise.Add("median std/|mean|, own run", r.Noise.Where(n => n.MedianStdOverMean > 0).Select(n => ((double)n.Batch, n.MedianStdOverMean)), dashed: true);
+        noise.Add("tr Cov(g_b)/‖G‖², own run", r.Noise.Where(n => n.NoiseToSignal is > 0).Select(n => ((double)n.Batch, n.NoiseToSignal!.Value)), dashed: true);
         string impSvg = imp.ToSvg(), noiseSvg = noise.ToSvg();
         FocusLab.Lab.Reports.AtomicFile.WriteText(Path.Combine(outDir, "lm_noise_improvement.svg"), impSvg);
         FocusLab.Lab.Reports.AtomicFile.WriteText(Path.Combine(outDir, "lm_noise_noise.svg"), noiseSvg);
@@ -68,8 +72,8 @@ public static class LmNoiseReport
     {
         var inv = CultureInfo.InvariantCulture;
         var c = r.Config;
-        string noise = string.Join("; ", r.Noise.Select(n => string.Create(inv, $"b={n.Batch}: median std/|mean| {n.MedianStdOverMean:G3}, tr Cov/‖G‖² {(n.NoiseToSignal is { } x ? x.ToString("G3", inv) : "unresolved")}")));
-        string protocol = string.Create(inv, $"GPT {c.Layers}×{c.Embedding}, block {c.BlockSize}, byte tokens, float32; batch {string.Join(",", c.Batches)} sequences; {c.Steps} steps; each optimizer tuned per batch size (grid extended up to {c.MaxLrExtensions} steps at an edge); {c.Seeds.Length} seeds; noise from {c.NoiseGradients} gradients at adamw's tuned run");
+        string noise = string.Join("; ", r.ReferenceNoise.Select(n => string.Create(inv, $"b={n.Batch}: median std/|mean| {n.MedianStdOverMean:G3}, tr Cov/‖G‖² {(n.NoiseToSignal is { } x ? x.ToString("G3", inv) : "unresolved")}")));
+        string protocol = string.Create(inv, $"GPT {c.Layers}×{c.Embedding}, block {c.BlockSize}, byte tokens, float32; batch {string.Join(",", c.Batches)} sequences; {c.Steps} steps; each optimizer tuned per batch size (grid extended up to {c.MaxLrExtensions} steps at an edge); {c.Seeds.Length} seeds; noise from {c.NoiseGradients} gradients per batch size at adamw's tuned run at batch {c.Batches.Max()}");
         var list = new List<ClaimRecord>();
         foreach (var oc in r.Crossovers)
         {

@@ -176,10 +176,10 @@ public static class SweepScoring
             }
         }
         if (first is not null)
-            return first with { Note = changes == 1 ? "signum better below, adamw better above" : $"I changes sign {changes} times; the first change is reported" };
-        if (pts.All(p => p.I > 0)) return new Crossover(null, null, null, "signum is better at every batch size (I > 0 throughout)");
+            return first with { Note = changes == 1 ? "better than adamw below, worse above" : $"I changes sign {changes} times; the first change is reported" };
+        if (pts.All(p => p.I > 0)) return new Crossover(null, null, null, "better than adamw at every batch size (I > 0 throughout)");
         if (pts.All(p => p.I <= 0)) return new Crossover(null, null, null, "adamw is at least as good at every batch size (I ≤ 0 throughout)");
-        return new Crossover(null, null, null, "I only changes from ≤ 0 to > 0 (adamw better at small batches), the opposite of the paper's claim");
+        return new Crossover(null, null, null, "I only changes from ≤ 0 to > 0 (adamw better at small batches), the opposite of the papers' claim");
     }
 
     /// <summary>Sample standard deviation (n − 1); 0 for a single value.</summary>

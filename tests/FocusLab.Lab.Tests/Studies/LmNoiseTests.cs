@@ -73,6 +73,9 @@ public class LmNoiseTests
         var reference = new LmNoise(Tiny(), corpus, straight).Run();
         Assert.NotNull(reference);
         Assert.Equal(2, reference!.Noise.Length);
+        Assert.Equal([2, 8], reference.ReferenceNoise.Select(n => n.Batch));
+        // At the largest batch the reference model is that batch's own run: the same measurement.
+        Assert.Equal(reference.Noise.Single(n => n.Batch == 8), reference.ReferenceNoise.Single(n => n.Batch == 8));
         Assert.Equal(2, reference.Improvements.Length);
         Assert.All(reference.Results, r => Assert.Equal(2, r.ReplicateLosses.Length));
 
@@ -86,6 +89,7 @@ public class LmNoiseTests
         Assert.NotNull(merged);
         Assert.Equal(reference.Results.Select(r => (r.Optimizer, r.Batch, r.BestLr, r.LossMean)), merged!.Results.Select(r => (r.Optimizer, r.Batch, r.BestLr, r.LossMean)));
         Assert.Equal(reference.Noise, merged.Noise);
+        Assert.Equal(reference.ReferenceNoise, merged.ReferenceNoise);
 
         var claims = LmNoiseReport.Write(sharded, merged, "test");
         // Two seeds: no verdict may be drawn.
