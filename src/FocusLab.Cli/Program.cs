@@ -13,6 +13,7 @@ root.Subcommands.Add(SharpnessCommand.Create());
 root.Subcommands.Add(RotationCommand.Create());
 root.Subcommands.Add(GeometryCommand.Create());
 root.Subcommands.Add(ReportCommand.Create());
+root.Subcommands.Add(ClaimsCommand.Create());
 root.Subcommands.Add(OptimizersCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
 

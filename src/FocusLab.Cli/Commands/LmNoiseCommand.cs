@@ -101,6 +101,9 @@ internal static class LmNoiseCommand
             AnsiConsole.Write(table);
             Console.WriteLine($"* = the same sign on every seed (larger than the seed spread); edge = best lr still at an edge of its grid; ref = at adamw's tuned run at batch {config.Batches.Max()}");
             foreach (var oc in result.Crossovers) Console.WriteLine($"{oc.Optimizer}: {BatchSweepReport.CrossoverText(oc.Crossover)}");
+            Console.WriteLine(GradientNoise.PooledSimpleNoiseScale(result.ReferenceNoise) is { } pooled
+                ? string.Create(CultureInfo.InvariantCulture, $"noise scale B_simple = tr Σ/‖G‖² ≈ {pooled:G3} sequences (pooled over the reference measurements); tr Cov(g_b)/‖G‖² ≈ B_simple/b")
+                : "noise scale B_simple: ‖G‖² not resolved at this number of gradients");
             foreach (var c in claims) Console.WriteLine($"{c.Verdict}: {c.Claim} — {c.Reason}");
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{result.Runs.Count} runs, {result.Runs.Sum(x => x.WallS):F0} s of training, {clock.Elapsed.TotalSeconds:F0} s wall clock in this process"));
             Console.WriteLine($"outputs in {dir}: noise.json, claims.json, batch_summary.csv, improvement.csv, noise.csv, lm_noise_improvement.svg, lm_noise_noise.svg, lm_noise.html");

@@ -16,7 +16,10 @@ namespace FocusLab.Lab.Studies;
 /// b · tr Cov(g_b)/‖G‖² = tr Σ/‖G‖² with Σ the per-sequence covariance (McCandlish et al. 2018, B_simple);
 /// measured at one point it is the same for every b, so it also checks the 1/b scaling.</item>
 /// </list>
-/// Null ratios mean ‖G‖² was not resolved (its estimate ≤ 0: the noise swamps the mean at this K).
+/// Null ratios mean ‖G‖² was not resolved (its estimate ≤ 0: the noise swamps the mean at this K). For a
+/// coordinate whose true mean is much smaller than its noise, |m_i| ≈ √(2v_i/(πK)), so √v_i/|m_i| saturates
+/// near √(πK/2) (5.0 for K = 16, 10 for K = 64): medians near that value mean "unresolved at this K", not a
+/// smaller noise.
 /// </summary>
 public sealed record GradientNoise(int Batch, int Gradients, long Parameters, double MedianStdOverMean, double TraceCov, double MeanNormSq,
     double GradNormSq, double? NoiseToSignal, double? SimpleNoiseScale)
@@ -62,5 +65,16 @@ public sealed record GradientNoise(int Batch, int Gradients, long Parameters, do
         double g2 = normSq - trace / gradients;
         return new GradientNoise(batch, gradients, d, median, trace, normSq, g2,
             g2 > 0 ? trace / g2 : null, g2 > 0 ? batch * trace / g2 : null);
+    }
+
+    /// <summary>
+    /// B_simple from several measurements at one model: tr Σ = mean over them of b·tr Cov(g_b) and ‖G‖² = mean of
+    /// their unbiased estimates (all estimate the same two numbers), so B_simple = tr Σ/‖G‖²; null when ‖G‖² is not resolved.
+    /// </summary>
+    public static double? PooledSimpleNoiseScale(IReadOnlyList<GradientNoise> atOneModel)
+    {
+        if (atOneModel.Count == 0) return null;
+        double traceSigma = atOneModel.Average(n => n.Batch * n.TraceCov), g2 = atOneModel.Average(n => n.GradNormSq);
+        return g2 > 0 ? traceSigma / g2 : null;
     }
 }

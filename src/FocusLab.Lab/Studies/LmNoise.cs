@@ -33,11 +33,11 @@ public sealed record LmNoiseConfig(
         new("focus", "focus:beta1=0.9,beta2=0.99,gamma=0.2,weight_decay=0.2", LmRaceConfig.Grid(3e-4, 3e-3)),
     ];
 
-    /// <summary>Minutes on two cores: a 2-layer, 32-wide GPT, block 32, batch 1..8 sequences, 100 steps, 3 seeds, 16 gradients for the noise.</summary>
-    public static LmNoiseConfig Quick() => new("quick", 2, 2, 32, 32, [1, 2, 4, 8], 100, 32, 0.1, 0.1, 1.0, [1, 2, 3], Entrants(), NoiseGradients: 16);
+    /// <summary>Minutes on two cores: a 2-layer, 32-wide GPT, block 32, batch 1..8 sequences, 100 steps, 3 seeds, 32 gradients for the noise.</summary>
+    public static LmNoiseConfig Quick() => new("quick", 2, 2, 32, 32, [1, 2, 4, 8], 100, 32, 0.1, 0.1, 1.0, [1, 2, 3], Entrants(), NoiseGradients: 32);
 
-    /// <summary>The race's quick GPT (2 layers, 64 wide, block 64), batch 1..32 sequences, 300 steps, 3 seeds, 32 gradients for the noise.</summary>
-    public static LmNoiseConfig Default() => new("default", 2, 2, 64, 64, [1, 2, 4, 8, 16, 32], 300, 64, 0.1, 0.1, 1.0, [1, 2, 3], Entrants());
+    /// <summary>The race's quick GPT (2 layers, 64 wide, block 64), batch 1..32 sequences, 300 steps, 3 seeds, 64 gradients for the noise.</summary>
+    public static LmNoiseConfig Default() => new("default", 2, 2, 64, 64, [1, 2, 4, 8, 16, 32], 300, 64, 0.1, 0.1, 1.0, [1, 2, 3], Entrants(), NoiseGradients: 64);
 
     public static LmNoiseConfig FromPreset(string name) => name switch
     {

@@ -22,7 +22,7 @@ public static class LmNoiseReport
         var claims = Claims(r, command);
         FocusLab.Lab.Reports.AtomicFile.WriteText(Path.Combine(outDir, "noise.json"), JsonSerializer.Serialize(new
         {
-            command, config = c, runs = r.Runs.Count, train_wall_seconds = trainSeconds, r.Results, r.Improvements, r.Crossovers, r.Noise, r.ReferenceNoise, claims,
+            command, config = c, runs = r.Runs.Count, train_wall_seconds = trainSeconds, r.Results, r.Improvements, r.Crossovers, r.Noise, r.ReferenceNoise, reference_simple_noise_scale = GradientNoise.PooledSimpleNoiseScale(r.ReferenceNoise), claims,
         }, FocusLab.Lab.Reports.StudyOutput.Json));
         ClaimFile.Write(outDir, "lm-noise", claims);
 
@@ -72,7 +72,8 @@ public static class LmNoiseReport
     {
         var inv = CultureInfo.InvariantCulture;
         var c = r.Config;
-        string noise = string.Join("; ", r.ReferenceNoise.Select(n => string.Create(inv, $"b={n.Batch}: median std/|mean| {n.MedianStdOverMean:G3}, tr Cov/‖G‖² {(n.NoiseToSignal is { } x ? x.ToString("G3", inv) : "unresolved")}")));
+        string noise = string.Join("; ", r.ReferenceNoise.Select(n => string.Create(inv, $"b={n.Batch}: median std/|mean| {n.MedianStdOverMean:G3}, tr Cov/‖G‖² {(n.NoiseToSignal is { } x ? x.ToString("G3", inv) : "unresolved")}")))
+            + (GradientNoise.PooledSimpleNoiseScale(r.ReferenceNoise) is { } bs ? string.Create(inv, $"; pooled B_simple {bs:G3} sequences") : "; B_simple unresolved");
         string protocol = string.Create(inv, $"GPT {c.Layers}×{c.Embedding}, block {c.BlockSize}, byte tokens, float32; batch {string.Join(",", c.Batches)} sequences; {c.Steps} steps; each optimizer tuned per batch size (grid extended up to {c.MaxLrExtensions} steps at an edge); {c.Seeds.Length} seeds; noise from {c.NoiseGradients} gradients per batch size at adamw's tuned run at batch {c.Batches.Max()}");
         var list = new List<ClaimRecord>();
         foreach (var oc in r.Crossovers)
