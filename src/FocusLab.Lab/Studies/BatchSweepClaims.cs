@@ -9,7 +9,7 @@ namespace FocusLab.Lab.Studies;
 /// size of the summary: reproduced when I &gt; 0 at the smallest and I &lt; 0 at the largest, each larger than
 /// the replicate spread, and no optimum there at an edge of its lr grid; not reproduced when either end
 /// has a difference, larger than the spread and from interior optima, of the wrong sign — or differences
-/// within the spread; not testable when an edge optimum or a missing batch size leaves the question open.
+/// within the spread; not testable when an edge optimum or an unfinished batch size leaves the question open.
 /// </summary>
 public static class BatchSweepClaims
 {
@@ -40,6 +40,7 @@ public static class BatchSweepClaims
     public static (string Verdict, string Reason) Judge(IReadOnlyList<Improvement> curve, int incompleteBatches)
     {
         if (curve.Count < 2) return (ClaimVerdict.NotTestable, "fewer than two complete batch sizes");
+        if (incompleteBatches > 0) return (ClaimVerdict.NotTestable, $"{incompleteBatches} batch sizes are not finished; the claim is judged at both ends of the whole range");
         var small = curve[0];
         var large = curve[^1];
         string At(Improvement i) => string.Create(CultureInfo.InvariantCulture, $"batch {i.Batch} (I = {i.I:+0.000;-0.000})");
@@ -52,8 +53,6 @@ public static class BatchSweepClaims
         var edge = new[] { small, large }.Where(i => i.EdgeOptimum).ToList();
         if (edge.Count > 0)
             return (ClaimVerdict.NotTestable, $"a best lr still sits at an edge of its grid at {string.Join(" and ", edge.Select(At))}; extend the grid (--lrs, --lr-extensions)");
-        if (incompleteBatches > 0 && !(smallWins || largeLoses))
-            return (ClaimVerdict.NotTestable, $"{incompleteBatches} batch sizes are not finished");
         var within = new[] { small, large }.Where(i => !i.LargerThanSpread).ToList();
         return (ClaimVerdict.NotReproduced, $"the difference is within the replicate spread at {string.Join(" and ", within.Select(At))}");
     }

@@ -159,4 +159,20 @@ public class SweepScoringTests
         Assert.False(mixed.LargerThanSpread);
         Assert.True(mixed.EdgeOptimum);
     }
+
+    private static Improvement I(int batch, double i, bool larger = true, bool edge = false) => new("signum", batch, i, i, 0.01, i, i, larger, edge);
+
+    [Fact]
+    public void The_crossover_claim_is_judged_at_both_ends_with_spread_edges_and_unfinished_batches()
+    {
+        string V(Improvement[] curve, int incomplete = 0) => BatchSweepClaims.Judge(curve, incomplete).Verdict;
+        Assert.Equal(FocusLab.Lab.Claims.ClaimVerdict.Reproduced, V([I(2, 0.05), I(64, 0.0, false), I(4096, -0.1)]));
+        Assert.Equal(FocusLab.Lab.Claims.ClaimVerdict.NotReproduced, V([I(2, -0.05), I(4096, -0.1)]));
+        Assert.Equal(FocusLab.Lab.Claims.ClaimVerdict.NotReproduced, V([I(2, 0.01, larger: false), I(4096, -0.1)]));
+        Assert.Equal(FocusLab.Lab.Claims.ClaimVerdict.NotTestable, V([I(2, 0.05, edge: true), I(4096, -0.1)]));
+        Assert.Equal(FocusLab.Lab.Claims.ClaimVerdict.NotTestable, V([I(2, 0.05), I(256, -0.1)], incomplete: 4));
+        // A wrong sign beyond the spread at an interior optimum outweighs an edge at the other end.
+        Assert.Equal(FocusLab.Lab.Claims.ClaimVerdict.NotReproduced, V([I(2, -0.05), I(4096, -0.1, edge: true)]));
+        Assert.Equal(FocusLab.Lab.Claims.ClaimVerdict.NotTestable, V([I(2, 0.05)]));
+    }
 }
