@@ -30,6 +30,7 @@ public static partial class StudyReport
         ("winner_map.svg", "Phase diagram (FOCUS fig. 2a/2b)"),
         ("batch_sweep_loss.svg", "Batch-size crossover (FOCUS fig. 2c/d)"),
         ("val_curves.svg", "Language-model race (FOCUS fig. 3, S3 table 2)"),
+        ("lm_noise_improvement.svg", "Gradient noise and the batch-size crossover on language modelling"),
         ("rotation_quadratic.svg", "Rotation study (Xie et al.)"),
         ("geometry_slice_1d.svg", "Loss geometry of a trained model"),
         ("geometry_slice_2d.svg", "Loss geometry of a trained model"),
