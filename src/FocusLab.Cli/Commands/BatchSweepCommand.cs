@@ -116,7 +116,7 @@ internal static class BatchSweepCommand
             Console.Error.WriteLine($"{key}: no stored result in {dir} to compare with.");
             return 0;
         }
-        bool same = cell.Diverged && stored.Diverged ? cell.Score == stored.Score : cell.SameOutcome(stored with { DivergedAtStep = cell.DivergedAtStep });
+        bool same = cell.SameOutcome(stored);
         Console.Error.WriteLine(same
             ? string.Create(CultureInfo.InvariantCulture, $"{key}: same result as stored (score {cell.Score:R}{(cell.Diverged ? ", diverged" : "")})")
             : string.Create(CultureInfo.InvariantCulture, $"{key}: DIFFERS from stored: score {cell.Score:R} vs {stored.Score:R}, test loss {cell.TestLoss:R} vs {stored.TestLoss:R}"));

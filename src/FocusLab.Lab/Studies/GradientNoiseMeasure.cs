@@ -29,42 +29,101 @@ public sealed record GradientNoise(int Batch, int Gradients, long Parameters, do
     {
         if (gradients < 2) throw new ArgumentException($"The noise needs at least 2 gradients; got {gradients}.");
         var model = task.Model;
-        int d = checked((int)model.ParameterCount);
-        var mean = new double[d];
-        var m2 = new double[d];
-        var g = new double[d];
+        var stats = new Moments(checked((int)model.ParameterCount));
+        var g = new double[stats.Dimension];
         var tape = new Tape<float>();
-        for (int k = 1; k <= gradients; k++)
+        for (int k = 0; k < gradients; k++)
         {
-            tape.Reset();
-            model.ZeroGrad();
-            var loss = task.NextLoss(tape);
-            tape.Backward(loss);
-            model.GatherGradients<double>(g);
-            for (int i = 0; i < d; i++)
-            {
-                double delta = g[i] - mean[i];
-                mean[i] += delta / k;
-                m2[i] += delta * (g[i] - mean[i]);
-            }
+            Gradient(task, tape, g);
+            stats.Add(g);
         }
         model.ZeroGrad();
-        double trace = 0, normSq = 0;
-        var ratios = new List<double>(d);
-        for (int i = 0; i < d; i++)
+        return stats.Result(batch);
+    }
+
+    /// <summary>
+    /// The noise at several batch sizes from one stream of single-sequence gradients (<paramref name="perSequence"/>
+    /// must draw one sequence per step): consecutive groups of b sequences form the batch-b gradients (the mean
+    /// loss over a batch has the mean of its sequences' gradients), so every batch size sees the same
+    /// <paramref name="gradientsAtLargest"/> × max(b) sequences and their heavy-tailed outliers alike; batch size b
+    /// gets gradientsAtLargest × max(b)/b gradients.
+    /// </summary>
+    public static GradientNoise[] MeasureNested(ITrainingTask perSequence, IReadOnlyList<int> batches, int gradientsAtLargest)
+    {
+        if (perSequence.ItemsPerStep <= 0) throw new ArgumentException("The task draws no items per step.");
+        if (batches.Count == 0 || batches.Any(b => b < 1)) throw new ArgumentException("Give batch sizes ≥ 1.");
+        if (gradientsAtLargest < 2) throw new ArgumentException($"The noise needs at least 2 gradients; got {gradientsAtLargest}.");
+        int largest = batches.Max();
+        if (batches.Any(b => largest % b != 0)) throw new ArgumentException($"Every batch size must divide the largest ({largest}) so the groups tile the same sequences.");
+        int d = checked((int)perSequence.Model.ParameterCount);
+        var moments = batches.Select(_ => new Moments(d)).ToArray();
+        var sums = batches.Select(_ => new double[d]).ToArray();
+        var g = new double[d];
+        var tape = new Tape<float>();
+        int n = gradientsAtLargest * largest;
+        for (int s = 1; s <= n; s++)
         {
-            double v = m2[i] / (gradients - 1);
-            trace += v;
-            normSq += mean[i] * mean[i];
-            // Coordinates no batch touched (embeddings of bytes absent from every batch) have no noise to speak of.
-            if (v > 0 || mean[i] != 0) ratios.Add(Math.Sqrt(v) / Math.Abs(mean[i]));
+            Gradient(perSequence, tape, g);
+            for (int j = 0; j < batches.Count; j++)
+            {
+                var sum = sums[j];
+                for (int i = 0; i < d; i++) sum[i] += g[i];
+                if (s % batches[j] != 0) continue;
+                double inv = 1.0 / batches[j];
+                for (int i = 0; i < d; i++) sum[i] *= inv;
+                moments[j].Add(sum);
+                Array.Clear(sum);
+            }
         }
-        ratios.Sort();
-        int n = ratios.Count;
-        double median = n == 0 ? double.NaN : n % 2 == 1 ? ratios[n / 2] : 0.5 * (ratios[n / 2 - 1] + ratios[n / 2]);
-        double g2 = normSq - trace / gradients;
-        return new GradientNoise(batch, gradients, d, median, trace, normSq, g2,
-            g2 > 0 ? trace / g2 : null, g2 > 0 ? batch * trace / g2 : null);
+        perSequence.Model.ZeroGrad();
+        return batches.Select((b, j) => moments[j].Result(b)).ToArray();
+    }
+
+    private static void Gradient(ITrainingTask task, Tape<float> tape, double[] into)
+    {
+        tape.Reset();
+        task.Model.ZeroGrad();
+        tape.Backward(task.NextLoss(tape));
+        task.Model.GatherGradients<double>(into);
+    }
+
+    /// <summary>Per-coordinate mean and sum of squared deviations of a stream of vectors (Welford).</summary>
+    private sealed class Moments(int dimension)
+    {
+        private readonly double[] _mean = new double[dimension], _m2 = new double[dimension];
+        private int _count;
+
+        public int Dimension => dimension;
+
+        public void Add(double[] x)
+        {
+            _count++;
+            for (int i = 0; i < x.Length; i++)
+            {
+                double delta = x[i] - _mean[i];
+                _mean[i] += delta / _count;
+                _m2[i] += delta * (x[i] - _mean[i]);
+            }
+        }
+
+        public GradientNoise Result(int batch)
+        {
+            double trace = 0, normSq = 0;
+            var ratios = new List<double>(_mean.Length);
+            for (int i = 0; i < _mean.Length; i++)
+            {
+                double v = _m2[i] / (_count - 1);
+                trace += v;
+                normSq += _mean[i] * _mean[i];
+                // Coordinates no batch touched (embeddings of bytes absent from every batch) have no noise to speak of.
+                if (v > 0 || _mean[i] != 0) ratios.Add(Math.Sqrt(v) / Math.Abs(_mean[i]));
+            }
+            ratios.Sort();
+            int n = ratios.Count;
+            double median = n == 0 ? double.NaN : n % 2 == 1 ? ratios[n / 2] : 0.5 * (ratios[n / 2 - 1] + ratios[n / 2]);
+            double g2 = normSq - trace / _count;
+            return new GradientNoise(batch, _count, _mean.Length, median, trace, normSq, g2, g2 > 0 ? trace / g2 : null, g2 > 0 ? batch * trace / g2 : null);
+        }
     }
 
     /// <summary>

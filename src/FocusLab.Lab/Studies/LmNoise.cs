@@ -73,8 +73,8 @@ public sealed record LmNoiseConfig(
 /// <summary>The study's outcome: per (optimizer, batch) tuned results, I(b) of each optimizer against adamw, crossovers and the measured noise per batch size.</summary>
 /// <remarks><see cref="Noise"/>: at each batch size's own adamw endpoint (what training at b met; later points of training have a
 /// smaller ‖G‖, so it mixes progress into the noise). <see cref="ReferenceNoise"/>: every batch size at one common model (adamw's tuned
-/// first-seed run at the largest batch size), where the noise falls as 1/b and <see cref="GradientNoise.SimpleNoiseScale"/> should not
-/// depend on b — the axis on which to read the crossover like the toy's σ.</remarks>
+/// first-seed run at the largest batch size) and one stream of sequences grouped into batches of each size, where the noise falls as
+/// 1/b and <see cref="GradientNoise.SimpleNoiseScale"/> should not depend on b — the axis on which to read the crossover like the toy's σ.</remarks>
 public sealed record LmNoiseResult(LmNoiseConfig Config, OptimizerAtBatch[] Results, Improvement[] Improvements, OptimizerCrossover[] Crossovers,
     GradientNoise[] Noise, GradientNoise[] ReferenceNoise, List<RaceRun> Runs);
 
@@ -143,11 +143,10 @@ public sealed class LmNoise(LmNoiseConfig config, TextCorpus corpus, string outD
         var reference = new List<GradientNoise>();
         int refBatch = config.Batches.Max();
         if (adamwLr.TryGetValue(refBatch, out var refRun))
-            foreach (int b in config.Batches.Order())
-            {
-                if (MeasureNoise(b, refBatch, refRun.Lr, refRun.Own, $"reference-b{b}.json") is { } n) reference.Add(n);
-                else Pending.Add($"reference noise at batch {b}");
-            }
+        {
+            if (ReferenceNoise(refBatch, refRun.Lr, refRun.Own) is { } list) reference.AddRange(list);
+            else Pending.Add("reference noise");
+        }
         if (Pending.Count > 0) return null;
 
         var improvements = new List<Improvement>();
@@ -171,6 +170,32 @@ public sealed class LmNoise(LmNoiseConfig config, TextCorpus corpus, string outD
         var task = new GptTask(corpus, config.Gpt, batch, seed, config.EvalBatches(batch));
         var options = new TrainerOptions { Optimizer = spec, Steps = config.Steps, Schedule = config.Schedule, EvalEvery = Math.Max(1, config.Steps / 10), ClipNorm = config.Clip };
         return GptRunFolder.Train(outDir, name, label, "main", seed, lr, task, options, ProgressFor?.Invoke(name), cancel);
+    }
+
+    /// <summary>
+    /// The noise at every batch size at one model, the end of adamw's tuned first-seed run at batch <paramref name="modelBatch"/>,
+    /// from one stream of <see cref="LmNoiseConfig.NoiseGradients"/> × max(b) single-sequence gradients
+    /// (<see cref="GradientNoise.MeasureNested"/>); batch sizes that do not divide the largest are measured on their own.
+    /// </summary>
+    private GradientNoise[]? ReferenceNoise(int modelBatch, double adamwLr, bool own)
+    {
+        string path = Path.Combine(outDir, "noise", "reference.json");
+        if (File.Exists(path)) return JsonSerializer.Deserialize<GradientNoise[]>(File.ReadAllText(path), StudyJson.Options);
+        if (!own) return null;
+        string ckpt = Path.Combine(outDir, RunName(modelBatch, "adamw", adamwLr, config.Seeds[0]), TrainingCheckpoint.FileName);
+        var nested = config.Batches.Where(b => modelBatch % b == 0).Order().ToArray();
+        var task = new GptTask(corpus, config.Gpt, 1, config.Seeds.Max() + 1000, evalBatches: 1);
+        TrainingCheckpoint.RestoreModel(Checkpoint.Load(ckpt), ckpt, task.Model);
+        var list = GradientNoise.MeasureNested(task, nested, config.NoiseGradients).ToList();
+        foreach (int b in config.Batches.Except(nested))
+        {
+            var single = new GptTask(corpus, config.Gpt, b, config.Seeds.Max() + 1000, evalBatches: 1);
+            TrainingCheckpoint.RestoreModel(Checkpoint.Load(ckpt), ckpt, single.Model);
+            list.Add(GradientNoise.Measure(single, b, config.NoiseGradients));
+        }
+        var result = list.OrderBy(n => n.Batch).ToArray();
+        FocusLab.Lab.Reports.AtomicFile.WriteText(path, JsonSerializer.Serialize(result, StudyJson.Options));
+        return result;
     }
 
     /// <summary>

@@ -131,6 +131,10 @@ public class BatchSweepRunTests
         Assert.True(stopped.Diverged);
         Assert.Equal(3, stopped.DivergedAtStep);
         Assert.Equal(SweepScoring.DivergedLoss, stopped.Score);
+        // A diverged cell computed with and without the early stop is the same outcome (score 100); a finite one is not.
+        var late = stopped with { DivergedAtStep = null, TestLoss = 1e9 };
+        Assert.True(stopped.SameOutcome(late));
+        Assert.False(a.SameOutcome(a with { TestLoss = a.TestLoss + 1e-12 }));
     }
 
     [Theory]

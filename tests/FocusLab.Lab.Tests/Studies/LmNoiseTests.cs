@@ -50,6 +50,43 @@ public class LmNoiseTests
     }
 
     [Fact]
+    public void Nested_batches_are_groups_of_one_stream_of_single_sequence_gradients()
+    {
+        var config = new FocusLab.Engine.Models.GptConfig(256, 8, 1, 2, 16);
+        var nested = GradientNoise.MeasureNested(new GptTask(TinyTasks.Corpus(), config, 1, 7, 1), [1, 2], 3);
+        // Batch 1 is the plain measurement of the same 6 sequences.
+        Assert.Equal(GradientNoise.Measure(new GptTask(TinyTasks.Corpus(), config, 1, 7, 1), 1, 6), nested[0]);
+
+        // Batch 2 by hand: mean of consecutive pairs, two-pass statistics.
+        var task = new GptTask(TinyTasks.Corpus(), config, 1, 7, 1);
+        int d = (int)task.Model.ParameterCount;
+        var tape = new Tape<float>();
+        var pairs = new double[3][];
+        for (int p = 0; p < 3; p++)
+        {
+            pairs[p] = new double[d];
+            for (int q = 0; q < 2; q++)
+            {
+                tape.Reset();
+                task.Model.ZeroGrad();
+                tape.Backward(task.NextLoss(tape));
+                var g = new double[d];
+                task.Model.GatherGradients<double>(g);
+                for (int i = 0; i < d; i++) pairs[p][i] += g[i] / 2;
+            }
+        }
+        double trace = 0;
+        for (int i = 0; i < d; i++)
+        {
+            double mean = pairs.Average(x => x[i]);
+            trace += pairs.Sum(x => (x[i] - mean) * (x[i] - mean)) / 2;
+        }
+        Assert.Equal(3, nested[1].Gradients);
+        Assert.Equal(trace, nested[1].TraceCov, trace * 1e-9);
+        Assert.Throws<ArgumentException>(() => GradientNoise.MeasureNested(task, [2, 3], 2));
+    }
+
+    [Fact]
     public void Larger_batches_give_less_noise_per_gradient()
     {
         // Same parameters (seed), batches of 2 and of 16 sequences: tr Cov(g_b) falls roughly as 1/b.
@@ -74,8 +111,8 @@ public class LmNoiseTests
         Assert.NotNull(reference);
         Assert.Equal(2, reference!.Noise.Length);
         Assert.Equal([2, 8], reference.ReferenceNoise.Select(n => n.Batch));
-        // At the largest batch the reference model is that batch's own run: the same measurement.
-        Assert.Equal(reference.Noise.Single(n => n.Batch == 8), reference.ReferenceNoise.Single(n => n.Batch == 8));
+        // One stream of 4 × 8 sequences: 16 gradients of 2, 4 of 8.
+        Assert.Equal([16, 4], reference.ReferenceNoise.Select(n => n.Gradients));
         Assert.Equal(2, reference.Improvements.Length);
         Assert.All(reference.Results, r => Assert.Equal(2, r.ReplicateLosses.Length));
 
