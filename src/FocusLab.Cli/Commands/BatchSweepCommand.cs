@@ -141,7 +141,7 @@ internal static class BatchSweepCommand
             foreach (var oc in summary.Crossovers)
             {
                 var i = summary.Improvements.Single(q => q.Batch == b && q.Optimizer == oc.Optimizer);
-                row.Add(string.Create(CultureInfo.InvariantCulture, $"{i.I:+0.000;-0.000} ± {i.ReplicateStd:F3}{(i.LargerThanSpread ? " *" : "")}"));
+                row.Add(string.Create(CultureInfo.InvariantCulture, $"{FocusLab.Lab.Claims.ClaimFormat.Signed(i.I)} ± {i.ReplicateStd:F3}{(i.LargerThanSpread ? " *" : "")}"));
             }
             table.AddRow(row.Select(Markup.Escape).ToArray());
         }

@@ -89,7 +89,7 @@ internal static class LmNoiseCommand
                 foreach (var oc in result.Crossovers)
                 {
                     var i = result.Improvements.Single(q => q.Batch == bs && q.Optimizer == oc.Optimizer);
-                    row.Add(string.Create(CultureInfo.InvariantCulture, $"{i.I:+0.000;-0.000} ± {i.ReplicateStd:F3}{(i.LargerThanSpread ? " *" : "")}"));
+                    row.Add(string.Create(CultureInfo.InvariantCulture, $"{FocusLab.Lab.Claims.ClaimFormat.Signed(i.I)} ± {i.ReplicateStd:F3}{(i.LargerThanSpread ? " *" : "")}"));
                 }
                 var nz = result.ReferenceNoise.Single(q => q.Batch == bs);
                 row.Add(nz.MedianStdOverMean.ToString("G3", CultureInfo.InvariantCulture));

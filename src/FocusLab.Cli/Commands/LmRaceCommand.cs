@@ -99,7 +99,7 @@ internal static class LmRaceCommand
             foreach (var x in result.Summary)
                 over.AddRow(Markup.Escape(x.Optimizer), x.Lr.ToString("G3", CultureInfo.InvariantCulture) + (x.EdgeLr ? " (edge)" : ""), x.Seeds.ToString(),
                     string.Create(CultureInfo.InvariantCulture, $"{x.FinalMean:F4} ± {x.FinalStd:F4}"),
-                    x.DiffVsAdamw is { } d ? string.Create(CultureInfo.InvariantCulture, $"{d:+0.0000;-0.0000} ± {x.DiffStd:F4}{(x.LargerThanSpread ? " *" : "")}") : "–",
+                    x.DiffVsAdamw is { } d ? string.Create(CultureInfo.InvariantCulture, $"{FocusLab.Lab.Claims.ClaimFormat.Signed(d, 4)} ± {x.DiffStd:F4}{(x.LargerThanSpread ? " *" : "")}") : "–",
                     x.SpeedupMean is { } sp ? string.Create(CultureInfo.InvariantCulture, $"{sp:F2} ± {x.SpeedupStd:F2} ({x.Reached}/{x.Seeds})") : $"– (0/{x.Seeds})");
             AnsiConsole.Write(over);
             Console.WriteLine("* = the same sign on every seed (larger than the seed spread)");

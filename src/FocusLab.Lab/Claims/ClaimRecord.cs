@@ -70,3 +70,15 @@ public static class ClaimFile
         return (doc.Study ?? Path.GetFileName(Path.GetDirectoryName(Path.GetFullPath(path))) ?? "", doc.Claims);
     }
 }
+
+/// <summary>Number formats shared by the studies' claims and tables.</summary>
+public static class ClaimFormat
+{
+    /// <summary>A signed number with <paramref name="decimals"/> decimals ("+0.012", "−0.003" as "-0.003"); a value that rounds to zero prints "0.000", never "-0.000".</summary>
+    public static string Signed(double x, int decimals = 3)
+    {
+        string digits = "0." + new string('0', decimals);
+        double r = Math.Round(x, decimals) + 0.0; // + 0.0 turns −0 into +0
+        return r.ToString($"+{digits};-{digits};{digits}", System.Globalization.CultureInfo.InvariantCulture);
+    }
+}

@@ -26,7 +26,7 @@ public static class BatchSweepClaims
         {
             var curve = summary.Improvements.Where(i => i.Optimizer == oc.Optimizer).OrderBy(i => i.Batch).ToArray();
             string numbers = string.Join("; ", curve.Select(i => string.Create(CultureInfo.InvariantCulture,
-                $"I({i.Batch}) = {i.I:+0.000;-0.000} ± {i.ReplicateStd:F3}{(i.LargerThanSpread ? "" : " (within spread)")}{(i.EdgeOptimum ? " [edge lr]" : "")}")))
+                $"I({i.Batch}) = {FocusLab.Lab.Claims.ClaimFormat.Signed(i.I)} ± {i.ReplicateStd:F3}{(i.LargerThanSpread ? "" : " (within spread)")}{(i.EdgeOptimum ? " [edge lr]" : "")}")))
                 + (oc.Crossover.Batch is { } b ? string.Create(CultureInfo.InvariantCulture, $"; crossover ≈ {b:F0}") : $"; no crossover ({oc.Crossover.Note})");
             var (verdict, reason) = Judge(curve, summary.IncompleteBatches.Length);
             claims.Add(new ClaimRecord($"focus.fig2cd.{oc.Optimizer}", "FOCUS (Liu, Liu & Gore 2025)",
@@ -43,7 +43,7 @@ public static class BatchSweepClaims
         if (incompleteBatches > 0) return (ClaimVerdict.NotTestable, $"{incompleteBatches} batch sizes are not finished; the claim is judged at both ends of the whole range");
         var small = curve[0];
         var large = curve[^1];
-        string At(Improvement i) => string.Create(CultureInfo.InvariantCulture, $"batch {i.Batch} (I = {i.I:+0.000;-0.000})");
+        string At(Improvement i) => string.Create(CultureInfo.InvariantCulture, $"batch {i.Batch} (I = {FocusLab.Lab.Claims.ClaimFormat.Signed(i.I)})");
         bool smallWins = small.I > 0 && small.LargerThanSpread, largeLoses = large.I < 0 && large.LargerThanSpread;
         if (smallWins && largeLoses && !small.EdgeOptimum && !large.EdgeOptimum)
             return (ClaimVerdict.Reproduced, $"better than adamw beyond the replicate spread at {At(small)}, worse at {At(large)}, interior lr optima");

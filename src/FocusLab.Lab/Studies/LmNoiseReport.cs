@@ -80,7 +80,7 @@ public static class LmNoiseReport
         {
             var curve = r.Improvements.Where(i => i.Optimizer == oc.Optimizer).OrderBy(i => i.Batch).ToArray();
             var (verdict, reason) = c.Seeds.Length < 3 ? (ClaimVerdict.NotTestable, $"{c.Seeds.Length} seed(s); a verdict needs ≥ 3") : BatchSweepClaims.Judge(curve, 0);
-            string numbers = string.Join("; ", curve.Select(i => string.Create(inv, $"I({i.Batch}) = {i.I:+0.000;-0.000} ± {i.ReplicateStd:F3}{(i.LargerThanSpread ? "" : " (within spread)")}{(i.EdgeOptimum ? " [edge lr]" : "")}")))
+            string numbers = string.Join("; ", curve.Select(i => string.Create(inv, $"I({i.Batch}) = {FocusLab.Lab.Claims.ClaimFormat.Signed(i.I)} ± {i.ReplicateStd:F3}{(i.LargerThanSpread ? "" : " (within spread)")}{(i.EdgeOptimum ? " [edge lr]" : "")}")))
                 + "; " + BatchSweepReport.CrossoverText(oc.Crossover) + "; noise: " + noise;
             list.Add(new ClaimRecord($"mechanism.lm-noise.{oc.Optimizer}", "FOCUS / Signum mechanism (LM version; not run in the papers)",
                 $"{oc.Optimizer} beats adamw at small batch sizes, where the gradient noise is large, and loses at large ones",

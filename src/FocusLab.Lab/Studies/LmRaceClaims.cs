@@ -53,7 +53,7 @@ public static class LmRaceClaims
             return (ClaimVerdict.Reproduced, string.Create(CultureInfo.InvariantCulture, $"lower final loss on every seed (by {d:F3} ± {row.DiffStd:F3}) and adamw's final loss reached {row.SpeedupMean:F2}× sooner"));
         string here = d < 0 && row.LargerThanSpread
             ? string.Create(CultureInfo.InvariantCulture, $"here it ends above adamw on every seed (by {-d:F3} ± {row.DiffStd:F3})")
-            : string.Create(CultureInfo.InvariantCulture, $"here the difference ({d:+0.000;-0.000} ± {row.DiffStd:F3}) is within the seed spread");
+            : string.Create(CultureInfo.InvariantCulture, $"here the difference ({FocusLab.Lab.Claims.ClaimFormat.Signed(d)} ± {row.DiffStd:F3}) is within the seed spread");
         return (ClaimVerdict.NotTestable, here + "; the paper's advantage is claimed for GPT-2 scale training in float16 over ~10^5 steps, which this CPU-scale race does not reach");
     }
 

@@ -62,4 +62,12 @@ public class ClaimsLedgerTests
         Assert.Contains("'agrees'", e.Message);
         Assert.Throws<InvalidDataException>(() => ClaimFile.Write(dir, "x", [Record("a", "agrees")]));
     }
+
+    [Theory]
+    [InlineData(0.0123, 3, "+0.012")]
+    [InlineData(-0.0031, 3, "-0.003")]
+    [InlineData(-0.0001, 3, "0.000")]
+    [InlineData(0.0, 4, "0.0000")]
+    public void Signed_numbers_never_print_a_negative_zero(double x, int decimals, string expected) =>
+        Assert.Equal(expected, ClaimFormat.Signed(x, decimals));
 }
