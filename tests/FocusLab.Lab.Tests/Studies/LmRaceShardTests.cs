@@ -54,7 +54,7 @@ public class LmRaceShardTests
         Assert.Contains(race.Pending, p => p.StartsWith("tuning of adamw"));
     }
 
-    private static RaceRun Main(string opt, int seed, double final, double[][] curve) =>
+    private static RaceRun MainRun(string opt, int seed, double final, double[][] curve) =>
         new($"runs/{opt}/seed{seed}", opt, "main", seed, 1e-3, opt, 100, final, false, null, 1, 1, curve, [], []);
 
     [Fact]
@@ -63,11 +63,11 @@ public class LmRaceShardTests
         double[][] Curve(double end) => [[50, end + 0.5], [100, end]];
         var runs = new List<RaceRun>
         {
-            Main("adamw", 1, 2.0, Curve(2.0)), Main("adamw", 2, 2.2, Curve(2.2)), Main("adamw", 3, 2.1, Curve(2.1)),
+            MainRun("adamw", 1, 2.0, Curve(2.0)), MainRun("adamw", 2, 2.2, Curve(2.2)), MainRun("adamw", 3, 2.1, Curve(2.1)),
             // focus: lower than adamw on every seed.
-            Main("focus", 1, 1.9, [[50, 1.95], [100, 1.9]]), Main("focus", 2, 2.0, [[50, 2.1], [100, 2.0]]), Main("focus", 3, 2.05, [[50, 2.3], [100, 2.05]]),
+            MainRun("focus", 1, 1.9, [[50, 1.95], [100, 1.9]]), MainRun("focus", 2, 2.0, [[50, 2.1], [100, 2.0]]), MainRun("focus", 3, 2.05, [[50, 2.3], [100, 2.05]]),
             // signum: mixed signs.
-            Main("signum", 1, 2.1, Curve(2.1)), Main("signum", 2, 2.1, Curve(2.1)), Main("signum", 3, 2.0, Curve(2.0)),
+            MainRun("signum", 1, 2.1, Curve(2.1)), MainRun("signum", 2, 2.1, Curve(2.1)), MainRun("signum", 3, 2.0, Curve(2.0)),
         };
         var config = LmRaceConfig.Quick() with { Seeds = [1, 2, 3] };
         var rows = LmRace.Summarize(runs, LmRace.Compare(config, runs), new Dictionary<string, bool> { ["signum"] = true });
