@@ -12,10 +12,12 @@ root.Subcommands.Add(ValleyCommand.Create());
 root.Subcommands.Add(TrainCommand.Create());
 root.Subcommands.Add(BatchSweepCommand.Create());
 root.Subcommands.Add(LmRaceCommand.Create());
+root.Subcommands.Add(LmNoiseCommand.Create());
 root.Subcommands.Add(SharpnessCommand.Create());
 root.Subcommands.Add(RotationCommand.Create());
 root.Subcommands.Add(GeometryCommand.Create());
 root.Subcommands.Add(ReportCommand.Create());
+root.Subcommands.Add(ClaimsCommand.Create());
 root.Subcommands.Add(OptimizersCommand.Create());
 root.Subcommands.Add(BenchCommand.Create());
 

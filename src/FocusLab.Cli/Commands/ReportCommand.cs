@@ -34,7 +34,11 @@ internal static class ReportCommand
                 return Failure.BadInput;
             }
             string path = Path.GetFullPath(r.GetValue(output) ?? Path.Combine(root, "report.html"));
-            AtomicFile.WriteText(path, StudyReport.Render(sections, "FocusLab studies"));
+            // The claims ledger (`focuslab claims`) closes the page when any study wrote claims.
+            var ledger = FocusLab.Lab.Claims.ClaimsLedger.Collect(root);
+            string page = StudyReport.Render(sections, "FocusLab studies");
+            if (ledger.Count > 0) page = page.Replace("</body>", FocusLab.Lab.Claims.ClaimsLedger.Html(ledger) + "</body>");
+            AtomicFile.WriteText(path, page);
             int figures = sections.Sum(s => s.Figures.Count);
             Console.WriteLine($"wrote {path}: {sections.Count} studies, {figures} figures");
             foreach (var s in sections)

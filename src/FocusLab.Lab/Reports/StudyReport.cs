@@ -48,6 +48,8 @@ public static partial class StudyReport
         ("batch_sweep_loss.svg", "Batch-size crossover (FOCUS fig. 2c/d)", "batch_sweep_loss.svg"),
         ("race-config.json", "Language-model race (FOCUS fig. 3, S3 table 2)", "val_curves.svg"),
         ("val_curves.svg", "Language-model race (FOCUS fig. 3, S3 table 2)", "val_curves.svg"),
+        ("noise-config.json", "Gradient noise and the batch-size crossover on language modelling", "lm_noise_improvement.svg"),
+        ("lm_noise_improvement.svg", "Gradient noise and the batch-size crossover on language modelling", "lm_noise_improvement.svg"),
         ("sharpness_*.json", "Directional sharpness (Pan & Li)", null),
         ("rotation_quadratic.json", "Rotation study on a quadratic (Xie et al.)", "rotation_quadratic.svg"),
         ("rotation_quadratic.svg", "Rotation study on a quadratic (Xie et al.)", "rotation_quadratic.svg"),
@@ -122,11 +124,11 @@ public static partial class StudyReport
         return new StudyScan(sections, problems, notes);
     }
 
-    /// <summary>True when a folder between <paramref name="root"/> and <paramref name="dir"/> holds an LM race (its runs are the race's).</summary>
+    /// <summary>True when a folder between <paramref name="root"/> and <paramref name="dir"/> holds an LM race or an LM noise study (its runs are the study's).</summary>
     private static bool InsideRace(string root, string dir)
     {
         for (var d = Path.GetDirectoryName(dir); d is not null && d.Length >= root.Length; d = Path.GetDirectoryName(d))
-            if (File.Exists(Path.Combine(d, "race-config.json"))) return true;
+            if (File.Exists(Path.Combine(d, "race-config.json")) || File.Exists(Path.Combine(d, "noise-config.json"))) return true;
         return false;
     }
 

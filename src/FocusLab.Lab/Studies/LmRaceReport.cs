@@ -6,7 +6,7 @@ using System.Text.Json;
 namespace FocusLab.Lab.Studies;
 
 /// <summary>
-/// Outputs of a race: <c>race.json</c> (settings, tuning, every run with curves and spikes, comparisons),
+/// Outputs of a race: <c>race.json</c> (settings, tuning, per-entrant summary over seeds, every run with curves and spikes, comparisons), <c>summary.csv</c>, <c>claims.json</c>,
 /// <c>runs.csv</c>, <c>tuning.csv</c>, <c>spikes.csv</c>, <c>val_curves.svg</c>, <c>train_loss.svg</c> and <c>lm_race.html</c>.
 /// </summary>
 public static class LmRaceReport
@@ -14,17 +14,24 @@ public static class LmRaceReport
     public static void Write(string outDir, LmRaceResult result, string command)
     {
         FocusLab.Lab.Reports.AtomicFile.WriteText(Path.Combine(outDir, "race.json"),
-            JsonSerializer.Serialize(new { command, result.Config, result.Tuning, result.Comparisons, result.Runs }, FocusLab.Lab.Reports.StudyOutput.Json));
+            JsonSerializer.Serialize(new { command, result.Config, result.Tuning, result.Summary, result.Comparisons, result.Runs }, FocusLab.Lab.Reports.StudyOutput.Json));
+        var claims = LmRaceClaims.Check(result, command);
+        FocusLab.Lab.Claims.ClaimFile.Write(outDir, "lm-race", claims);
+
+        var summary = new StringBuilder("optimizer,lr,seeds,final_mean,final_std,speedup_mean,speedup_std,reached,diff_vs_adamw,diff_std,larger_than_spread,edge_lr,diverged\n");
+        foreach (var r in result.Summary)
+            summary.Append(CultureInfo.InvariantCulture, $"{r.Optimizer},{r.Lr:R},{r.Seeds},{r.FinalMean:R},{r.FinalStd:R},{r.SpeedupMean:R},{r.SpeedupStd:R},{r.Reached},{r.DiffVsAdamw:R},{r.DiffStd:R},{r.LargerThanSpread},{r.EdgeLr},{r.Diverged}\n");
+        FocusLab.Lab.Reports.AtomicFile.WriteText(Path.Combine(outDir, "summary.csv"), summary.ToString());
 
         var runs = new StringBuilder("name,optimizer,kind,seed,lr,steps,final_val_loss,diverged,diverged_at,wall_s,tokens_per_s,spikes,spec\n");
         foreach (var r in result.Runs)
             runs.Append(CultureInfo.InvariantCulture, $"{r.Name},{r.Optimizer},{r.Kind},{r.Seed},{r.Lr:R},{r.Steps},{r.FinalValLoss:R},{r.Diverged},{r.DivergedAt},{r.WallS:F2},{r.TokensPerS:F0},{r.Spikes.Count},\"{r.Spec}\"\n");
         FocusLab.Lab.Reports.AtomicFile.WriteText(Path.Combine(outDir, "runs.csv"), runs.ToString());
 
-        var tune = new StringBuilder("optimizer,lr,final_val_loss,chosen,weight_decay\n");
+        var tune = new StringBuilder("optimizer,lr,final_val_loss,chosen,weight_decay,edge\n");
         foreach (var t in result.Tuning)
             for (int i = 0; i < t.Lrs.Length; i++)
-                tune.Append(CultureInfo.InvariantCulture, $"{t.Optimizer},{t.Lrs[i]:R},{t.FinalValLoss[i]:R},{t.Lrs[i] == t.BestLr},{t.WeightDecays[i]:R}\n");
+                tune.Append(CultureInfo.InvariantCulture, $"{t.Optimizer},{t.Lrs[i]:R},{t.FinalValLoss[i]:R},{t.Lrs[i] == t.BestLr},{t.WeightDecays[i]:R},{(t.Lrs[i] == t.BestLr && (t.AtLowerEdge || t.AtUpperEdge))}\n");
         FocusLab.Lab.Reports.AtomicFile.WriteText(Path.Combine(outDir, "tuning.csv"), tune.ToString());
 
         var spikes = new StringBuilder("run,optimizer,kind,step,length,loss,median,peak_ratio,update_max_before,update_mean_before,update_max_previous_step\n");
@@ -49,7 +56,10 @@ public static class LmRaceReport
         html.Append("<table><tr><th>optimizer</th><th>seed</th><th>final val loss</th><th>steps to adamw's final</th><th>speed-up</th><th>wall s</th><th>spikes</th></tr>\n");
         foreach (var c in result.Comparisons)
             html.Append(CultureInfo.InvariantCulture, $"<tr><td>{c.Optimizer}</td><td>{c.Seed}</td><td>{c.FinalValLoss:F4}</td><td>{c.Steps?.ToString() ?? "not reached"}</td><td>{(c.Speedup is { } s ? s.ToString("F2", CultureInfo.InvariantCulture) + "×" : "–")}</td><td>{c.WallS:F1}</td><td>{c.Spikes}</td></tr>\n");
-        html.Append("</table>\n").Append(valSvg).Append(trainSvg);
+        html.Append("</table>\n<h2>Over seeds</h2>\n").Append(FocusLab.Lab.Reports.StudyOutput.CsvTable(summary.ToString()));
+        html.Append(valSvg).Append(trainSvg).Append("<h2>Claims</h2><ul>\n");
+        foreach (var c in claims) html.Append($"<li><b>{WebUtility.HtmlEncode(c.Verdict)}</b>: {WebUtility.HtmlEncode(c.Claim)} — {WebUtility.HtmlEncode(c.Numbers)}; {WebUtility.HtmlEncode(c.Reason)}</li>\n");
+        html.Append("</ul>\n");
         FocusLab.Lab.Reports.AtomicFile.WriteText(Path.Combine(outDir, "lm_race.html"), FocusLab.Lab.Reports.StudyOutput.HtmlPage("FocusLab LM race", html.ToString()));
     }
 

@@ -28,7 +28,13 @@ public sealed record SweepCellResult(
     public static SweepCellResult FromJson(string line) =>
         JsonSerializer.Deserialize<SweepCellResult>(line, StudyJson.Options) ?? throw new InvalidDataException("Empty cell line.");
 
-    /// <summary>Equal apart from the wall time (what two computations of the same cell must agree on).</summary>
+    /// <summary>
+    /// What two computations of the same cell must agree on: everything but the wall time; for a run scored as
+    /// diverged only its key and score, since an early stop (<see cref="SweepPolicy"/>) may end it at another
+    /// step with another (meaningless) loss.
+    /// </summary>
     public bool SameOutcome(SweepCellResult other) =>
-        (this with { WallS = 0, EvalCurve = null }) == (other with { WallS = 0, EvalCurve = null });
+        Diverged && other.Diverged
+            ? Key == other.Key && Lr.Equals(other.Lr) && Seed == other.Seed && Score.Equals(other.Score)
+            : (this with { WallS = 0, EvalCurve = null }) == (other with { WallS = 0, EvalCurve = null });
 }

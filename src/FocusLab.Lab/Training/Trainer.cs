@@ -107,6 +107,7 @@ public sealed class Trainer
         long step = start;
         // Read once per step, so the step that sees an interrupt is the one that is checkpointed.
         bool stop = cancel.IsCancellationRequested;
+        int stepsAboveLimit = 0;
 
         while (step < last && !stop)
         {
@@ -118,6 +119,12 @@ public sealed class Trainer
             var lossVar = _task.NextLoss(tape);
             float loss = lossVar.Value[0];
             if (!float.IsFinite(loss)) { divergence = new Divergence(t, $"the training loss is {loss}"); break; }
+            stepsAboveLimit = o.DivergenceLoss is { } limit && loss > limit ? stepsAboveLimit + 1 : 0;
+            if (stepsAboveLimit >= o.DivergencePatience)
+            {
+                divergence = new Divergence(t, $"the training loss stayed above {o.DivergenceLoss} for {o.DivergencePatience} steps");
+                break;
+            }
             tape.Backward(lossVar);
             double gradNorm = o.ClipNorm is { } clip ? GlobalNormClipping.Clip(parameters, clip) : GlobalNormClipping.Norm(parameters);
             if (!double.IsFinite(gradNorm)) { divergence = new Divergence(t, $"the gradient norm is {gradNorm}"); break; }

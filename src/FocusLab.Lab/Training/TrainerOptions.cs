@@ -36,6 +36,16 @@ public sealed record TrainerOptions
     /// </summary>
     public int HessianEvery { get; init; } = 10;
 
+    /// <summary>
+    /// Stop as diverged once the training loss has stayed above this value for <see cref="DivergencePatience"/>
+    /// consecutive steps (null = only non-finite values stop a run). For sweeps that score such runs as
+    /// diverged anyway, so they cost little.
+    /// </summary>
+    public double? DivergenceLoss { get; init; }
+
+    /// <summary>Consecutive steps above <see cref="DivergenceLoss"/> that count as divergence.</summary>
+    public int DivergencePatience { get; init; } = 1;
+
     /// <summary>Called before each step with its number (tests use it to inject faults).</summary>
     internal Action<long>? BeforeStep { get; init; }
 
@@ -46,6 +56,8 @@ public sealed record TrainerOptions
         if (ClipNorm is { } c && !(c > 0 && double.IsFinite(c))) throw new ArgumentException($"--clip must be a positive number; got {c}.");
         if (Resume && OutDir is null) throw new ArgumentException("--resume needs --out DIR (the folder holding checkpoint.bin).");
         if (HessianEvery < 0) throw new ArgumentException($"--hessian-every must be ≥ 0 (0 = never); got {HessianEvery}.");
+        if (DivergenceLoss is { } dl && !(dl > 0)) throw new ArgumentException($"The divergence loss must be positive; got {dl}.");
+        if (DivergencePatience < 1) throw new ArgumentException($"The divergence patience must be at least 1 step; got {DivergencePatience}.");
         if (StopAfter is { } s && (s < 1 || s > Steps)) throw new ArgumentException($"--stop-after must be in 1..{Steps}; got {s}.");
         try
         {
