@@ -53,8 +53,13 @@ public sealed partial class Figure
         plot.Axes.Bottom.Label.FontSize = 13;
         plot.Axes.Left.Label.FontSize = 13;
         plot.Legend.FontSize = 12;
+        plot.Axes.Bottom.TickGenerator = LinearTicks();
+        plot.Axes.Left.TickGenerator = LinearTicks();
         return plot;
     }
+
+    /// <summary>ScottPlot's automatic linear ticks, labelled by <see cref="LogAxis.TickLabel"/> (no thousands separators, no float noise).</summary>
+    public static ScottPlot.TickGenerators.NumericAutomatic LinearTicks() => new() { LabelFormatter = LogAxis.TickLabel };
 
     /// <summary>Sets a plot's bold title and, when given, a smaller plain line under it.</summary>
     public static void Titles(Plot plot, string title, string? subtitle)
@@ -119,6 +124,9 @@ public sealed partial class Figure
     /// <summary>The figure as an SVG document, ready to be written to a file or inlined into HTML.</summary>
     public string ToSvg()
     {
+        // ScottPlot draws a plot twice when its layout is not settled yet (the second pass after measuring tick
+        // labels); on a vector canvas both passes would stay in the file, so settle the layout off-screen first.
+        foreach (var (plot, height) in _panels) plot.RenderInMemory(Width, height);
         using var stream = new MemoryStream();
         using (var managed = new SKManagedWStream(stream))
         using (var canvas = SKSvgCanvas.Create(SKRect.Create(Width, Height), managed))
@@ -152,6 +160,14 @@ public sealed partial class Figure
         int start = svg.IndexOf("<svg", StringComparison.Ordinal);
         if (start < 0) throw new InvalidOperationException("SkiaSharp produced no <svg> element.");
         svg = svg[start..];
+        // Skia names ids from a counter shared by the whole process: renumber them in document order so the
+        // same figure always gives the same bytes, then prefix them with a hash of the result.
+        var names = new Dictionary<string, string>(StringComparer.Ordinal);
+        svg = IdReference().Replace(svg, m =>
+        {
+            if (!names.TryGetValue(m.Groups[2].Value, out var name)) names[m.Groups[2].Value] = name = "c" + names.Count;
+            return m.Groups[1].Value + name;
+        });
         string prefix = "f" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(svg)))[..8] + "_";
         svg = IdReference().Replace(svg, m => m.Groups[1].Value + prefix + m.Groups[2].Value);
         svg = svg.Replace("<image ", "<image style=\"image-rendering:pixelated\" ", StringComparison.Ordinal);
@@ -159,7 +175,7 @@ public sealed partial class Figure
         return svg.EndsWith('\n') ? svg : svg + "\n";
     }
 
-    [GeneratedRegex("(id=\"|url\\(#|href=\"#)([A-Za-z]+_[0-9]+)")]
+    [GeneratedRegex("(id=\"|url\\(#|href=\"#)([A-Za-z0-9_]+)")]
     private static partial Regex IdReference();
 
     [GeneratedRegex("font-family=\"([^\",]*)\"")]

@@ -146,7 +146,7 @@ public sealed class LineChart
             else if (LogX) LogAxis.Apply(plot.Axes.Bottom, x0, x1);
             if (LogY) LogAxis.Apply(plot.Axes.Left, y0, y1);
         }
-        if (Series.Count > 0) plot.ShowLegend(Edge.Right);
+        if (Series.Any(s => !string.IsNullOrEmpty(s.Name))) plot.ShowLegend(Edge.Right);
         return new Figure(plot, Width, Height);
     }
 

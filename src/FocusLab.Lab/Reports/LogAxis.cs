@@ -69,6 +69,16 @@ public static class LogAxis
         return Math.Abs(v) >= 1e4 || Math.Abs(v) < 1e-3 ? v.ToString("0.#e0", inv) : v.ToString("0.###", inv);
     }
 
+    /// <summary>A linear-axis tick label: at most 10 significant digits, exponent form beyond 1e5 or below 1e-4.</summary>
+    public static string TickLabel(double v)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        if (v == 0) return "0";
+        double rounded = double.Parse(v.ToString("G10", inv), inv);
+        if (Math.Abs(rounded) >= 1e5 || Math.Abs(rounded) < 1e-4) return rounded.ToString("0.###e0", inv);
+        return rounded.ToString("0.##########", inv);
+    }
+
     /// <summary>True when the positive values are (nearly) geometrically spaced, as logspace grids are.</summary>
     public static bool LooksLogSpaced(IReadOnlyList<double> v)
     {

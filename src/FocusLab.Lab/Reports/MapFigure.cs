@@ -73,6 +73,7 @@ public sealed class MapFigure
             bar.Label = colourBarLabel;
             bar.LabelStyle.FontSize = 13;
             if (logScale) LogAxis.Apply(bar.Axis, lo, hi);
+            else bar.Axis.TickGenerator = Figure.LinearTicks();
         };
         return this;
     }
