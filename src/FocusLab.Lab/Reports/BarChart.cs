@@ -77,7 +77,8 @@ public sealed class BarChart
             plot.Add.HorizontalLine(Map(r), 1.5f, Colors.Black, LinePattern.Dotted);
             lo = Math.Min(lo, Map(r)); hi = Math.Max(hi, Map(r));
         }
-        double top = LogY ? Math.Max(Math.Ceiling(hi), baseline + 1) : Math.Max(hi, 0) + 0.05 * Math.Max(hi - Math.Min(lo, 0), 1e-12);
+        // Headroom above the tallest bar, so it never ends on the frame.
+        double top = LogY ? Math.Max(hi + Math.Max(0.1, 0.05 * (hi - baseline)), baseline + 1) : Math.Max(hi, 0) + 0.05 * Math.Max(hi - Math.Min(lo, 0), 1e-12);
         double bottom = LogY ? baseline : Math.Min(lo, 0) - (lo < 0 ? 0.05 * (hi - lo) : 0);
         plot.Axes.SetLimits(-0.5, groups - 0.5, bottom, top);
         plot.Axes.Bottom.TickGenerator = new NumericManual(Enumerable.Range(0, groups).Select(c => (double)c).ToArray(), Categories.ToArray());
