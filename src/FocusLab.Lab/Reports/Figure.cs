@@ -50,6 +50,8 @@ public sealed partial class Figure
         PlotFont.Apply(plot);
         plot.Axes.Title.Label.FontSize = 15;
         plot.Axes.Title.Label.Bold = true;
+        // The label keeps the typeface it resolved when its font name was set, so hand it the bold one.
+        plot.Axes.Title.Label.Font = PlotFont.Bold;
         plot.Axes.Bottom.Label.FontSize = 13;
         plot.Axes.Left.Label.FontSize = 13;
         plot.Legend.FontSize = 12;

@@ -150,7 +150,7 @@ public sealed class MapFigure
     /// <summary>A line of text in the legend (no symbol).</summary>
     public MapFigure Note(string text)
     {
-        _notes.Add(new LegendItem { Label = text });
+        _notes.Add(new LegendItem { LabelText = text });
         return this;
     }
 
@@ -170,7 +170,7 @@ public sealed class MapFigure
         plot.Axes.SetLimits(x0, x1, y0, y1);
         if (LogX) LogAxis.Apply(plot.Axes.Bottom, PX(_x.Min()), PX(_x.Max()));
         if (LogY) LogAxis.Apply(plot.Axes.Left, PY(_y.Min()), PY(_y.Max()));
-        if (plot.Legend.ManualItems.Count > 0 || plot.GetPlottables().Any(p => p.LegendItems.Any(i => !string.IsNullOrEmpty(i.Label))))
+        if (plot.Legend.ManualItems.Count > 0 || plot.GetPlottables().Any(p => p.LegendItems.Any(i => !string.IsNullOrEmpty(i.LabelText))))
             plot.ShowLegend(Edge.Right);
         return new Figure(plot, Width, Height);
     }
@@ -201,7 +201,7 @@ public sealed class MapFigure
 
     private static LegendItem Swatch(string label, string colour) => new()
     {
-        Label = label,
+        LabelText = label,
         FillColor = Color.FromHex(colour),
         OutlineColor = Color.FromHex("#555555"),
         OutlineWidth = 1,

@@ -23,15 +23,22 @@ public static class ValleyFigures
     {
         ArgumentNullException.ThrowIfNull(valley);
         ArgumentNullException.ThrowIfNull(runs);
+        // The window: a square around everything the paths visit, with a margin, so the paths fill the map.
         var all = runs.SelectMany(r => r.Path.X.Zip(r.Path.Y)).Where(p => double.IsFinite(p.First) && double.IsFinite(p.Second)).ToList();
-        double span = all.Count == 0 ? 1 : Math.Max(all.Max(p => Math.Max(Math.Abs(p.First), Math.Abs(p.Second))), 1e-3) * 1.1;
+        double cx = 0, cy = 0, half = 1;
+        if (all.Count > 0)
+        {
+            double x0 = all.Min(p => p.First), x1 = all.Max(p => p.First), y0 = all.Min(p => p.Second), y1 = all.Max(p => p.Second);
+            (cx, cy) = ((x0 + x1) / 2, (y0 + y1) / 2);
+            half = Math.Max(Math.Max(x1 - x0, y1 - y0) / 2 * 1.25, 1e-3);
+        }
         const int n = 90;
-        var grid = SweepGrid.Linspace(-span, span, n);
-        double l0 = 1e-3 * (Math.Abs(valley.C) * span + 1e-12);
-        var fig = new MapFigure("Paths on the narrowing valley", grid, "θ₁", grid, "θ₂", subtitle) { Height = 560 }
+        double[] gx = SweepGrid.Linspace(cx - half, cx + half, n), gy = SweepGrid.Linspace(cy - half, cy + half, n);
+        double l0 = 1e-3 * (Math.Abs(valley.C) * (Math.Max(Math.Abs(cx), Math.Abs(cy)) + half) + 1e-12);
+        var fig = new MapFigure("Paths on the narrowing valley", gx, "θ₁", gy, "θ₂", subtitle) { Height = 560 }
             .Values((j, i) =>
             {
-                double l = valley.Loss([grid[i], grid[j]]);
+                double l = valley.Loss([gx[i], gy[j]]);
                 return Math.Sign(l) * Math.Log10(1 + Math.Abs(l) / l0);
             }, "", colormap: Palette.Shade, bands: 25, colourBar: false);
 

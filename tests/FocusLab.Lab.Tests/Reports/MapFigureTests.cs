@@ -21,7 +21,7 @@ public class MapFigureTests
         Assert.False(map.LogY);
         var figure = map.ToFigure();
         Assert.Single(figure.Plot.GetPlottables<Heatmap>());
-        Assert.Equal(["adam", "signum", "focus", "all diverged"], figure.Plot.Legend.ManualItems.Select(i => i.Label));
+        Assert.Equal(["adam", "signum", "focus", "all diverged"], figure.Plot.Legend.ManualItems.Select(i => i.LabelText));
         for (int y = 0; y < Ys.Length; y++)
             for (int x = 0; x < Xs.Length; x++)
             {
