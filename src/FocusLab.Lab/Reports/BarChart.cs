@@ -82,6 +82,7 @@ public sealed class BarChart
         double bottom = LogY ? baseline : Math.Min(lo, 0) - (lo < 0 ? 0.05 * (hi - lo) : 0);
         plot.Axes.SetLimits(-0.5, groups - 0.5, bottom, top);
         plot.Axes.Bottom.TickGenerator = new NumericManual(Enumerable.Range(0, groups).Select(c => (double)c).ToArray(), Categories.ToArray());
+        plot.Axes.Bottom.MajorTickStyle.Length = 0; // a tick mark would run into the slanted name
         plot.Axes.Bottom.TickLabelStyle.Rotation = 45;
         plot.Axes.Bottom.TickLabelStyle.Alignment = Alignment.MiddleLeft;
         plot.Axes.Bottom.MinimumSize = 90;
