@@ -118,13 +118,9 @@ public static class GeometryOutput
     public static string Slice2DSvg(GeometrySource source, GeometryProbeOptions options, GeometryReport r)
     {
         var s = r.Slice2D ?? throw new InvalidOperationException("No 2-D slice was measured.");
-        var finite = s.Losses.Where(double.IsFinite).ToArray();
         // Log colour scale: slices span orders of magnitude away from a minimum.
-        double lo = finite.Length > 0 ? Math.Log10(Math.Max(finite.Min(), 1e-12)) : 0, hi = finite.Length > 0 ? Math.Log10(Math.Max(finite.Max(), 1e-12)) : 1;
-        double T(double v) => hi > lo ? Math.Clamp((Math.Log10(Math.Max(v, 1e-12)) - lo) / (hi - lo), 0, 1) : 0.5;
-        return new HeatmapFigure("Loss over two random directions", s.Alphas, "α", s.Betas, "β", Where(source))
-            .Cells((j, i) => double.IsFinite(s[i, j]) ? Palette.Ramp(T(s[i, j])) : Palette.None)
-            .ColourBar(Palette.Ramp, t => AxisScale.Label(Math.Pow(10, lo + t * (hi - lo))), "loss").ToString();
+        return new MapFigure("Loss over two random directions", s.Alphas, "α", s.Betas, "β", Where(source))
+            .Values((j, i) => s[i, j], "loss", logScale: true).ToSvg();
     }
 
     public static string ToHtml(GeometrySource source, GeometryReport r, IEnumerable<string> figures)

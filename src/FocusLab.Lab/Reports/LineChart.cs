@@ -1,32 +1,48 @@
+using ScottPlot;
+using ScottPlot.TickGenerators;
+
 namespace FocusLab.Lab.Reports;
 
 /// <summary>
 /// One line of a <see cref="LineChart"/>. Points that are not finite (or not positive on a log axis) break the
 /// line. Without a colour the chart's palette picks one by the series' position.
 /// </summary>
-public sealed record LineSeries(string Name, IReadOnlyList<(double X, double Y)> Points, string? Color = null, bool Dashed = false, bool Markers = true, string? Dash = null);
+public sealed record LineSeries(string Name, IReadOnlyList<(double X, double Y)> Points, string? Color = null, bool Dashed = false, bool Markers = true);
 
 /// <summary>
-/// The one SVG line chart of every study (no plotting library, no scripts): numeric x on a linear or log₁₀
-/// axis — or categorical x (<see cref="XCategories"/>: series points at x = 0, 1, … are labelled by name) —
-/// linear or log₁₀ y, optional fixed y range (values outside are clamped to the frame), a horizontal
-/// reference line, explicit x ticks, a legend. <see cref="ToSvg"/> writes one standalone document;
-/// <see cref="Stack"/> stacks several charts as panels of one document.
+/// The line chart of every study, drawn by ScottPlot: numeric x on a linear or log₁₀ axis — or categorical x
+/// (<see cref="XCategories"/>: series points at x = 0, 1, … are labelled by name) — linear or log₁₀ y, an optional
+/// fixed y range (lines leaving it are clipped at the frame, never drawn along it), a dotted horizontal reference
+/// line, explicit x ticks, a legend beside the plot. <see cref="ToFigure"/> builds the plot; <see cref="ToSvg"/>
+/// writes one standalone document; <see cref="Stack"/> stacks several charts as panels of one document.
 /// </summary>
 public sealed class LineChart
 {
-    private static readonly string[] DefaultPalette = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf", "#7f7f7f", "#bcbd22"];
+    /// <summary>Colours of series that name none, by position (matplotlib's tab10).</summary>
+    public static readonly IReadOnlyList<string> DefaultPalette = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf", "#7f7f7f", "#bcbd22"];
 
+    /// <summary>Points per series above which no markers are drawn (they would merge into a thick line).</summary>
+    public const int MaxMarkedPoints = 120;
+
+    /// <summary>Bold first line of the title.</summary>
     public string Title { get; init; } = "";
+    /// <summary>Optional smaller line under the title (settings, provenance).</summary>
     public string? Subtitle { get; init; }
+    /// <summary>x axis label.</summary>
     public string XLabel { get; init; } = "";
+    /// <summary>y axis label.</summary>
     public string YLabel { get; init; } = "";
+    /// <summary>Base-10 log x axis (non-positive x leave gaps).</summary>
     public bool LogX { get; init; }
+    /// <summary>Base-10 log y axis (non-positive y leave gaps).</summary>
     public bool LogY { get; init; }
+    /// <summary>Width in pixels.</summary>
     public int Width { get; init; } = 760;
+    /// <summary>Height in pixels.</summary>
     public int Height { get; init; } = 420;
-    /// <summary>Fixed y range ends (data units); null = from the data, with a 5% margin on linear axes.</summary>
+    /// <summary>Fixed lower y end (data units); null = from the data, with a 5% margin.</summary>
     public double? YMin { get; init; }
+    /// <summary>Fixed upper y end (data units); null = from the data, with a 5% margin.</summary>
     public double? YMax { get; init; }
     /// <summary>Draw a dotted horizontal line at this y (e.g. 0 for an improvement).</summary>
     public double? ReferenceY { get; init; }
@@ -34,12 +50,14 @@ public sealed class LineChart
     public double[]? XTickValues { get; init; }
     /// <summary>Categorical x axis: tick i (at x = i) is labelled XCategories[i].</summary>
     public string[]? XCategories { get; init; }
+    /// <summary>The lines, in drawing (and legend) order.</summary>
     public List<LineSeries> Series { get; } = [];
 
     /// <summary>Adds a series (fluent).</summary>
-    public LineChart Add(string name, IEnumerable<(double X, double Y)> points, string? color = null, bool dashed = false, bool markers = true, string? dash = null)
+    public LineChart Add(string name, IEnumerable<(double X, double Y)> points, string? color = null, bool dashed = false, bool markers = true)
     {
-        Series.Add(new LineSeries(name, points.ToList(), color, dashed, markers, dash));
+        ArgumentNullException.ThrowIfNull(points);
+        Series.Add(new LineSeries(name, points.ToList(), color, dashed, markers));
         return this;
     }
 
@@ -47,119 +65,106 @@ public sealed class LineChart
     public LineChart AddValues(string name, IReadOnlyList<double> values, string? color = null, bool dashed = false) =>
         Add(name, values.Select((v, i) => ((double)i, v)), color, dashed);
 
-    public string ToSvg()
-    {
-        var svg = new Svg(Width, Height);
-        Render(svg, 0);
-        return svg.ToString();
-    }
+    /// <summary>The chart as one SVG document.</summary>
+    public string ToSvg() => ToFigure().ToSvg();
 
+    /// <inheritdoc cref="ToSvg"/>
     public override string ToString() => ToSvg();
 
     /// <summary>Several charts as panels stacked top to bottom in one SVG document under a common title.</summary>
     public static string Stack(string title, params LineChart[] panels)
     {
         ArgumentNullException.ThrowIfNull(panels);
-        const int header = 34;
-        int width = panels.Length == 0 ? 400 : panels.Max(p => p.Width);
-        var svg = new Svg(width, header + panels.Sum(p => p.Height));
-        svg.Text(width / 2.0, 22, title, 15, weight: "bold");
-        double y = header;
-        foreach (var p in panels) { p.Render(svg, y); y += p.Height; }
-        return svg.ToString();
+        return Figure.Stack(title, panels.Select(p => p.ToFigure()).ToArray()).ToSvg();
     }
 
-    private bool Usable(double x, double y) => double.IsFinite(x) && double.IsFinite(y) && (!LogX || x > 0) && (!LogY || y > 0);
+    private double MapX(double x) => LogX ? LogAxis.ToLog(x) : double.IsFinite(x) ? x : double.NaN;
+    private double MapY(double y) => LogY ? LogAxis.ToLog(y) : double.IsFinite(y) ? y : double.NaN;
 
-    private void Render(Svg svg, double top0)
+    /// <summary>Builds the ScottPlot plot: one scatter per series (in plot coordinates: log₁₀ of the data on log axes).</summary>
+    public Figure ToFigure()
     {
-        const double left = 80, right = 190, top = 52, bottom = 56;
-        double pw = Width - left - right, ph = Height - top - bottom, px0 = left, py0 = top0 + top;
-        svg.Text(left + pw / 2, top0 + 22, Title, 14, weight: "bold");
-        if (Subtitle is not null) svg.Text(left + pw / 2, top0 + 39, Subtitle, 11);
-        svg.Text(left + pw / 2, py0 + ph + 42, XLabel, 12);
-        svg.Text(22, py0 + ph / 2, YLabel, 12, rotate: -90);
-        svg.Rect(px0, py0, pw, ph, "none", "#444");
+        var plot = Figure.NewPlot();
+        Figure.Titles(plot, Title, Subtitle);
+        plot.XLabel(XLabel);
+        plot.YLabel(YLabel);
 
-        var pts = Series.SelectMany(s => s.Points).Where(p => Usable(p.X, p.Y)).ToList();
-        if (pts.Count == 0) { svg.Text(px0 + pw / 2, py0 + ph / 2, "no finite data", 13); return; }
-        double x0 = pts.Min(p => p.X), x1 = pts.Max(p => p.X);
-        if (XCategories is { Length: > 0 } cats) { x0 = Math.Min(x0, 0); x1 = Math.Max(x1, cats.Length - 1); }
-        var ys = pts.Select(p => p.Y).ToList();
-        if (ReferenceY is { } r0 && (!LogY || r0 > 0)) ys.Add(r0);
-        double y0 = YMin ?? ys.Min(), y1 = YMax ?? ys.Max();
-        if (!LogY && YMin is null && YMax is null && y1 > y0) { double pad = 0.05 * (y1 - y0); y0 -= pad; y1 += pad; }
-        if (LogY && !(y0 > 0)) y0 = ys.Where(v => v > 0).DefaultIfEmpty(1).Min();
-        if (LogY && y1 <= y0) y1 = y0 * 10;
-        var xs = new AxisScale(x0, x1, px0, px0 + pw, LogX);
-        var yscale = new AxisScale(y0, y1, py0 + ph, py0, LogY);
-        double lo = Math.Min(yscale.Min, yscale.Max), hi = Math.Max(yscale.Min, yscale.Max);
-        double Y(double v) => yscale[Math.Clamp(v, lo, hi)];
-
-        IEnumerable<(double At, string Label)> xTicks = XCategories is { } labels
-            ? labels.Select((l, i) => ((double)i, l))
-            : Labelled((XTickValues?.Where(v => double.IsFinite(v) && (!LogX || v > 0) && v >= xs.Min && v <= xs.Max) ?? Ticks(xs)).ToList(), LogX);
-        foreach (var (at, label) in xTicks)
-        {
-            double px = xs[at];
-            svg.Line(px, py0, px, py0 + ph, "#e5e5e5").Line(px, py0 + ph, px, py0 + ph + 5, "#444").Text(px, py0 + ph + 19, label, 11);
-        }
-        foreach (var (t, label) in Labelled(Ticks(yscale).ToList(), LogY))
-        {
-            double py = yscale[t];
-            svg.Line(px0, py, px0 + pw, py, "#e5e5e5").Line(px0 - 5, py, px0, py, "#444").Text(px0 - 8, py + 4, label, 11, "end");
-        }
-        if (ReferenceY is { } r && (!LogY || r > 0) && r >= lo && r <= hi) svg.Line(px0, yscale[r], px0 + pw, yscale[r], "#000", 1, "2,3");
-
+        var xs = new List<double>();
+        var ys = new List<double>();
         for (int i = 0; i < Series.Count; i++)
         {
             var s = Series[i];
-            string color = s.Color ?? DefaultPalette[i % DefaultPalette.Length];
-            string? dash = s.Dash ?? (s.Dashed ? "6,4" : null);
-            var segment = new List<(double, double)>();
-            void Flush()
+            // A point missing either coordinate is a gap (ScottPlot breaks scatter lines at NaN).
+            var px = new double[s.Points.Count];
+            var py = new double[s.Points.Count];
+            for (int k = 0; k < px.Length; k++)
             {
-                if (segment.Count > 1) svg.Polyline(segment, color, 2, dash);
-                segment.Clear();
+                double x = MapX(s.Points[k].X), y = MapY(s.Points[k].Y);
+                bool ok = double.IsFinite(x) && double.IsFinite(y);
+                px[k] = ok ? x : double.NaN;
+                py[k] = ok ? y : double.NaN;
+                if (ok) { xs.Add(x); ys.Add(y); }
             }
-            foreach (var (x, y) in s.Points)
+            var line = plot.Add.Scatter(px, py, Color.FromHex(s.Color ?? DefaultPalette[i % DefaultPalette.Count]));
+            line.LegendText = s.Name;
+            line.LineWidth = 2;
+            line.LinePattern = s.Dashed ? LinePattern.Dashed : LinePattern.Solid;
+            line.MarkerShape = MarkerShape.None;
+            line.MarkerSize = 0;
+            // Markers are a plottable of their own, drawn before every line: ScottPlot hands a dashed line's path
+            // effect on to the shapes drawn after it, and Skia's SVG writer prints a warning for each such shape.
+            if (s.Markers && s.Points.Count <= MaxMarkedPoints)
             {
-                if (!Usable(x, y)) { Flush(); continue; }
-                var p = (xs[x], Y(y));
-                segment.Add(p);
-                if (s.Markers && s.Points.Count <= 120) svg.Circle(p.Item1, p.Item2, 2.5, color);
+                var dots = plot.Add.Markers(px, py, MarkerShape.FilledCircle, 5, line.Color);
+                plot.MoveToBack(dots);
             }
-            Flush();
-            double ly = py0 + 10 + 18 * i;
-            svg.Line(px0 + pw + 12, ly - 4, px0 + pw + 34, ly - 4, color, 2.5, dash).Text(px0 + pw + 40, ly, s.Name, 11, "start");
         }
+        if (ReferenceY is { } r && double.IsFinite(MapY(r)))
+        {
+            plot.Add.HorizontalLine(MapY(r), 1.5f, Colors.Black, LinePattern.Dotted);
+            ys.Add(MapY(r));
+        }
+
+        if (xs.Count == 0)
+        {
+            var note = plot.Add.Text("no finite data", 0.5, 0.5);
+            note.Alignment = Alignment.MiddleCenter;
+            note.LabelFontSize = 14;
+            plot.Axes.SetLimits(0, 1, 0, 1);
+        }
+        else
+        {
+            double x0 = xs.Min(), x1 = xs.Max();
+            if (XCategories is { Length: > 0 } cats) { x0 = Math.Min(x0, 0); x1 = Math.Max(x1, cats.Length - 1); }
+            double y0 = YMin is { } lo && double.IsFinite(MapY(lo)) ? MapY(lo) : ys.Min();
+            double y1 = YMax is { } hi && double.IsFinite(MapY(hi)) ? MapY(hi) : ys.Max();
+            var (xa, xb) = Pad(x0, x1, XCategories is { Length: > 0 } ? 0.5 / Math.Max(1, x1 - x0) : 0.03);
+            var (ya, yb) = YMin is null && YMax is null ? Pad(y0, y1, 0.05) : y1 > y0 ? (y0, y1) : Pad(y0, y1, 0.05);
+            plot.Axes.SetLimits(xa, xb, ya, yb);
+            if (XCategories is { } labels) plot.Axes.Bottom.TickGenerator = new NumericManual(labels.Select((_, i) => (double)i).ToArray(), labels);
+            else if (XTickValues is { } at) plot.Axes.Bottom.TickGenerator = ExplicitTicks(at, x0, x1);
+            else if (LogX) LogAxis.Apply(plot.Axes.Bottom, x0, x1);
+            if (LogY) LogAxis.Apply(plot.Axes.Left, y0, y1);
+        }
+        if (Series.Any(s => !string.IsNullOrEmpty(s.Name))) plot.ShowLegend(Edge.Right);
+        return new Figure(plot, Width, Height);
     }
 
-    /// <summary>Tick labels with as many decimals as the tick spacing needs (so close ticks never print alike).</summary>
-    private static IEnumerable<(double At, string Label)> Labelled(List<double> ticks, bool log)
+    /// <summary>Ticks at the given x values only (log₁₀ positions on a log axis), each labelled with its value.</summary>
+    private NumericManual ExplicitTicks(double[] values, double x0, double x1)
     {
-        if (log || ticks.Count < 2) return ticks.Select(t => (t, AxisScale.Label(t)));
-        double step = Enumerable.Range(1, ticks.Count - 1).Min(i => Math.Abs(ticks[i] - ticks[i - 1]));
-        int decimals = 0;
-        while (decimals < 8 && ticks.Any(t => Math.Abs(Math.Round(t, decimals) - t) > 1e-6 * step)) decimals++;
-        return ticks.Select(t => (t, t == 0 ? "0"
-            : Math.Abs(t) >= 1e5 ? t.ToString("0.##e0", System.Globalization.CultureInfo.InvariantCulture)
-            : t.ToString("F" + decimals, System.Globalization.CultureInfo.InvariantCulture)));
+        var ticks = new NumericManual();
+        foreach (double v in values.Where(v => double.IsFinite(MapX(v))).Distinct())
+            ticks.AddMajor(MapX(v), LogAxis.Label(v));
+        if (LogX) foreach (double m in LogAxis.MinorTicks(x0, x1)) ticks.AddMinor(m);
+        return ticks;
     }
 
-    /// <summary>The scale's ticks; a log axis spanning less than two decades also gets the 2× and 5× marks.</summary>
-    private static IEnumerable<double> Ticks(AxisScale scale)
+    /// <summary>The range widened by <paramref name="fraction"/> of its span at each end (or by ±1 / ±5% when it is a single value).</summary>
+    private static (double, double) Pad(double a, double b, double fraction)
     {
-        var ticks = scale.Ticks().ToList();
-        if (!scale.Log || ticks.Count >= 2) return ticks;
-        double lo = Math.Min(scale.Min, scale.Max), hi = Math.Max(scale.Min, scale.Max);
-        var fine = new List<double>();
-        for (int e = (int)Math.Floor(Math.Log10(lo)); e <= (int)Math.Ceiling(Math.Log10(hi)); e++)
-            foreach (double m in new[] { 1.0, 2, 5 })
-            {
-                double v = m * Math.Pow(10, e);
-                if (v >= lo * (1 - 1e-9) && v <= hi * (1 + 1e-9)) fine.Add(v);
-            }
-        return fine.Count >= 2 ? fine : [lo, hi];
+        if (b > a) { double pad = fraction * (b - a); return (a - pad, b + pad); }
+        double half = a == 0 ? 1 : 0.05 * Math.Abs(a);
+        return (a - half, b + half);
     }
 }

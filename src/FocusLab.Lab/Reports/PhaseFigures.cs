@@ -2,7 +2,7 @@ using FocusLab.Lab.Sweeps;
 
 namespace FocusLab.Lab.Reports;
 
-/// <summary>SVG figures of a phase sweep (FOCUS fig. 2a/2b style).</summary>
+/// <summary>Figures of a phase sweep (FOCUS fig. 2a/2b style), drawn by ScottPlot through <see cref="MapFigure"/> and <see cref="LineChart"/>.</summary>
 public static class PhaseFigures
 {
     private static string XLabel(SweepGrid g) => g.Vary == PhaseAxis.Sharpness ? "valley sharpness a" : "weight decay wd";
@@ -12,54 +12,62 @@ public static class PhaseFigures
         (g.Vary == PhaseAxis.Sharpness ? $"wd={g.FixedWeightDecay}" : $"a={g.FixedA}") +
         $", {g.NLr} lrs × {g.Replicates} reps × {g.Steps} steps";
 
-    private static HeatmapFigure Map(SweepGrid g, string title) =>
+    private static MapFigure Map(SweepGrid g, string title) =>
         new(title, g.XValues, XLabel(g), g.SigmaValues, "gradient noise σ", Subtitle(g));
 
-    public static string WinnerMap(PhaseScores s)
+    private static (string, string)[] OptimizerClasses(SweepGrid g, string suffix = "") =>
+        g.Optimizers.Select(o => (o.Id + suffix, Palette.Optimizer(o.Id))).ToArray();
+
+    /// <summary>Best optimizer per pixel, with σc(a) drawn over it (broken where σc is undefined).</summary>
+    public static MapFigure WinnerMap(PhaseScores s)
     {
         var g = s.Grid;
-        var fig = Map(g, "Best optimizer").Cells((y, x) => s.WinnerId(y, x) is { } id ? Palette.Optimizer(id) : Palette.None);
-        foreach (var o in g.Optimizers) fig.LegendSwatch(Palette.Optimizer(o.Id), o.Id);
-        if (s.Winner.Contains(-1)) fig.LegendSwatch(Palette.None, "all diverged");
+        var fig = Map(g, "Best optimizer").Categories((y, x) => s.Winner[y * g.NX + x], OptimizerClasses(g), "all diverged");
         if (s.SigmaC.Any(v => v is not null))
-            fig.Curve(SigmaCPoints(s), "#111", "σc (signum beats adam above)");
-        return fig.ToString();
+        {
+            // A white halo keeps the black curve readable over every cell colour.
+            fig.Curve(SigmaCPoints(s), "#FFFFFF", null, width: 5, opacity: 0.8)
+               .Curve(SigmaCPoints(s), "#111111", "σc (signum beats adam above)", width: 2.5f);
+        }
+        return fig;
     }
 
     /// <summary>Which of two optimizers scores lower; pale where they are within 1% of each other.</summary>
-    public static string Pairwise(PhaseScores s, int i, int j)
+    public static MapFigure Pairwise(PhaseScores s, int i, int j)
     {
         var g = s.Grid; string a = g.Optimizers[i].Id, b = g.Optimizers[j].Id;
-        string Pale(string hex) => "#" + string.Concat(Enumerable.Range(0, 3).Select(k => ((Convert.ToInt32(hex.Substring(1 + 2 * k, 2), 16) + 255 * 2) / 3).ToString("X2")));
-        var fig = Map(g, $"{a} vs {b}").Cells((y, x) =>
+        static string Pale(string hex) => "#" + string.Concat(Enumerable.Range(0, 3).Select(k => ((Convert.ToInt32(hex.Substring(1 + 2 * k, 2), 16) + 255 * 2) / 3).ToString("X2")));
+        (string, string)[] classes =
+        [
+            ($"{a} better", Palette.Optimizer(a)), ($"{a} better by < 1%", Pale(Palette.Optimizer(a))),
+            ($"{b} better", Palette.Optimizer(b)), ($"{b} better by < 1%", Pale(Palette.Optimizer(b))),
+        ];
+        return Map(g, $"{a} vs {b}").Categories((y, x) =>
         {
             double si = s.BestAt(i, y, x), sj = s.BestAt(j, y, x);
-            if (!double.IsFinite(si) && !double.IsFinite(sj)) return Palette.None;
-            string winner = si <= sj ? a : b;
+            if (!double.IsFinite(si) && !double.IsFinite(sj)) return -1;
             bool close = double.IsFinite(si) && double.IsFinite(sj) && Math.Abs(si - sj) <= 0.01 * Math.Max(Math.Abs(si), Math.Abs(sj));
-            return close ? Pale(Palette.Optimizer(winner)) : Palette.Optimizer(winner);
-        });
-        return fig.LegendSwatch(Palette.Optimizer(a), $"{a} better").LegendSwatch(Palette.Optimizer(b), $"{b} better")
-            .LegendText("pale: within 1%").ToString();
+            return (si <= sj ? 0 : 2) + (close ? 1 : 0);
+        }, classes, "both diverged");
     }
 
-    public static string BestLr(PhaseScores s, int o)
+    /// <summary>The learning rate at which an optimizer scored best, per pixel (log colour scale).</summary>
+    public static MapFigure BestLr(PhaseScores s, int o)
     {
         var g = s.Grid;
-        double lo = Math.Log10(g.LearningRates.Min()), hi = Math.Log10(g.LearningRates.Max());
-        double T(double lr) => hi > lo ? (Math.Log10(lr) - lo) / (hi - lo) : 0.5;
-        var fig = Map(g, $"Best learning rate: {g.Optimizers[o].Id}").Cells((y, x) =>
+        return Map(g, $"Best learning rate: {g.Optimizers[o].Id}").Values((y, x) =>
         {
             int l = s.BestLrIndex[(o * g.NY + y) * g.NX + x];
-            return l < 0 ? Palette.None : Palette.Ramp(T(g.LearningRates[l]));
-        });
-        return fig.ColourBar(Palette.Ramp, t => AxisScale.Label(Math.Pow(10, lo + t * (hi - lo))), "lr").ToString();
+            return l < 0 ? double.NaN : g.LearningRates[l];
+        }, "learning rate", logScale: true);
     }
 
-    public static string WinnerBy(PhaseScores s, double[] metric, bool lowerIsBetter, string what)
+    /// <summary>Best optimizer per pixel by another per-pixel metric (minimum loss, furthest progress).</summary>
+    public static MapFigure WinnerBy(PhaseScores s, double[] metric, bool lowerIsBetter, string what)
     {
+        ArgumentNullException.ThrowIfNull(metric);
         var g = s.Grid;
-        var fig = Map(g, $"Best optimizer by {what}").Cells((y, x) =>
+        return Map(g, $"Best optimizer by {what}").Categories((y, x) =>
         {
             int best = -1; double bv = double.NaN;
             for (int o = 0; o < g.NOpt; o++)
@@ -67,24 +75,22 @@ public static class PhaseFigures
                 double v = metric[(o * g.NY + y) * g.NX + x];
                 if (double.IsFinite(v) && (best < 0 || (lowerIsBetter ? v < bv : v > bv))) { best = o; bv = v; }
             }
-            return best < 0 ? Palette.None : Palette.Optimizer(g.Optimizers[best].Id);
-        });
-        foreach (var o in g.Optimizers) fig.LegendSwatch(Palette.Optimizer(o.Id), o.Id);
-        return fig.LegendText("(at each optimizer's best lr)", 10).ToString();
+            return best;
+        }, OptimizerClasses(g), "all diverged").Note("(at each optimizer's best lr)");
     }
 
+    /// <summary>σc per x value, NaN where it is undefined, so a curve breaks there instead of bridging the gap.</summary>
     private static IEnumerable<(double X, double Y)> SigmaCPoints(PhaseScores s) =>
-        Enumerable.Range(0, s.Grid.NX).Where(x => s.SigmaC[x] is not null).Select(x => (s.Grid.XValues[x], s.SigmaC[x]!.Value));
+        Enumerable.Range(0, s.Grid.NX).Select(x => (s.Grid.XValues[x], s.SigmaC[x] ?? double.NaN));
 
-    public static string SigmaCCurve(PhaseScores s)
+    /// <summary>σc(a) as a line chart over the sweep's x axis and σ range.</summary>
+    public static LineChart SigmaCCurve(PhaseScores s)
     {
         var g = s.Grid;
-        var fig = new LineChart
+        return new LineChart
         {
             Title = "Critical noise σc (signum overtakes adam)", Subtitle = Subtitle(g), XLabel = XLabel(g), YLabel = "σc",
-            LogX = AxisScale.LooksLogSpaced(g.XValues), YMin = g.SigmaValues.Min(), YMax = g.SigmaValues.Max(),
-        };
-        fig.Add("σc", SigmaCPoints(s), "#111");
-        return fig.ToSvg();
+            LogX = LogAxis.LooksLogSpaced(g.XValues), YMin = g.SigmaValues.Min(), YMax = g.SigmaValues.Max(),
+        }.Add("σc", SigmaCPoints(s), "#111111");
     }
 }

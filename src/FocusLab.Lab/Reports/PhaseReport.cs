@@ -35,18 +35,18 @@ public static class PhaseReport
         AtomicFile.WriteText(P("sigma_c.csv"), SigmaCCsv(s));
 
         var figures = new List<(string File, string Caption)>();
-        void Fig(string name, string caption, string svg) { AtomicFile.WriteText(P(name), svg); figures.Add((name, caption)); }
-        Fig("winner_map.svg", "Best optimizer per pixel (mean final loss over replicates, minimised over learning rates).", PhaseFigures.WinnerMap(s));
+        void Fig(string name, string caption, Figure figure) { figure.Save(P(name)); figures.Add((name, caption)); }
+        Fig("winner_map.svg", "Best optimizer per pixel (mean final loss over replicates, minimised over learning rates).", PhaseFigures.WinnerMap(s).ToFigure());
         for (int i = 0; i < g.NOpt; i++)
             for (int j = i + 1; j < g.NOpt; j++)
-                Fig($"pairwise_{g.Optimizers[i].Id}_vs_{g.Optimizers[j].Id}.svg", $"{g.Optimizers[i].Id} against {g.Optimizers[j].Id}.", PhaseFigures.Pairwise(s, i, j));
+                Fig($"pairwise_{g.Optimizers[i].Id}_vs_{g.Optimizers[j].Id}.svg", $"{g.Optimizers[i].Id} against {g.Optimizers[j].Id}.", PhaseFigures.Pairwise(s, i, j).ToFigure());
         for (int o = 0; o < g.NOpt; o++)
-            Fig($"best_lr_{g.Optimizers[o].Id}.svg", $"Best learning rate of {g.Optimizers[o].Id} per pixel.", PhaseFigures.BestLr(s, o));
-        Fig("sigma_c.svg", "Critical noise σc where signum overtakes adam.", PhaseFigures.SigmaCCurve(s));
+            Fig($"best_lr_{g.Optimizers[o].Id}.svg", $"Best learning rate of {g.Optimizers[o].Id} per pixel.", PhaseFigures.BestLr(s, o).ToFigure());
+        Fig("sigma_c.svg", "Critical noise σc where signum overtakes adam.", PhaseFigures.SigmaCCurve(s).ToFigure());
         if (g.Vary == PhaseAxis.WeightDecay)
         {
-            Fig("min_loss_winner_map.svg", "Best optimizer by the minimum loss along the run.", PhaseFigures.WinnerBy(s, s.BestMinLoss, lowerIsBetter: true, "minimum loss along the run"));
-            Fig("max_u_winner_map.svg", "Best optimizer by the furthest progress along the valley (max u).", PhaseFigures.WinnerBy(s, s.BestMaxU, lowerIsBetter: false, "furthest progress max u"));
+            Fig("min_loss_winner_map.svg", "Best optimizer by the minimum loss along the run.", PhaseFigures.WinnerBy(s, s.BestMinLoss, lowerIsBetter: true, "minimum loss along the run").ToFigure());
+            Fig("max_u_winner_map.svg", "Best optimizer by the furthest progress along the valley (max u).", PhaseFigures.WinnerBy(s, s.BestMaxU, lowerIsBetter: false, "furthest progress max u").ToFigure());
         }
 
         var summary = PhaseSummary.Build(s, wallSeconds);

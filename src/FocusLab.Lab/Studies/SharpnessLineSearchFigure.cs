@@ -7,7 +7,7 @@ namespace FocusLab.Lab.Studies;
 /// step size t, one line per pseudo-update direction (a clipped variant dashed, in its optimizer's colour).
 /// x is logarithmic because every direction has its own base step (shrunk until enough points lie below the
 /// start), so the grids differ by orders of magnitude; t = 0 is the dotted line L(θ). The y range stops at
-/// twice the largest reduction above L(θ): lines that climb further are clamped to the frame's top.
+/// twice the largest reduction above L(θ): lines that climb further leave the plot through its top edge.
 /// A direction along which the search found too few points below L(θ) (its base step shrank to the floor, so
 /// its grid would sit orders of magnitude left of the others) is not drawn; the subtitle names it.
 /// </summary>

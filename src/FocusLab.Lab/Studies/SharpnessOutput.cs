@@ -91,23 +91,20 @@ public static class SharpnessOutput
     public static string ToSvg(SharpnessReport r)
     {
         var names = r.Options.Directions.Select(d => d.Name).ToArray();
-        SharpnessBarChartSvg.Series[] Series(Func<SharpnessSummaryRow, double> value) => r.Options.Trajectories.Select((t, k) =>
-            new SharpnessBarChartSvg.Series($"{t.Name} trajectory", Palette[k % Palette.Length],
-                names.Select(n => r.Summary.First(s => s.Trajectory == t.Name && s.Optimizer == n)).Select(value).ToArray())).ToArray();
         string where = $"{r.Options.Model}, {r.Parameters} parameters, {r.Checkpoints.Length} checkpoints";
-        string ratio = SharpnessBarChartSvg.Render($"Directional sharpness / sgd's (median; {where})", "uᵀHu/‖u‖² ÷ sgd's", names, Series(s => s.MedianRatioToSgd));
-        string reduction = SharpnessBarChartSvg.Render("Best local loss reduction along u/‖u‖ (mean)", "L(θ) − min L(θ + t·û)", names, Series(s => s.MeanBestLossReduction));
-        // Two charts stacked in one SVG document.
-        static (int W, int H, string Body) Parse(string svg)
+        BarChart Bars(string title, string yLabel, Func<SharpnessSummaryRow, double> value, double? reference)
         {
-            var inv = CultureInfo.InvariantCulture;
-            int Attr(string name) { int i = svg.IndexOf($"{name}=\"", StringComparison.Ordinal) + name.Length + 2; return int.Parse(svg[i..svg.IndexOf('"', i)], inv); }
-            int start = svg.IndexOf('>') + 1, end = svg.LastIndexOf("</svg>", StringComparison.Ordinal);
-            return (Attr("width"), Attr("height"), svg[start..end]);
+            var chart = new BarChart { Title = title, YLabel = yLabel, Categories = names, LogY = true, ReferenceY = reference };
+            for (int k = 0; k < r.Options.Trajectories.Length; k++)
+            {
+                var t = r.Options.Trajectories[k];
+                chart.Add($"{t.Name} trajectory", Palette[k % Palette.Length], names.Select(n => value(r.Summary.First(s => s.Trajectory == t.Name && s.Optimizer == n))).ToArray());
+            }
+            return chart;
         }
-        var a = Parse(ratio); var b = Parse(reduction);
-        int w = Math.Max(a.W, b.W), h = a.H + b.H;
-        return $"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{w}\" height=\"{h}\" viewBox=\"0 0 {w} {h}\" font-family=\"sans-serif\" font-size=\"11\">\n<g>{a.Body}</g>\n<g transform=\"translate(0,{a.H})\">{b.Body}</g>\n</svg>\n";
+        var ratio = Bars($"Directional sharpness / sgd's (median; {where})", "uᵀHu/‖u‖² ÷ sgd's", s => s.MedianRatioToSgd, 1);
+        var reduction = Bars("Best local loss reduction along u/‖u‖ (mean)", "L(θ) − min L(θ + t·û)", s => s.MeanBestLossReduction, null);
+        return Figure.Stack(null, ratio.ToFigure(), reduction.ToFigure()).ToSvg();
     }
 
     /// <summary>Training-loss curves of every trajectory (mean over seeds and over blocks of steps, at most 20 points).</summary>

@@ -41,7 +41,8 @@ public class BatchSweepRunTests
         Assert.Equal(2, summary.Improvements.Length);
         foreach (var f in new[] { "summary.json", "claims.json", "batch_summary.csv", "improvement.csv", "batch_sweep_loss.svg", "batch_sweep.html" })
             Assert.True(File.Exists(Path.Combine(sharded, f)), f);
-        Assert.Contains("<polyline", File.ReadAllText(Path.Combine(sharded, "batch_sweep_loss.svg")));
+        Assert.Contains(System.Xml.Linq.XDocument.Parse(File.ReadAllText(Path.Combine(sharded, "batch_sweep_loss.svg"))).Descendants(),
+            e => e.Name.LocalName == "path" && e.Attribute("fill")?.Value == "none" && e.Attribute("stroke") is not null); // a line was drawn
     }
 
     private static void AssertSameCells(Dictionary<SweepCellKey, SweepCellResult> reference, List<SweepCellResult> cells)

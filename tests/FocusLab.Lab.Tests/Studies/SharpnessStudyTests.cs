@@ -128,7 +128,10 @@ public class SharpnessStudyTests
             // The line-search plot of the one checkpoint: one line per direction.
             var lineSearch = XDocument.Parse(File.ReadAllText(files[5]));
             Assert.EndsWith("linesearch_adam_s1_step6.svg", files[5]);
-            Assert.True(lineSearch.Descendants().Count(e => e.Name.LocalName == "polyline") >= SharpnessStudyOptions.PanLiDirections.Length - 1);
+            // Each drawn direction is named in the legend.
+            var legend = lineSearch.Descendants().Where(e => e.Name.LocalName == "text").Select(t => t.Value.Trim()).ToHashSet();
+            Assert.True(report.Checkpoints[0].Rows.Where(r => r.LineSearchEnoughPointsBelowStart).All(r => legend.Contains(r.Optimizer)));
+            Assert.True(report.Checkpoints[0].Rows.Count(r => r.LineSearchEnoughPointsBelowStart) >= SharpnessStudyOptions.PanLiDirections.Length - 1);
             Assert.Contains("adam_update_clip", File.ReadAllText(files[5]));
             Assert.Equal("svg", XDocument.Parse(File.ReadAllText(files[4])).Root!.Name.LocalName);
             using var doc = JsonDocument.Parse(File.ReadAllText(files[0]));
@@ -139,7 +142,8 @@ public class SharpnessStudyTests
             Assert.All(csv, line => Assert.Equal(csv[0].Split(',').Length, line.Split(',').Length));
             var svg = XDocument.Parse(File.ReadAllText(files[2]));
             Assert.Equal("svg", svg.Root!.Name.LocalName);
-            Assert.True(svg.Descendants().Count(e => e.Name.LocalName == "rect") > 10);
+            var labels = svg.Descendants().Where(e => e.Name.LocalName == "text").Select(t => t.Value.Trim()).ToArray();
+            Assert.Equal(2, labels.Count(t => t == "adam trajectory")); // the legend of each of the two bar charts
             Assert.Contains("<svg", File.ReadAllText(files[3]));
             Assert.Empty(Directory.GetFiles(dir, "*.tmp"));
         }
