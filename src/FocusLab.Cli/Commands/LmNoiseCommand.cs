@@ -2,6 +2,8 @@ using System.CommandLine;
 using System.Globalization;
 using FocusLab.Engine.Data.Text;
 using FocusLab.Lab.Studies;
+using FocusLab.Cli.Conventions;
+using FocusLab.Cli.Terminal;
 using Spectre.Console;
 
 namespace FocusLab.Cli.Commands;
@@ -18,7 +20,8 @@ internal static class LmNoiseCommand
         var preset = new Option<string>("--preset") { Description = "quick (2-layer 32-wide GPT, batch 1..8, 100 steps, 3 seeds; minutes) or default (2-layer 64-wide, batch 1..32, 300 steps, 3 seeds).", DefaultValueFactory = _ => "quick" };
         preset.AcceptOnlyFromAmong("quick", "default");
         var data = new Option<string?>("--data") { Description = "UTF-8 text file or folder (default /usr/share/games/fortunes)." };
-        var outDir = new Option<string>("--out") { Description = "Output folder (run folders, noise/, noise.json, CSV, SVG, HTML, claims.json).", Required = true };
+        var outDir = new Option<string?>("--out") { Description = "Output folder (run folders, noise/, noise.json, CSV, SVG, HTML, claims.json; default runs/lm-noise-<preset>)." };
+        var format = Tabular.FormatOption();
         var batches = new Option<string?>("--batches") { Description = "Batch sizes in sequences, e.g. 1,2,4,8." };
         var steps = new Option<int?>("--steps") { Description = "Override the steps per run." };
         var seeds = new Option<int?>("--seeds") { Description = "Override the number of seeds (1..N)." };
@@ -27,7 +30,7 @@ internal static class LmNoiseCommand
         var merge = new Option<bool>("--merge") { Description = "Train nothing: assemble the study from the finished run folders in --out." };
         var cmd = new Command("lm-noise", "Gradient noise vs the sign-based advantage on language modelling: I_signum(b), I_focus(b) against adamw across batch sizes, each tuned per batch size, with the measured gradient noise.")
         {
-            preset, data, outDir, batches, steps, seeds, extensions, shard, merge,
+            preset, data, outDir, batches, steps, seeds, extensions, shard, merge, format,
         };
         cmd.SetAction(r =>
         {
@@ -45,7 +48,8 @@ internal static class LmNoiseCommand
             config.Validate();
             if (r.GetValue(merge) && r.GetValue(shard) is not null) throw new ArgumentException("--merge assembles all shards; do not pass --shard with it.");
             var part = r.GetValue(merge) ? Shard.All : Shard.FromOptionOrEnvironment(r.GetValue(shard));
-            string dir = r.GetValue(outDir)!;
+            string dir = OutputFolder.Prepare(r.GetValue(outDir) ?? OutputFolder.Default("lm-noise", r.GetValue(preset)!));
+            var tableFormat = Tabular.Parse(r.GetValue(format));
             var corpus = TextCorpus.Load(r.GetValue(data));
             string command = "focuslab " + string.Join(' ', r.Tokens.Select(t => t.Value));
             var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -63,9 +67,17 @@ internal static class LmNoiseCommand
                         Shard = part,
                         MergeOnly = r.GetValue(merge),
                     };
-                    result = study.Run();
+                    try { result = study.Run(Interrupt.Token); }
+                    catch (OperationCanceledException) when (Interrupt.Requested) { result = null; }
                     pending = study.Pending;
                 });
+            if (Interrupt.Requested)
+            {
+                // The run that was training saved a checkpoint at the interrupted step; finished runs hold done.json.
+                Console.Error.WriteLine($"focuslab: interrupted; finished runs and a checkpoint of the run in progress are saved under {dir}.");
+                Console.Error.WriteLine($"focuslab: continue with: {Interrupt.ResumeCommand()}");
+                return Interrupt.ExitCode;
+            }
             if (result is null)
             {
                 Console.Error.WriteLine($"{pending.Count} items are not done yet (first: {pending[0]}).");
@@ -74,10 +86,11 @@ internal static class LmNoiseCommand
                 return 0;
             }
             var claims = LmNoiseReport.Write(dir, result, command);
-            var table = new Table().AddColumn("batch");
-            foreach (var o in config.Optimizers) table.AddColumn($"{o.Label} loss (lr)");
-            foreach (var oc in result.Crossovers) table.AddColumn($"I {oc.Optimizer} ± sd");
-            table.AddColumns("median std/|mean| (ref)", "tr Cov/‖G‖² (ref)", "B_simple (ref)", "tr Cov/‖G‖² (own run)");
+            var header = new List<string> { "batch" };
+            foreach (var o in config.Optimizers) header.Add($"{o.Label} loss (lr)");
+            foreach (var oc in result.Crossovers) header.Add($"I {oc.Optimizer} ± sd");
+            header.AddRange(["median std/|mean| (ref)", "tr Cov/‖G‖² (ref)", "B_simple (ref)", "tr Cov/‖G‖² (own run)"]);
+            var rows = new List<IReadOnlyList<string>>();
             foreach (int bs in config.Batches.Order())
             {
                 var row = new List<string> { bs.ToString(CultureInfo.InvariantCulture) };
@@ -96,9 +109,10 @@ internal static class LmNoiseCommand
                 row.Add(nz.NoiseToSignal?.ToString("G3", CultureInfo.InvariantCulture) ?? "unresolved");
                 row.Add(nz.SimpleNoiseScale?.ToString("G3", CultureInfo.InvariantCulture) ?? "unresolved");
                 row.Add(result.Noise.Single(q => q.Batch == bs).NoiseToSignal?.ToString("G3", CultureInfo.InvariantCulture) ?? "unresolved");
-                table.AddRow(row.Select(Markup.Escape).ToArray());
+                rows.Add(row);
             }
-            AnsiConsole.Write(table);
+            Tabular.Write(tableFormat, header, rows);
+            if (tableFormat != TableFormat.Table) return 0;
             Console.WriteLine($"* = the same sign on every seed (larger than the seed spread); edge = best lr still at an edge of its grid; ref = at adamw's tuned run at batch {config.Batches.Max()}");
             foreach (var oc in result.Crossovers) Console.WriteLine($"{oc.Optimizer}: {BatchSweepReport.CrossoverText(oc.Crossover)}");
             Console.WriteLine(GradientNoise.PooledSimpleNoiseScale(result.ReferenceNoise) is { } pooled
