@@ -35,10 +35,7 @@ public static class BatchSweepReport
             csv.Append(inv, $"{r.Batch},{r.Optimizer},{r.BestLr:R},{r.LossMean:R},{r.LossStd:R},{r.AccuracyMean:R},{r.DivergedRuns},{r.LrGrid.Length},{r.Extensions},{(r.AtLowerEdge ? "lower" : r.AtUpperEdge ? "upper" : "")}\n");
         FocusLab.Lab.Reports.AtomicFile.WriteText(Path.Combine(outDir, "batch_summary.csv"), csv.ToString());
 
-        var icsv = new StringBuilder("optimizer,batch,improvement,replicate_mean,replicate_std,replicate_min,replicate_max,larger_than_spread,edge_optimum\n");
-        foreach (var i in summary.Improvements)
-            icsv.Append(inv, $"{i.Optimizer},{i.Batch},{i.I:R},{i.ReplicateMean:R},{i.ReplicateStd:R},{i.ReplicateMin:R},{i.ReplicateMax:R},{i.LargerThanSpread},{i.EdgeOptimum}\n");
-        FocusLab.Lab.Reports.AtomicFile.WriteText(Path.Combine(outDir, "improvement.csv"), icsv.ToString());
+        Improvement.WriteCsv(outDir, summary.Improvements);
 
         var batches = summary.Results.Select(r => (double)r.Batch).Distinct().Order().ToArray();
         var loss = new FocusLab.Lab.Reports.LineChart { Title = $"Best test loss after {grid.Steps} steps (FOCUS fig. 2c)", XLabel = "batch size", YLabel = "test loss (mean over replicates, best lr)", LogX = true, LogY = true, XTickValues = batches };

@@ -30,10 +30,7 @@ public static class LmNoiseReport
         foreach (var x in r.Results)
             csv.Append(inv, $"{x.Batch},{x.Optimizer},{x.BestLr:R},{x.LossMean:R},{x.LossStd:R},{x.LrGrid.Length},{x.Extensions},{(x.AtLowerEdge ? "lower" : x.AtUpperEdge ? "upper" : "")},{x.DivergedRuns}\n");
         FocusLab.Lab.Reports.AtomicFile.WriteText(Path.Combine(outDir, "batch_summary.csv"), csv.ToString());
-        var icsv = new StringBuilder("optimizer,batch,improvement,replicate_mean,replicate_std,replicate_min,replicate_max,larger_than_spread,edge_optimum\n");
-        foreach (var i in r.Improvements)
-            icsv.Append(inv, $"{i.Optimizer},{i.Batch},{i.I:R},{i.ReplicateMean:R},{i.ReplicateStd:R},{i.ReplicateMin:R},{i.ReplicateMax:R},{i.LargerThanSpread},{i.EdgeOptimum}\n");
-        FocusLab.Lab.Reports.AtomicFile.WriteText(Path.Combine(outDir, "improvement.csv"), icsv.ToString());
+        Improvement.WriteCsv(outDir, r.Improvements);
         int refBatch = c.Batches.Max();
         var ncsv = new StringBuilder("model,batch,gradients,parameters,median_std_over_mean,trace_cov,grad_norm_sq,noise_to_signal,simple_noise_scale\n");
         foreach (var (model, list) in new[] { ("own adamw run", r.Noise), ($"adamw run at batch {refBatch}", r.ReferenceNoise) })
