@@ -13,6 +13,8 @@ internal static class ClaimLines
         foreach (var c in claims)
         {
             if (toStderr) Console.Error.WriteLine($"  {c}");
+            else if (c.Outcome == ClaimOutcome.NotTestableAtThisScale)
+                AnsiConsole.MarkupLine($"[yellow]not testable at this scale[/] ({Markup.Escape(c.Reason ?? "")}): {Markup.Escape(c.Claim)} — {Markup.Escape(c.Evidence)}");
             else AnsiConsole.MarkupLine($"{(c.Holds ? "[green]agrees[/]" : "[red]disagrees[/]")} with the paper: {Markup.Escape(c.Claim)} — {Markup.Escape(c.Evidence)}");
         }
     }
