@@ -88,7 +88,8 @@ public static class NetworkRotationStudy
 
     private static TensorProductRotation Rotation(Dictionary<int, TensorProductRotation> cache, int d, int seed, NetworkRotationOptions options)
     {
-        if (!cache.TryGetValue(seed, out var r)) cache[seed] = r = new TensorProductRotation(d, options.Rounds, seed);
+        // The searches already run one per core: each rotation stays on its search's thread.
+        if (!cache.TryGetValue(seed, out var r)) cache[seed] = r = new TensorProductRotation(d, options.Rounds, seed) { Threads = options.ParallelRuns > 1 ? 1 : Environment.ProcessorCount };
         return r;
     }
 

@@ -102,22 +102,25 @@ public static class SharpnessClaims
 
     /// <summary>
     /// Pan &amp; Li: the clipped direction gives the larger best local loss reduction. Only checkpoints where both line
-    /// searches bracketed their minimum count; when fewer than half do, the claim is not testable here (a truncated
-    /// search would measure the cap, not the minimum).
+    /// searches bracketed their minimum count, and where at least one of the two directions descends on the measurement
+    /// batch (two zero reductions compare nothing). When fewer than half the checkpoints are left, the claim is not
+    /// testable here (a truncated search would measure the cap, not the minimum).
     /// </summary>
     private static PaperClaim BetterReduction(IReadOnlyList<SharpnessCheckpoint> checkpoints, string clipped, string plain)
     {
-        var bracketed = checkpoints.Where(c => !Row(c, clipped).LineSearchCapped && !Row(c, plain).LineSearchCapped).ToArray();
-        int capped = checkpoints.Count - bracketed.Length;
-        int wins = bracketed.Count(c => Row(c, clipped).BestLossReduction > Row(c, plain).BestLossReduction);
-        double mc = SharpnessStudy.Median(bracketed.Select(c => Row(c, clipped).BestLossReduction));
-        double mp = SharpnessStudy.Median(bracketed.Select(c => Row(c, plain).BestLossReduction));
+        bool Capped(SharpnessCheckpoint c) => Row(c, clipped).LineSearchCapped || Row(c, plain).LineSearchCapped;
+        bool NoDescent(SharpnessCheckpoint c) => !Row(c, clipped).LineSearchEnoughPointsBelowStart && !Row(c, plain).LineSearchEnoughPointsBelowStart;
+        var counted = checkpoints.Where(c => !Capped(c) && !NoDescent(c)).ToArray();
+        int capped = checkpoints.Count(Capped), flat = checkpoints.Count(c => !Capped(c) && NoDescent(c));
+        int wins = counted.Count(c => Row(c, clipped).BestLossReduction > Row(c, plain).BestLossReduction);
+        double mc = SharpnessStudy.Median(counted.Select(c => Row(c, clipped).BestLossReduction));
+        double mp = SharpnessStudy.Median(counted.Select(c => Row(c, plain).BestLossReduction));
         var claim = new PaperClaim($"{clipped}'s direction gives a larger best local loss reduction than {plain}'s",
-            bracketed.Length > 0 && 2 * wins > bracketed.Length,
-            $"larger at {wins} of {bracketed.Length} checkpoints where both line searches bracketed their minimum ({capped} of {checkpoints.Count} left out: a minimum beyond the cap); " +
-            $"median best reduction {clipped} {F(mc)} vs {plain} {F(mp)}");
-        return 2 * bracketed.Length < checkpoints.Count
-            ? claim with { Outcome = ClaimOutcome.NotTestableAtThisScale, Reason = $"the line search hit its cap at {capped} of {checkpoints.Count} checkpoints" }
+            counted.Length > 0 && 2 * wins > counted.Length,
+            $"larger at {wins} of {counted.Length} checkpoints where both line searches bracketed their minimum (left out: {capped} with a minimum beyond the cap, " +
+            $"{flat} where neither direction descends on the measurement batch); median best reduction {clipped} {F(mc)} vs {plain} {F(mp)}");
+        return 2 * counted.Length < checkpoints.Count
+            ? claim with { Outcome = ClaimOutcome.NotTestableAtThisScale, Reason = $"only {counted.Length} of {checkpoints.Count} checkpoints compare two bracketed minima ({capped} capped, {flat} without descent)" }
             : claim;
     }
 

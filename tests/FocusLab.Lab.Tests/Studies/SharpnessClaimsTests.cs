@@ -43,11 +43,11 @@ public class SharpnessClaimsTests
         var adam = claims.Single(c => c.Claim.StartsWith("adam_clip's", StringComparison.Ordinal));
         Assert.Equal(FocusLab.Lab.Reports.ClaimOutcome.NotReproduced, adam.Outcome);
         Assert.Contains("larger at 0 of 2 checkpoints", adam.Evidence);
-        Assert.Contains("1 of 3 left out", adam.Evidence);
+        Assert.Contains("left out: 1 with a minimum beyond the cap", adam.Evidence);
         // Most searches capped: not testable, with the reason.
         adam = SharpnessClaims.Check([At(false, 0.001), At(true, 9), At(true, 9)], "gpt").Single(c => c.Claim.StartsWith("adam_clip's", StringComparison.Ordinal));
         Assert.Equal(FocusLab.Lab.Reports.ClaimOutcome.NotTestableAtThisScale, adam.Outcome);
-        Assert.Contains("cap at 2 of 3", adam.Reason);
+        Assert.Contains("only 1 of 3 checkpoints", adam.Reason);
         // Every claim names its paper and the protocol differences.
         Assert.All(claims, c => Assert.Contains("Pan & Li", c.Paper));
         Assert.All(claims, c => Assert.Contains(c.ProtocolDifferences, d => d.Contains("byte-level GPT")));
