@@ -48,7 +48,7 @@ public sealed record NetworkRotationOptions
     /// <summary>Cauchy probes (HVPs) per ‖H‖₁,₁ estimate.</summary>
     public int EstimatorSamples { get; init; } = 32;
     public (string Name, string Spec)[] Optimizers { get; init; } =
-        [("adam", "adam:lr=0.001"), ("adasgd", "adasgd:lr=0.001"), ("sgd", "sgd:lr=0.05,momentum=0.9")];
+        [("adam", "adam:lr=0.003"), ("adasgd", "adasgd:lr=0.003"), ("sgd", "sgd:lr=0.05,momentum=0.9")];
     /// <summary>
     /// The initial learning-rate grid: multiples of each optimizer's spec lr. Every (optimizer, loss) pair keeps its own best
     /// lr (lowest final loss, mean over seeds), the grid extended while that lr is at an edge, so "adam is slower on the
