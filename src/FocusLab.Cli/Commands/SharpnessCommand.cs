@@ -118,9 +118,9 @@ internal static class SharpnessCommand
                         if (c.GaussNewton is { } g)
                             foreach (var cut in new[] { g.RowNorm, g.FactorNorm })
                                 gnTable.AddRow(Markup.Escape(c.Trajectory), c.Seed.ToString(CultureInfo.InvariantCulture), c.Step.ToString(CultureInfo.InvariantCulture),
-                                    F(g.SpectralNorm), Markup.Escape($"{cut.Criterion} ≥ {F(cut.ThresholdFactor)}× mean ({cut.Candidates})"), Markup.Escape($"{cut.Removed} ({F(100 * cut.FractionRemoved)}%)"),
+                                    F(g.SpectralNorm), Markup.Escape($"{(ReferenceEquals(cut, g.RowNorm) ? "‖Ge_i‖" : "‖a_i‖")} ≥ {F(cut.ThresholdFactor)}× mean{(cut.CandidateCount < g.Dimension ? $", {cut.CandidateCount} candidates" : "")}"), Markup.Escape($"{cut.Removed} ({F(100 * cut.FractionRemoved)}%)"),
                                     F(cut.ReducedSpectralNorm), F(cut.Ratio));
-                    AnsiConsole.MarkupLine($"Gauss–Newton robust smoothness (Pan & Li appendix D; batch {options.GaussNewtonBatch}):");
+                    AnsiConsole.MarkupLine(Markup.Escape($"Gauss–Newton robust smoothness (Pan & Li appendix D; batch {options.GaussNewtonBatch}): row norms ‖Ge_i‖ (the paper's text) and factor column norms ‖a_i‖ (the authors' code)") + ":");
                     AnsiConsole.Write(gnTable);
                 }
             }
