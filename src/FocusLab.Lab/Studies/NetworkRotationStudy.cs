@@ -40,7 +40,11 @@ public static class NetworkRotationStudy
         // not depend on how many ran at once.
         var searches = options.Optimizers.SelectMany(o => new[] { false, true }.Select(rotated => (o.Name, o.Spec, Rotated: rotated))).ToArray();
         var outcomes = new (LrSearchResult Search, List<(NetworkRotationRun Run, List<(int Step, float[] X)> States)> Runs)[searches.Length];
-        Parallel.For(0, searches.Length, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.ParallelRuns) }, i =>
+        // Rotated runs cost several times the original ones (R and Rᵀ every step): they are handed out first, one
+        // search at a time, so the cores finish together.
+        var order = Enumerable.Range(0, searches.Length).OrderByDescending(i => searches[i].Rotated).ToArray();
+        Parallel.ForEach(System.Collections.Concurrent.Partitioner.Create(order, System.Collections.Concurrent.EnumerablePartitionerOptions.NoBuffering),
+            new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.ParallelRuns) }, i =>
         {
             var (name, spec, rotated) = searches[i];
             var rotations = new Dictionary<int, TensorProductRotation>();
