@@ -14,7 +14,7 @@ internal static class SharpnessCommand
     public static Command Create()
     {
         var model = new Option<string>("--model") { Description = "gpt (byte-level GPT on the fortunes corpus) or mlp (the FOCUS MLP on Fashion-MNIST).", DefaultValueFactory = _ => "gpt" };
-        var preset = new Option<string>("--preset") { Description = "full (default: the issue's study, 3 seeds; GPT 4 layers × 128 wide, about 13 min; MLP about 6 min) or quick (1 seed, small GPT; under a minute).", DefaultValueFactory = _ => "full" };
+        var preset = new Option<string>("--preset") { Description = "full (default: the issue's study, 3 seeds; GPT 4 layers × 128 wide, about 800 CPU-seconds; MLP about 320 CPU-seconds) or quick (1 seed, small GPT with the Gauss–Newton measurement on 2 windows; about 35 CPU-seconds).", DefaultValueFactory = _ => "full" };
         var data = new Option<string?>("--data") { Description = "Text file/folder (gpt) or MNIST-format folder (mlp); default the installed fortunes / Fashion-MNIST." };
         var seeds = new Option<int?>("--seeds") { Description = "Override the preset's number of seeds (seeds 1..N)." };
         var steps = new Option<int?>("--steps") { Description = "Override the preset's training steps (checkpoints are rescaled proportionally)." };
