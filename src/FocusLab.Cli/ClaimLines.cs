@@ -14,7 +14,10 @@ internal static class ClaimLines
         {
             if (toStderr) Console.Error.WriteLine($"  {c}");
             // In a pipe or a file, one unwrapped line per claim (Spectre would wrap at 80 columns, inside numbers).
-            else if (Console.IsOutputRedirected) Console.WriteLine($"{(c.Holds ? "agrees" : "disagrees")} with the paper: {c.Claim} — {c.Evidence}");
+            else if (Console.IsOutputRedirected)
+                Console.WriteLine($"{c.OutcomeText}{(c.Outcome == ClaimOutcome.NotTestableAtThisScale ? $" ({c.Reason})" : "")}: {c.Claim} — {c.Evidence}");
+            else if (c.Outcome == ClaimOutcome.NotTestableAtThisScale)
+                AnsiConsole.MarkupLine($"[yellow]not testable at this scale[/] ({Markup.Escape(c.Reason ?? "")}): {Markup.Escape(c.Claim)} — {Markup.Escape(c.Evidence)}");
             else AnsiConsole.MarkupLine($"{(c.Holds ? "[green]agrees[/]" : "[red]disagrees[/]")} with the paper: {Markup.Escape(c.Claim)} — {Markup.Escape(c.Evidence)}");
         }
     }

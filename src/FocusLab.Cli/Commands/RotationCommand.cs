@@ -26,13 +26,17 @@ internal static class RotationCommand
         var outDir = new Option<string?>("--out") { Description = "Output directory for JSON, CSV, SVG and HTML (default runs/rotation-quadratic or runs/rotation-<network>)." };
         var format = Tabular.FormatOption();
         var json = new Option<bool>("--json") { Description = "Print the JSON report to stdout." };
-        var network = new Option<string?>("--network") { Description = "Run the network study on mlp (Fashion-MNIST) or gpt (fortunes): each optimizer on L(y) and on L(Rx) with a tensor-product rotation R, each at its best lr of the --lr-factors grid. --steps, --seeds and --samples override its own defaults (300 steps, 1 seed, 32 Cauchy probes)." };
+        var network = new Option<string?>("--network") { Description = "Run the network study on mlp (Fashion-MNIST) or gpt (fortunes): each optimizer on L(y) and on L(Rx) with a tensor-product rotation R, warm-up + cosine, clipping 1, each at its best lr of a grid extended until that lr is interior, 3 seeds. --steps, --seeds and --samples override the preset (full: MLP 1000 steps, GPT 400; quick: a quarter; 32 Cauchy probes)." };
+        var preset = new Option<string>("--preset") { Description = "Network study: full (default) or quick (a quarter of the steps).", DefaultValueFactory = _ => "full" };
+        var schedule = new Option<string?>("--schedule") { Description = "Network study: cosine (linear warm-up over 5% of the steps, cosine to 0.1× the peak; default, the paper's) or constant." };
+        var clip = new Option<double?>("--clip") { Description = "Network study: global-norm gradient clipping threshold (default 1, the paper's); 0 turns it off." };
+        var extensions = new Option<int?>("--lr-extensions") { Description = "Network study: how many times the lr grid may be extended past an edge optimum, per side (default 3)." };
         var rounds = new Option<int>("--rounds") { Description = "Network study: rounds k of permute → reshape (a, b, c) → rotate each axis.", DefaultValueFactory = _ => 3 };
         var data = new Option<string?>("--data") { Description = "Network study: MNIST-format folder (mlp) or text file/folder (gpt)." };
         var lrFactors = new Option<string?>("--lr-factors") { Description = "Network study: learning-rate grid as comma-separated multiples of each optimizer's default lr (default 0.3,1,3); each optimizer keeps its best lr on each loss (original, rotated)." };
         var cmd = new Command("rotation", "Rotation studies of Xie et al.: adam slows down when the loss is rotated, sgd does not.")
         {
-            quadratic, dim, steps, seeds, scales, optimizers, lrs, spectrum, samples, outDir, json, network, rounds, data, lrFactors, format,
+            quadratic, dim, steps, seeds, scales, optimizers, lrs, spectrum, samples, outDir, json, network, rounds, data, lrFactors, preset, schedule, clip, extensions, format,
         };
         cmd.SetAction(r =>
         {
@@ -40,7 +44,19 @@ internal static class RotationCommand
             {
                 if (r.GetValue(quadratic)) throw new ArgumentException("Choose one study: --quadratic or --network, not both.");
                 bool Given(Option o) => r.GetResult(o) is { Implicit: false };
-                var networkOptions = NetworkRotationOptions.Default(net.Trim().ToLowerInvariant()) with { Rounds = r.GetValue(rounds) };
+                var networkOptions = NetworkRotationOptions.Preset(net.Trim().ToLowerInvariant(), r.GetValue(preset)!.Trim().ToLowerInvariant()) with { Rounds = r.GetValue(rounds) };
+                if (r.GetValue(schedule) is { } sched)
+                    networkOptions = networkOptions with
+                    {
+                        Schedule = sched.Trim().ToLowerInvariant() switch
+                        {
+                            "cosine" => RotationSchedule.WarmupCosine,
+                            "constant" => RotationSchedule.Constant,
+                            var v => throw new ArgumentException($"Unknown --schedule '{v}': use cosine or constant."),
+                        },
+                    };
+                if (r.GetValue(clip) is { } c) networkOptions = networkOptions with { ClipNorm = c };
+                if (r.GetValue(extensions) is { } e) networkOptions = networkOptions with { MaxLrExtensions = e };
                 if (Given(steps)) networkOptions = networkOptions with { Steps = r.GetValue(steps), Checkpoints = [r.GetValue(steps)] };
                 if (Given(seeds)) networkOptions = networkOptions with { Seeds = Enumerable.Range(1, Math.Max(0, r.GetValue(seeds))).ToArray() };
                 if (Given(samples)) networkOptions = networkOptions with { EstimatorSamples = r.GetValue(samples) };
@@ -118,7 +134,8 @@ internal static class RotationCommand
             }));
             foreach (var g in report.LearningRates ?? [])
                 Console.Error.WriteLine($"  {g.Optimizer} on the {(g.Rotated ? "rotated" : "original")} loss, mean final loss per lr: " +
-                    string.Join(", ", g.LearningRates.Select((lr, i) => $"{F(lr)} → {F(g.MeanFinalLoss[i])}")) + $"; best {F(g.BestLearningRate)}");
+                    string.Join(", ", g.LearningRates.Select((lr, i) => $"{F(lr)} → {F(g.MeanFinalLoss[i])} ± {F(g.StdFinalLoss?[i] ?? double.NaN)}")) +
+                    $"; best {F(g.BestLearningRate)}" + (g.Extensions > 0 ? $" ({g.Extensions} extension(s))" : "") + (g.AtEdge ? "; STILL AT AN EDGE" : ""));
         }
         ClaimLines.Write(report.Claims, toStderr: true);
         Console.Error.WriteLine($"  {HumanUnits.Seconds(report.ElapsedSeconds)}; wrote {string.Join(", ", files)}");

@@ -15,19 +15,22 @@ internal static class SharpnessCommand
     public static Command Create()
     {
         var model = new Option<string>("--model") { Description = "gpt (byte-level GPT on the fortunes corpus) or mlp (the FOCUS MLP on Fashion-MNIST).", DefaultValueFactory = _ => "gpt" };
-        var preset = new Option<string>("--preset") { Description = "full (default: the issue's study, 3 seeds; GPT 4 layers × 128 wide, about 13 min; MLP about 6 min) or quick (1 seed, small GPT; under a minute).", DefaultValueFactory = _ => "full" };
+        var preset = new Option<string>("--preset") { Description = "full (default: the issue's study, 3 seeds; GPT 4 layers × 128 wide, about 800 CPU-seconds; MLP about 320 CPU-seconds) or quick (1 seed, small GPT with the Gauss–Newton measurement on 2 windows; about 35 CPU-seconds).", DefaultValueFactory = _ => "full" };
         var data = new Option<string?>("--data") { Description = "Text file/folder (gpt) or MNIST-format folder (mlp); default the installed fortunes / Fashion-MNIST." };
         var seeds = new Option<int?>("--seeds") { Description = "Override the preset's number of seeds (seeds 1..N)." };
         var steps = new Option<int?>("--steps") { Description = "Override the preset's training steps (checkpoints are rescaled proportionally)." };
         var trajectories = new Option<string?>("--trajectories") { Description = "Override the training runs as name=spec pairs separated by ';', e.g. \"sgd=sgd:lr=0.1,momentum=0.9;sgd_clip=sgd_clip:lr=0.1\" (training curves of clipped vs unclipped optimizers)." };
-        var gaussNewton = new Option<int?>("--gauss-newton-batch") { Description = "Samples of the measurement batch for the Gauss–Newton robust smoothness (Pan & Li appendix D) at every checkpoint; 0 turns it off. MLP only; default 32 (memory: batch·10·d floats, 218 MB for the MLP)." };
+        var gaussNewton = new Option<int?>("--gauss-newton-batch") { Description = "Samples of the measurement batch for the Gauss–Newton robust smoothness (Pan & Li appendix D) at every checkpoint, both removal criteria; 0 turns it off. MLP: images (default 32; batch·10·d floats, 218 MB); GPT: token windows predicting their last byte (quick default 2; batch·256·d floats, 240 MB)." };
+        var gaussNewtonCandidates = new Option<string?>("--gauss-newton-candidates") { Description = "The authors' factor-norm criterion considers only tensors whose name contains this (GPT default '.attn.', the attention weights; 'all' for every parameter; MLP default all)." };
+        var moments = new Option<string>("--moments") { Description = "Pseudo-update moments: trajectory (accumulated over the whole run, as Pan & Li; default) or window (the last --window gradients).", DefaultValueFactory = _ => "trajectory" };
+        var window = new Option<int?>("--window") { Description = "With --moments window: gradients per pseudo-update (default 20)." };
         var outDir = new Option<string?>("--out") { Description = "Output directory for JSON, CSV, SVG and HTML (default runs/sharpness-<model>-<preset>)." };
         var format = Tabular.FormatOption();
         var json = new Option<bool>("--json") { Description = "Print the JSON report to stdout." };
         var hessian = new Option<string>("--hessian") { Description = "Hessian-vector products: exact (forward-over-reverse, float32; default), exact64 (same in float64), fd (central differences of float64 gradients, the independent reference).", DefaultValueFactory = _ => "exact" };
         var cmd = new Command("sharpness", "Directional sharpness uᵀHu/‖u‖² of every optimizer's pseudo-update (and its clipped variant) along sgd and adam trajectories (Pan & Li 2023).")
         {
-            model, preset, data, seeds, steps, trajectories, gaussNewton, outDir, json, hessian, format,
+            model, preset, data, seeds, steps, trajectories, gaussNewton, gaussNewtonCandidates, moments, window, outDir, json, hessian, format,
         };
         cmd.SetAction(r =>
         {
@@ -60,6 +63,22 @@ internal static class SharpnessCommand
                 if (gn < 0) throw new ArgumentException("--gauss-newton-batch must be 0 (off) or a number of samples ≥ 2.");
                 options = options with { GaussNewtonBatch = gn };
             }
+            if (r.GetValue(gaussNewtonCandidates) is { } candidates)
+                options = options with { GaussNewtonCandidates = candidates.Trim() is "all" or "" ? null : candidates.Trim() };
+            options = options with
+            {
+                Moments = r.GetValue(moments)!.Trim().ToLowerInvariant() switch
+                {
+                    "trajectory" => PseudoUpdateMoments.Trajectory,
+                    "window" => PseudoUpdateMoments.Window,
+                    var v => throw new ArgumentException($"Unknown --moments '{v}': use trajectory or window."),
+                },
+            };
+            if (r.GetValue(window) is { } w)
+            {
+                if (options.Moments != PseudoUpdateMoments.Window) throw new ArgumentException("--window only applies with --moments window.");
+                options = options with { Window = w };
+            }
             options.Validate();
             string outFolder = OutputFolder.Prepare(r.GetValue(outDir) ?? OutputFolder.Default("sharpness", $"{m}-{p}"));
             var tableFormat = Tabular.Parse(r.GetValue(format));
@@ -85,26 +104,27 @@ internal static class SharpnessCommand
             else
             {
                 var header = new List<string> { "optimizer" };
-                foreach (var (name, _) in options.Trajectories) header.AddRange([$"{name}: sharpness", $"{name}: ratio to sgd", $"{name}: best reduction"]);
+                foreach (var (name, _) in options.Trajectories) header.AddRange([$"{name}: sharpness", $"{name}: ratio to sgd", $"{name}: best reduction", $"{name}: capped"]);
                 Tabular.Write(tableFormat, header, options.Directions.Select(dir =>
                 {
                     var cells = new List<string> { dir.Name };
                     foreach (var (name, _) in options.Trajectories)
                     {
                         var row = report.Summary.First(x => x.Trajectory == name && x.Optimizer == dir.Name);
-                        cells.AddRange([F(row.MedianSharpness), F(row.MedianRatioToSgd), F(row.MeanBestLossReduction)]);
+                        cells.AddRange([F(row.MedianSharpness), F(row.MedianRatioToSgd), F(row.MeanBestLossReduction), $"{row.CappedLineSearches}/{row.Count}"]);
                     }
                     return (IReadOnlyList<string>)cells;
                 }));
                 if (report.Checkpoints.Any(c => c.GaussNewton is not null))
                 {
-                    Console.WriteLine($"Gauss–Newton robust smoothness (Pan & Li appendix D; batch {options.GaussNewtonBatch}):");
-                    Tabular.Write(tableFormat, ["trajectory", "seed", "step", "‖G‖", "‖G‖ kept", "ratio", "removed", "threshold"],
-                        report.Checkpoints.Where(c => c.GaussNewton is not null).Select(c =>
+                    Console.WriteLine($"Gauss–Newton robust smoothness (Pan & Li appendix D; batch {options.GaussNewtonBatch}): row norms ‖Ge_i‖ (the paper's text) and factor column norms ‖a_i‖ (the authors' code):");
+                    Tabular.Write(tableFormat, ["trajectory", "seed", "step", "‖G‖", "criterion", "removed", "‖G‖ kept", "ratio"],
+                        report.Checkpoints.Where(c => c.GaussNewton is not null).SelectMany(c =>
                         {
                             var g = c.GaussNewton!;
-                            return (IReadOnlyList<string>)[c.Trajectory, c.Seed.ToString(CultureInfo.InvariantCulture), c.Step.ToString(CultureInfo.InvariantCulture),
-                                F(g.SpectralNorm), F(g.ReducedSpectralNorm), F(g.Ratio), $"{g.Removed} ({F(100 * g.FractionRemoved)}%)", $"{F(g.Threshold)} ({F(g.ThresholdFactor)}× mean)"];
+                            return new[] { g.RowNorm, g.FactorNorm }.Select(cut => (IReadOnlyList<string>)[c.Trajectory, c.Seed.ToString(CultureInfo.InvariantCulture), c.Step.ToString(CultureInfo.InvariantCulture),
+                                F(g.SpectralNorm), $"{(ReferenceEquals(cut, g.RowNorm) ? "‖Ge_i‖" : "‖a_i‖")} ≥ {F(cut.ThresholdFactor)}× mean{(cut.CandidateCount < g.Dimension ? $", {cut.CandidateCount} candidates" : "")}",
+                                $"{cut.Removed} ({F(100 * cut.FractionRemoved)}%)", F(cut.ReducedSpectralNorm), F(cut.Ratio)]);
                         }));
                 }
             }

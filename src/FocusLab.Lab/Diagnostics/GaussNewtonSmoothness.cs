@@ -2,36 +2,61 @@ using FocusLab.Engine.Kernels.Gemm;
 
 namespace FocusLab.Lab.Diagnostics;
 
-/// <summary>Options of <see cref="GaussNewtonSmoothness"/>.</summary>
+/// <summary>Options of <see cref="GaussNewtonSmoothness"/>: the two criteria for the coordinates to remove.</summary>
 public sealed record GaussNewtonOptions
 {
-    /// <summary>Coordinates whose row norm ‖G e_i‖ is at least this multiple of the mean row norm are removed (Pan &amp; Li, appendix D: 4).</summary>
-    public double ThresholdFactor { get; init; } = 4;
+    /// <summary>Row-norm criterion (Pan &amp; Li, appendix D text): coordinates whose row norm ‖G e_i‖ is at least this multiple of the mean row norm are removed.</summary>
+    public double RowNormThreshold { get; init; } = 4;
+
+    /// <summary>Factor-norm criterion (the authors' code): coordinates whose column norm ‖a_i‖ of the factor A (G = AᵀA/B) is at least
+    /// this multiple of the mean over the candidates are removed.</summary>
+    public double FactorNormThreshold { get; init; } = 2;
+
+    /// <summary>Coordinates the factor-norm criterion may remove (and averages over); null: all. The authors restrict it to the attention weights.</summary>
+    public bool[]? FactorNormCandidates { get; init; }
+
+    /// <summary>What the candidates are, for reports (e.g. "attention weights").</summary>
+    public string FactorNormCandidatesName { get; init; } = "all parameters";
+
     /// <summary>Columns of A per matrix product (bounds the scratch memory to B·K × this many floats).</summary>
     public int ColumnBlock { get; init; } = 8192;
 }
 
 /// <summary>
-/// The robust-smoothness measurement of Pan &amp; Li 2023 (appendix D) on one batch. ‖G‖ and ‖G_keep‖ are the
-/// largest eigenvalues of G and of its principal submatrix on the kept coordinates; <see cref="Ratio"/> =
-/// ‖G‖/‖G_keep‖ (≥ 1, by eigenvalue interlacing). Row norms are ‖G e_i‖₂; the threshold is
-/// <c>ThresholdFactor</c> × their mean over all d coordinates. The Lanczos flags say whether both λmax
-/// runs met their residual tolerance; <see cref="Seconds"/> is the wall time of the measurement.
+/// One removal criterion of <see cref="GaussNewtonSmoothness"/>: the per-coordinate norms it compares (their mean and
+/// maximum over the candidates), the threshold (factor × mean), how many coordinates it removed (and their fraction
+/// of all d), and ‖G_keep‖, the largest eigenvalue of G's principal submatrix on the kept coordinates, with
+/// <see cref="Ratio"/> = ‖G‖/‖G_keep‖ (≥ 1 by eigenvalue interlacing).
+/// </summary>
+public sealed record GaussNewtonCut(
+    string Criterion,
+    string Candidates,
+    int CandidateCount,
+    double ThresholdFactor,
+    double MeanNorm,
+    double MaxNorm,
+    double Threshold,
+    int Removed,
+    double FractionRemoved,
+    double ReducedSpectralNorm,
+    double Ratio,
+    bool Converged);
+
+/// <summary>
+/// The robust-smoothness measurement of Pan &amp; Li 2023 (appendix D) on one batch: ‖G‖ and both removal criteria side
+/// by side — <see cref="RowNorm"/>, the paper's text (row norms ‖G e_i‖ ≥ 4× their mean over all d), and
+/// <see cref="FactorNorm"/>, the authors' code (‖a_i‖ ≥ 2× their mean, over a candidate subset such as the attention
+/// weights). <see cref="Converged"/>: the Lanczos run for ‖G‖ met its tolerance (each cut has its own flag);
+/// <see cref="Seconds"/> is the wall time of the measurement.
 /// </summary>
 public sealed record GaussNewtonResult(
     int Samples,
     int Classes,
     int Dimension,
     double SpectralNorm,
-    double ReducedSpectralNorm,
-    double Ratio,
-    int Removed,
-    double FractionRemoved,
-    double MeanRowNorm,
-    double MaxRowNorm,
-    double ThresholdFactor,
-    double Threshold,
     bool Converged,
+    GaussNewtonCut RowNorm,
+    GaussNewtonCut FactorNorm,
     double Seconds);
 
 /// <summary>
@@ -44,6 +69,7 @@ public sealed record GaussNewtonResult(
 /// L_b[:,k]ᵀ J_b: one reverse pass seeded with that column on sample b's logits.</item>
 /// <item>The nonzero spectrum of AᵀA is that of the B·K × B·K Gram matrix M = AAᵀ, so ‖G‖ = λmax(M)/B.</item>
 /// <item>Row norms: ‖G e_i‖² = ‖Aᵀa_i‖²/B² = a_iᵀ M a_i / B² with a_i column i of A.</item>
+/// <item>Column norms of A: ‖a_i‖² = Σ_r A_ri² = B·G_ii, the per-parameter norm of the factor over samples (the authors' criterion).</item>
 /// <item>Removing coordinates = the principal submatrix on the kept ones, = A_keepᵀA_keep/B, whose nonzero
 /// spectrum is that of A_keep A_keepᵀ: the Gram of A with the removed columns zeroed (recomputed, not
 /// obtained by subtraction, so a dominant removed part cannot cancel away the accuracy of the rest).</item>
@@ -54,16 +80,23 @@ public sealed record GaussNewtonResult(
 /// </summary>
 public static class GaussNewtonSmoothness
 {
+    /// <summary>Measures ‖G‖ and both cuts on the model's batch (see the type's remarks for the method).</summary>
     public static GaussNewtonResult Measure(IClassifierJacobian model, GaussNewtonOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         options ??= new GaussNewtonOptions();
-        Check.Positive(options.ThresholdFactor, nameof(options.ThresholdFactor));
+        Check.Positive(options.RowNormThreshold, nameof(options.RowNormThreshold));
+        Check.Positive(options.FactorNormThreshold, nameof(options.FactorNormThreshold));
         Check.AtLeast(options.ColumnBlock, 1, nameof(options.ColumnBlock));
         int b = model.Samples, k = model.Classes, d = model.Dimension;
         Check.AtLeast(b, 1, nameof(model.Samples));
         Check.AtLeast(k, 2, nameof(model.Classes));
         Check.AtLeast(d, 1, nameof(model.Dimension));
+        var candidates = options.FactorNormCandidates;
+        if (candidates is not null && candidates.Length != d)
+            throw new ArgumentException($"The factor-norm candidate mask has {candidates.Length} entries but the model has {d} parameters; build it from the model's layout.", nameof(options));
+        if (candidates is not null && !candidates.Contains(true))
+            throw new ArgumentException($"The factor-norm candidates ({options.FactorNormCandidatesName}) select no parameter; check the tensor-name filter.", nameof(options));
         int n = checked(b * k);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         if ((long)n * d > Array.MaxLength)
@@ -71,24 +104,47 @@ public static class GaussNewtonSmoothness
 
         var a = Factor(model, b, k, d);
         var m = Gram(a, n, d, options.ColumnBlock);
-        var rowNorms = RowNorms(a, m, n, d, b, options.ColumnBlock);
-        double mean = rowNorms.Average(), max = rowNorms.Max();
-        double threshold = options.ThresholdFactor * mean;
-        var removed = new List<int>();
-        if (mean > 0)
-            for (int i = 0; i < d; i++) if (rowNorms[i] >= threshold) removed.Add(i);
-
         var (norm, converged) = LargestEigenvalue(m, n, b);
+
+        var rowNorms = RowNorms(a, m, n, d, b, options.ColumnBlock);
+        var all = new bool[d];
+        Array.Fill(all, true);
+        var rowCut = Cut("row norm ‖G e_i‖", "all parameters", rowNorms, all, options.RowNormThreshold, a, m, norm, n, d, b, options.ColumnBlock);
+        var factorCut = Cut("factor column norm ‖a_i‖", options.FactorNormCandidatesName, ColumnNorms(a, n, d), candidates ?? all, options.FactorNormThreshold, a, m, norm, n, d, b, options.ColumnBlock);
+        return new GaussNewtonResult(b, k, d, norm, converged, rowCut, factorCut, clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>Removes the candidates whose norm is ≥ factor × the candidates' mean norm and measures ‖G_keep‖ on the rest.</summary>
+    private static GaussNewtonCut Cut(string criterion, string candidatesName, double[] norms, bool[] candidates, double factor, float[] a, double[] m, double norm, int n, int d, int b, int block)
+    {
+        int count = 0;
+        double sum = 0, max = 0;
+        for (int i = 0; i < d; i++)
+            if (candidates[i]) { count++; sum += norms[i]; max = Math.Max(max, norms[i]); }
+        double mean = sum / count, threshold = factor * mean;
+        var removed = new bool[d];
+        int removedCount = 0;
+        if (mean > 0)
+            for (int i = 0; i < d; i++)
+                if (candidates[i] && norms[i] >= threshold) { removed[i] = true; removedCount++; }
         double reduced = norm;
-        bool reducedConverged = true;
-        if (removed.Count > 0)
+        bool converged = true;
+        if (removedCount > 0) (reduced, converged) = LargestEigenvalue(Gram(a, n, d, block, removed), n, b);
+        return new GaussNewtonCut(criterion, candidatesName, count, factor, mean, max, threshold, removedCount, (double)removedCount / d,
+            reduced, reduced > 0 ? norm / reduced : double.PositiveInfinity, converged);
+    }
+
+    /// <summary>‖a_i‖ = √(Σ_r A_ri²), the norm over all (sample, class) rows of column i of A (= √(B·G_ii)).</summary>
+    private static double[] ColumnNorms(float[] a, int n, int d)
+    {
+        var squares = new double[d];
+        for (int r = 0; r < n; r++)
         {
-            foreach (int i in removed)
-                for (int r = 0; r < n; r++) a[(long)r * d + i] = 0;
-            (reduced, reducedConverged) = LargestEigenvalue(Gram(a, n, d, options.ColumnBlock), n, b);
+            var row = a.AsSpan((int)((long)r * d), d);
+            for (int i = 0; i < d; i++) squares[i] += (double)row[i] * row[i];
         }
-        return new GaussNewtonResult(b, k, d, norm, reduced, reduced > 0 ? norm / reduced : double.PositiveInfinity,
-            removed.Count, (double)removed.Count / d, mean, max, options.ThresholdFactor, threshold, converged && reducedConverged, clock.Elapsed.TotalSeconds);
+        for (int i = 0; i < d; i++) squares[i] = Math.Sqrt(squares[i]);
+        return squares;
     }
 
     /// <summary>The rows L_b[:,k]ᵀ J_b of A, row-major B·K × d (row index b·K + k).</summary>
@@ -121,15 +177,33 @@ public static class GaussNewtonSmoothness
         return a;
     }
 
-    /// <summary>M = AAᵀ (n×n, double), summed over column blocks each multiplied in float32, then symmetrised.</summary>
-    internal static double[] Gram(float[] a, int n, int d, int block)
+    /// <summary>
+    /// M = AAᵀ (n×n, double), summed over column blocks each multiplied in float32, then symmetrised. With
+    /// <paramref name="removed"/>, the removed columns count as zero: the Gram of A_keep, recomputed rather than
+    /// obtained by subtraction, so a dominant removed part cannot cancel away the accuracy of the rest.
+    /// </summary>
+    internal static double[] Gram(float[] a, int n, int d, int block, bool[]? removed = null)
     {
         var m = new double[n * n];
         var chunk = new float[n * n];
+        float[]? masked = removed is null ? null : new float[(long)n * Math.Min(block, d)];
         for (int c0 = 0; c0 < d; c0 += block)
         {
             int w = Math.Min(block, d - c0);
-            Gemm.Multiply(false, true, n, n, w, 1f, a.AsSpan(c0), d, a.AsSpan(c0), d, 0f, chunk, n);
+            ReadOnlySpan<float> source = a.AsSpan(c0);
+            int stride = d;
+            if (masked is not null && Array.IndexOf(removed!, true, c0, w) >= 0)
+            {
+                for (int r = 0; r < n; r++)
+                {
+                    var dst = masked.AsSpan(r * w, w);
+                    a.AsSpan((int)((long)r * d + c0), w).CopyTo(dst);
+                    for (int j = 0; j < w; j++) if (removed![c0 + j]) dst[j] = 0;
+                }
+                source = masked;
+                stride = w;
+            }
+            Gemm.Multiply(false, true, n, n, w, 1f, source, stride, source, stride, 0f, chunk, n);
             for (int i = 0; i < chunk.Length; i++) m[i] += chunk[i];
         }
         for (int i = 0; i < n; i++)

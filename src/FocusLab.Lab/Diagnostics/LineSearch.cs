@@ -1,45 +1,78 @@
 namespace FocusLab.Lab.Diagnostics;
 
-/// <summary>Options of <see cref="LineSearch"/>: steps 0…<see cref="Steps"/> of <see cref="BaseStep"/> along u/‖u‖.</summary>
+/// <summary>Options of <see cref="LineSearch"/>: where the bracketing starts, how it grows and where it stops.</summary>
 public sealed record LineSearchOptions
 {
-    public double BaseStep { get; init; } = 1e-2;
-    public int Steps { get; init; } = 20;
-    /// <summary>The base step is shrunk (×<see cref="ShrinkFactor"/>) until at least this many grid points (step &gt; 0) have loss below the start.</summary>
-    public int MinPointsBelowStart { get; init; } = 4;
-    public double ShrinkFactor { get; init; } = 0.5;
+    /// <summary>First trial step t₀ along u/‖u‖. Give each direction its own (e.g. <see cref="LineSearch.QuadraticModelStep"/>):
+    /// the search is then independent of how flat or sharp the direction is, up to the cap.</summary>
+    public double InitialStep { get; init; } = 1e-2;
+
+    /// <summary>Factor γ by which the trial step grows while the loss stays below L(x) (and shrinks while t₀ does not descend).</summary>
+    public double GrowthFactor { get; init; } = 2;
+
+    /// <summary>Growth steps allowed; the cap is t₀·γ^MaxGrowths. A loss still below L(x) there is reported as <see cref="LineSearchResult.Capped"/>.</summary>
+    public int MaxGrowths { get; init; } = 30;
+
+    /// <summary>Shrink steps allowed when t₀ itself does not descend (an uphill direction ends as "no descent" after them).</summary>
     public int MaxShrinks { get; init; } = 40;
+
+    /// <summary>Golden-section evaluations inside the bracket (each shrinks it by 0.618; 20 leave 1.5e-4 of its width).</summary>
+    public int RefineEvaluations { get; init; } = 20;
 
     internal void Validate()
     {
-        Check.Positive(BaseStep, nameof(BaseStep));
-        Check.AtLeast(Steps, 1, nameof(Steps));
-        if (MinPointsBelowStart < 0 || MinPointsBelowStart > Steps)
-            throw new ArgumentOutOfRangeException(nameof(MinPointsBelowStart), MinPointsBelowStart, $"MinPointsBelowStart must be between 0 and Steps ({Steps}).");
-        if (!(ShrinkFactor > 0 && ShrinkFactor < 1)) throw new ArgumentOutOfRangeException(nameof(ShrinkFactor), ShrinkFactor, "ShrinkFactor must lie in (0, 1).");
+        Check.Positive(InitialStep, nameof(InitialStep));
+        if (!(GrowthFactor > 1) || !double.IsFinite(GrowthFactor)) throw new ArgumentOutOfRangeException(nameof(GrowthFactor), GrowthFactor, "GrowthFactor must be a finite number above 1.");
+        Check.AtLeast(MaxGrowths, 0, nameof(MaxGrowths));
         Check.AtLeast(MaxShrinks, 0, nameof(MaxShrinks));
+        Check.AtLeast(RefineEvaluations, 0, nameof(RefineEvaluations));
     }
 }
 
 /// <summary>
-/// Losses L(x + t·u/‖u‖) at t = k·base, k = 0…Steps, with the base actually used, how often it was shrunk,
-/// and the best local loss reduction L(x) − min_k L(x + t_k û) (≥ 0 since k = 0 is included) at step <see cref="BestStep"/>.
-/// <see cref="EnoughPointsBelowStart"/> is false if even the smallest base tried left fewer than the required points below the start
-/// (e.g. u points uphill).
+/// A bracketing line search along u/‖u‖: every loss evaluated (<see cref="StepSizes"/> ascending from t = 0,
+/// <see cref="Losses"/> alongside), the bracket [<see cref="BracketLow"/>, <see cref="BracketHigh"/>] that
+/// holds the minimum, and the best local loss reduction L(x) − L(x + t*·û) at <see cref="BestStep"/> = t*.
+/// <see cref="FoundDescent"/> is false when no step below t₀ (down to t₀/γ^MaxShrinks) lowered the loss (the
+/// reduction is then 0 at t = 0). <see cref="Capped"/> is true when the loss was still falling at the cap
+/// t₀·γ^MaxGrowths: the minimum lies beyond it, so the reported reduction is a lower bound — count and flag
+/// such searches, never read them as a minimum.
 /// </summary>
 public sealed record LineSearchResult(
     double[] StepSizes,
     double[] Losses,
-    double BaseStep,
-    int Shrinks,
+    double InitialStep,
     double StartLoss,
     double BestReduction,
     double BestStep,
-    bool EnoughPointsBelowStart);
+    double BracketLow,
+    double BracketHigh,
+    bool FoundDescent,
+    bool Capped);
 
-/// <summary>The line search of Pan &amp; Li (2023) along a normalised update direction. Never modifies x.</summary>
+/// <summary>
+/// The line search of Pan &amp; Li (2023, section 4) along a normalised update direction, done as the paper
+/// does it: each direction at its own step scale, searched until the loss rises again. From t₀ the step grows
+/// geometrically (×γ) until L rises above L(x) or the cap is reached (t₀ shrinks first if it does not descend);
+/// the lowest of those points and its two neighbours bracket the minimum, and golden-section search refines
+/// it inside the bracket. Never modifies x.
+/// </summary>
 public static class LineSearch
 {
+    /// <summary>(3 − √5)/2: the golden-section fraction of the larger bracket segment where the next point goes.</summary>
+    private const double Golden = 0.3819660112501051;
+
+    /// <summary>
+    /// The minimiser of the local quadratic model along û, t = −(∇Lᵀû)/(ûᵀHû), from a direction's gradient
+    /// correlation ∇Lᵀu/‖u‖ and sharpness uᵀHu/‖u‖² — a step scale of the direction's own; <paramref name="fallback"/>
+    /// when the model has no minimum (u not downhill, or curvature ≤ 0).
+    /// </summary>
+    public static double QuadraticModelStep(double gradientCorrelation, double sharpness, double fallback)
+    {
+        double t = -gradientCorrelation / sharpness;
+        return gradientCorrelation < 0 && sharpness > 0 && double.IsFinite(t) && t > 0 ? t : fallback;
+    }
+
     public static LineSearchResult Run(IObjective objective, ReadOnlySpan<double> x, ReadOnlySpan<double> u, LineSearchOptions? options = null)
     {
         ArgumentNullException.ThrowIfNull(objective);
@@ -55,32 +88,54 @@ public static class LineSearch
         var unit = u.ToArray();
         Vec.Scale(unit, 1 / norm);
         var probe = new double[d];
-        double start = objective.Loss(x);
+        var xs = x.ToArray();
+        var evaluated = new SortedDictionary<double, double>();
+        double Loss(double t)
+        {
+            if (evaluated.TryGetValue(t, out double known)) return known;
+            Vec.AddScaled(xs, t, unit, probe);
+            double value = objective.Loss(probe);
+            // A non-finite loss (overflow far along û) counts as a rise: it closes the bracket.
+            return evaluated[t] = double.IsFinite(value) ? value : double.PositiveInfinity;
+        }
+        double start = Loss(0);
         if (!double.IsFinite(start)) throw new InvalidOperationException($"The loss at the start point is {start}; a line search needs a finite starting loss.");
 
-        double baseStep = options.BaseStep;
-        int n = options.Steps + 1;
-        double[] steps = new double[n], losses = new double[n];
-        for (int shrink = 0; ; shrink++)
+        double gamma = options.GrowthFactor;
+        double t = options.InitialStep;
+        for (int shrink = 0; Loss(t) >= start && shrink < options.MaxShrinks; shrink++) t /= gamma;
+        if (Loss(t) >= start)
+            return Result(evaluated, options, start, 0, 0, t, descent: false, capped: false);
+
+        // Grow until the loss rises above the start (the far end of the bracket) or the cap is reached.
+        var grid = new List<double> { t };
+        for (int k = 0; Loss(grid[^1]) < start && k < options.MaxGrowths; k++) grid.Add(grid[^1] * gamma);
+        int best = 0;
+        for (int k = 1; k < grid.Count; k++) if (Loss(grid[k]) < Loss(grid[best])) best = k;
+        double low = best > 0 ? grid[best - 1] : 0;
+        if (best == grid.Count - 1)
+            // Still falling at the cap (or no growth allowed): the minimum is beyond it, nothing to refine.
+            return Result(evaluated, options, start, grid[best], low, grid[best], descent: true, capped: true);
+        double high = grid[best + 1];
+
+        // Golden-section search on the triple low < b < high with L(b) ≤ L(low), L(high).
+        double a = low, b = grid[best], c = high;
+        for (int k = 0; k < options.RefineEvaluations; k++)
         {
-            int below = 0;
-            steps[0] = 0;
-            losses[0] = start;
-            for (int k = 1; k < n; k++)
+            bool right = c - b > b - a;
+            double trial = right ? b + Golden * (c - b) : b - Golden * (b - a);
+            if (trial == b) break; // the bracket has shrunk to rounding
+            if (Loss(trial) < Loss(b))
             {
-                steps[k] = k * baseStep;
-                Vec.AddScaled(x, steps[k], unit, probe);
-                losses[k] = objective.Loss(probe);
-                if (losses[k] < start) below++;
+                if (right) a = b; else c = b;
+                b = trial;
             }
-            bool enough = below >= options.MinPointsBelowStart;
-            if (enough || shrink == options.MaxShrinks)
-            {
-                int best = 0;
-                for (int k = 1; k < n; k++) if (losses[k] < losses[best]) best = k;
-                return new(steps, losses, baseStep, shrink, start, start - losses[best], steps[best], enough);
-            }
-            baseStep *= options.ShrinkFactor;
+            else if (right) c = trial;
+            else a = trial;
         }
+        return Result(evaluated, options, start, b, low, high, descent: true, capped: false);
     }
+
+    private static LineSearchResult Result(SortedDictionary<double, double> evaluated, LineSearchOptions options, double start, double best, double low, double high, bool descent, bool capped) =>
+        new(evaluated.Keys.ToArray(), evaluated.Values.ToArray(), options.InitialStep, start, start - evaluated[best], best, low, high, descent, capped);
 }

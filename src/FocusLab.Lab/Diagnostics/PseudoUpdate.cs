@@ -41,24 +41,16 @@ public static class PseudoUpdate
         }
         Check.Finite(theta, "Checkpoint θ", nameof(theta));
 
-        var start = new float[d];
-        for (int i = 0; i < d; i++) start[i] = (float)theta[i];
-        var data = (float[])start.Clone();
-        var grad = new float[d];
-        var parameters = layout.Tensors.Select(t => new Parameter(t.Name, t.Shape, data.AsMemory(t.Offset, t.Count), grad.AsMemory(t.Offset, t.Count))).ToArray();
-        var optimizer = OptimizerFactory.Create(optimizerSpec, parameters);
-        optimizer.Threads = 1; // the direction must not depend on the thread count
-
-        var before = new float[d];
-        foreach (var g in gradients)
+        var theta32 = new float[d];
+        for (int i = 0; i < d; i++) theta32[i] = (float)theta[i];
+        var tracker = new PseudoUpdateTracker(optimizerSpec, layout);
+        var g32 = new float[d];
+        for (int k = 0; k < gradients.Count; k++)
         {
-            if (anchor == PseudoUpdateAnchor.Checkpoint) start.CopyTo(data, 0);
-            data.CopyTo(before, 0);
-            for (int i = 0; i < d; i++) grad[i] = (float)g[i];
-            optimizer.Step();
+            for (int i = 0; i < d; i++) g32[i] = (float)gradients[k][i];
+            // FollowSteps: only the first step starts from θ; later ones continue from the copy.
+            tracker.Step(anchor == PseudoUpdateAnchor.Checkpoint || k == 0 ? theta32 : default, g32);
         }
-        var direction = new double[d];
-        for (int i = 0; i < d; i++) direction[i] = (double)data[i] - before[i];
-        return direction;
+        return tracker.Direction();
     }
 }

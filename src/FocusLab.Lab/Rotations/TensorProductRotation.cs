@@ -51,6 +51,10 @@ public sealed class TensorProductRotation : IRotation
 
     public int Rounds => _rounds.Length;
 
+    /// <summary>Cores an application may use (default all). A caller that already runs one rotation per core sets 1: the
+    /// slabs then run on the calling thread, with no fork-join per axis; the result is the same for any value.</summary>
+    public int Threads { get; init; } = Environment.ProcessorCount;
+
     /// <summary>The default reshape: an exact factorisation with every axis ≤ 2∛d + 2 if one exists, else a = b = ⌊∛d⌋, c = ⌊d/(ab)⌋.</summary>
     public static (int A, int B, int C) Factor(int d)
     {
@@ -118,11 +122,11 @@ public sealed class TensorProductRotation : IRotation
     /// dst[o, k, i] = Σ_l M[k, l]·src[o, l, i] over a tensor viewed as (outer, n, inner). Every output slab is
     /// computed by one worker from src only, so the split over cores cannot change the result.
     /// </summary>
-    private static void Axis(double[] m, Span<double> src, Span<double> dst, int outer, int n, int inner)
+    private void Axis(double[] m, Span<double> src, Span<double> dst, int outer, int n, int inner)
     {
         int slabs = outer * n;
         long work = (long)slabs * n * inner;
-        if (work < 1 << 18)
+        if (work < 1 << 18 || Threads <= 1)
         {
             for (int sIdx = 0; sIdx < slabs; sIdx++) Slab(m, src, dst, n, inner, sIdx);
             return;
@@ -133,7 +137,7 @@ public sealed class TensorProductRotation : IRotation
             {
                 double* sp = ps, dp = pd;
                 int len = src.Length;
-                int workers = Math.Min(Environment.ProcessorCount, slabs);
+                int workers = Math.Min(Threads, slabs);
                 Parallel.For(0, workers, w =>
                 {
                     var s2 = new Span<double>(sp, len);

@@ -11,7 +11,8 @@ namespace FocusLab.Lab.Studies;
 /// <summary>
 /// Files of the network rotation study, each written atomically: rotation_{model}.json (settings, runs with
 /// loss curves and ‖H‖₁,₁/d checkpoints, claims), rotation_{model}.csv (one row per run and checkpoint),
-/// rotation_{model}.svg (training-loss curves, rotated dashed) and rotation_{model}.html.
+/// rotation_{model}.svg (training-loss curves, rotated dashed), rotation_{model}_curves.csv (those curves: mean and
+/// spread over seeds per block of steps) and rotation_{model}.html.
 /// </summary>
 public static class NetworkRotationOutput
 {
@@ -22,7 +23,39 @@ public static class NetworkRotationOutput
     {
         ArgumentNullException.ThrowIfNull(report);
         string svg = ToSvg(report);
-        return FocusLab.Lab.Reports.StudyOutput.Write(directory, $"rotation_{report.Options.Model}", ToJson(report), ToCsv(report), svg, ToHtml(report, svg));
+        var paths = StudyOutput.Write(directory, $"rotation_{report.Options.Model}", ToJson(report), ToCsv(report), svg, ToHtml(report, svg));
+        string curves = Path.Combine(directory, $"rotation_{report.Options.Model}_curves.csv");
+        AtomicFile.WriteText(curves, CurvesCsv(report));
+        return [.. paths, curves];
+    }
+
+    /// <summary>Steps per point of the curves: at most 20 points per run, so the figure's x labels stay readable.</summary>
+    private static int Block(int steps) => Math.Max(1, (int)Math.Ceiling(steps / 20.0));
+
+    /// <summary>
+    /// The training-loss curves at each (optimizer, loss)'s best lr: per block of steps, the minibatch loss averaged over
+    /// the block, then mean and sample standard deviation over seeds (blank after a divergence).
+    /// </summary>
+    public static string CurvesCsv(NetworkRotationReport r)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        int steps = r.Options.Steps, block = Block(steps);
+        var sb = new StringBuilder("model,optimizer,loss,lr,seeds,step,mean_loss,std_loss\n");
+        foreach (var (name, _) in r.Options.Optimizers)
+            foreach (bool rotated in new[] { false, true })
+            {
+                var runs = r.BestRuns.Where(x => x.Optimizer == name && x.Rotated == rotated).ToArray();
+                if (runs.Length == 0) continue;
+                for (int start = 0; start < steps; start += block)
+                {
+                    var values = runs.Select(run => run.Losses.Skip(start).Take(block).Average()).ToArray();
+                    double mean = values.Average();
+                    double std = values.Length > 1 ? Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Length - 1)) : 0;
+                    string m = double.IsFinite(mean) ? mean.ToString("R", inv) : "", sd = double.IsFinite(std) ? std.ToString("R", inv) : "";
+                    sb.Append(inv, $"{r.Options.Model},{name},{(rotated ? "rotated" : "original")},{runs[0].LearningRate:R},{runs.Length},{Math.Min(steps, start + block)},{m},{sd}\n");
+                }
+            }
+        return sb.ToString();
     }
 
     public static string ToJson(NetworkRotationReport r) => JsonSerializer.Serialize(new
@@ -36,7 +69,10 @@ public static class NetworkRotationOutput
             r.Options.Model, r.Options.Steps, r.Options.Checkpoints, r.Options.Seeds, r.Options.Batch, r.Options.MeasureBatch, r.Options.EstimatorSamples,
             optimizers = r.Options.Optimizers.Select(o => new { name = o.Name, spec = o.Spec }),
             r.Options.LearningRateFactors,
-            lr_rule = "each optimizer keeps, on each loss, the lr of the grid with the lowest final loss (mean over seeds)",
+            r.Options.MaxLrExtensions,
+            schedule = r.Options.Schedule == RotationSchedule.WarmupCosine ? $"linear warm-up over {r.Options.WarmupFraction:P0} of the steps, cosine to {r.Options.CosineFloor}× the peak" : "constant",
+            clip_norm = r.Options.ClipNorm,
+            lr_rule = "each optimizer keeps, on each loss, the lr with the lowest mean final loss over seeds; while it is at an edge of the grid the grid is extended one step that way (up to max_lr_extensions)",
             architecture = r.Options.Model == "gpt" ? (object)r.Options.Gpt : r.Options.Mlp,
         },
         claims = r.Claims,
@@ -64,7 +100,7 @@ public static class NetworkRotationOutput
     /// <summary>Loss curves averaged over seeds and over blocks of steps (at most 20 points per curve, so the x labels stay readable).</summary>
     public static string ToSvg(NetworkRotationReport r)
     {
-        int steps = r.Options.Steps, block = Math.Max(1, (int)Math.Ceiling(steps / 20.0)), points = (steps + block - 1) / block;
+        int steps = r.Options.Steps, block = Block(steps), points = (steps + block - 1) / block;
         var chart = new FocusLab.Lab.Reports.LineChart
         {
             Title = $"{r.Options.Model}: original vs rotated loss (k = {r.Options.Rounds} rounds, {r.Parameters} parameters)",
@@ -92,18 +128,17 @@ public static class NetworkRotationOutput
         sb.Append($"<h1>Network rotation study ({WebUtility.HtmlEncode(r.Options.Model)}, Xie et al.)</h1>\n").Append(svg).Append('\n').Append(PaperClaim.HtmlList(r.Claims));
         if (r.LearningRates is { Length: > 0 } grids)
         {
-            sb.Append("<h2>Learning-rate grid (mean final loss over seeds; best in bold)</h2><table><tr><th>optimizer</th><th>loss</th>");
-            for (int i = 0; i < grids[0].LearningRates.Length; i++) sb.Append("<th>lr ").Append(i + 1).Append("</th>");
-            sb.Append("</tr>\n");
+            sb.Append("<h2>Learning-rate searches (mean ± spread of the final loss over seeds; best in bold)</h2><table><tr><th>optimizer</th><th>loss</th><th>extensions</th><th>learning rates</th></tr>\n");
             foreach (var g in grids)
             {
-                sb.Append($"<tr><td>{WebUtility.HtmlEncode(g.Optimizer)}</td><td>{(g.Rotated ? "rotated" : "original")}</td>");
+                sb.Append($"<tr><td>{WebUtility.HtmlEncode(g.Optimizer)}</td><td>{(g.Rotated ? "rotated" : "original")}</td><td>{g.Extensions}{(g.AtEdge ? " (best still at an edge)" : "")}</td><td>");
                 for (int i = 0; i < g.LearningRates.Length; i++)
                 {
-                    string cell = string.Create(CultureInfo.InvariantCulture, $"{g.LearningRates[i]:G3}: {(double.IsFinite(g.MeanFinalLoss[i]) ? g.MeanFinalLoss[i].ToString("F4", CultureInfo.InvariantCulture) : "diverged")}");
-                    sb.Append("<td>").Append(g.LearningRates[i] == g.BestLearningRate ? $"<b>{cell}</b>" : cell).Append("</td>");
+                    double std = g.StdFinalLoss is { } sd ? sd[i] : double.NaN;
+                    string cell = string.Create(CultureInfo.InvariantCulture, $"{g.LearningRates[i]:G3}: {(double.IsFinite(g.MeanFinalLoss[i]) ? $"{g.MeanFinalLoss[i]:F4} ± {std:F4}" : "diverged")}");
+                    sb.Append(g.LearningRates[i] == g.BestLearningRate ? $"<b>{cell}</b>" : cell).Append(i + 1 < g.LearningRates.Length ? "; " : "");
                 }
-                sb.Append("</tr>\n");
+                sb.Append("</td></tr>\n");
             }
             sb.Append("</table>\n");
         }

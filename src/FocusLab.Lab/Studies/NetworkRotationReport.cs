@@ -1,7 +1,18 @@
 using FocusLab.Lab.Reports;
+using FocusLab.Lab.Tuning;
 using FocusLab.Engine.Models;
+using FocusLab.Optim.Schedules;
 
 namespace FocusLab.Lab.Studies;
+
+/// <summary>The learning-rate schedule of the network rotation study's runs.</summary>
+public enum RotationSchedule
+{
+    /// <summary>Linear warm-up over <see cref="NetworkRotationOptions.WarmupFraction"/> of the steps, then a half cosine to <see cref="NetworkRotationOptions.CosineFloor"/> × the peak (the paper's regime).</summary>
+    WarmupCosine,
+    /// <summary>The peak lr at every step.</summary>
+    Constant,
+}
 
 /// <summary>
 /// Settings of the network rotation study (Xie et al., "Adam exploits ℓ∞-geometry of loss landscape via
@@ -17,20 +28,32 @@ public sealed record NetworkRotationOptions
     public GptConfig Gpt { get; init; } = new(VocabSize: 256, BlockSize: 32, Layers: 1, Heads: 2, Embedding: 32);
     public int Batch { get; init; } = 128;
     public int MeasureBatch { get; init; } = 256;
-    public int Steps { get; init; } = 300;
+    public int Steps { get; init; } = 1000;
     /// <summary>Steps after which ‖H‖₁,₁/d is estimated (each in 1..Steps).</summary>
-    public int[] Checkpoints { get; init; } = [300];
-    public int[] Seeds { get; init; } = [1];
+    public int[] Checkpoints { get; init; } = [1000];
+    public int[] Seeds { get; init; } = [1, 2, 3];
     /// <summary>Rounds k of permute → reshape → rotate each axis.</summary>
     public int Rounds { get; init; } = 3;
+    /// <summary>The lr schedule (default the paper's warm-up + cosine).</summary>
+    public RotationSchedule Schedule { get; init; } = RotationSchedule.WarmupCosine;
+    /// <summary>Fraction of the steps spent warming up (with <see cref="RotationSchedule.WarmupCosine"/>).</summary>
+    public double WarmupFraction { get; init; } = 0.05;
+    /// <summary>Where the cosine ends, as a fraction of the peak lr (with <see cref="RotationSchedule.WarmupCosine"/>).</summary>
+    public double CosineFloor { get; init; } = 0.1;
+    /// <summary>Global-norm gradient clipping threshold (the paper's 1); 0 turns it off. ‖Rᵀg‖ = ‖g‖, so it is rotation-invariant.</summary>
+    public double ClipNorm { get; init; } = 1;
+    /// <summary>Extensions of the lr grid allowed per side while the best lr sits at an edge (<see cref="InteriorLrSearch"/>).</summary>
+    public int MaxLrExtensions { get; init; } = 3;
+    /// <summary>(optimizer, loss) searches run at once (default: one per core); the report is the same for any value.</summary>
+    public int ParallelRuns { get; init; } = Environment.ProcessorCount;
     /// <summary>Cauchy probes (HVPs) per ‖H‖₁,₁ estimate.</summary>
     public int EstimatorSamples { get; init; } = 32;
     public (string Name, string Spec)[] Optimizers { get; init; } =
-        [("adam", "adam:lr=0.001"), ("adasgd", "adasgd:lr=0.001"), ("sgd", "sgd:lr=0.05,momentum=0.9")];
+        [("adam", "adam:lr=0.003"), ("adasgd", "adasgd:lr=0.003"), ("sgd", "sgd:lr=0.05,momentum=0.9")];
     /// <summary>
-    /// The learning-rate grid: multiples of each optimizer's spec lr. Every (optimizer, loss) pair keeps its own best
-    /// lr (lowest final loss, mean over seeds), as the quadratic study does per rotation, so "adam is slower on the
-    /// rotated loss" cannot be an artefact of an lr tuned on the original loss only.
+    /// The initial learning-rate grid: multiples of each optimizer's spec lr. Every (optimizer, loss) pair keeps its own best
+    /// lr (lowest final loss, mean over seeds), the grid extended while that lr is at an edge, so "adam is slower on the
+    /// rotated loss" cannot be an artefact of an lr tuned on the original loss only, or of a grid that stops too early.
     /// </summary>
     public double[] LearningRateFactors { get; init; } = [0.3, 1, 3];
 
@@ -51,16 +74,34 @@ public sealed record NetworkRotationOptions
         return id + ":" + string.Join(",", settings.Select(kv => kv.Key + "=" + kv.Value));
     }
 
-    public static NetworkRotationOptions Default(string model) => model switch
+    /// <summary>The schedule's multiplier of the peak lr at each step.</summary>
+    public ILearningRateSchedule LearningRateSchedule() => Schedule == RotationSchedule.WarmupCosine
+        ? new WarmupCosineSchedule((long)Math.Round(WarmupFraction * Steps), Steps, CosineFloor)
+        : ConstantSchedule.Instance;
+
+    /// <summary>The full preset (the paper's regime at this scale).</summary>
+    public static NetworkRotationOptions Default(string model) => Preset(model, "full");
+
+    /// <summary>`focuslab rotation --network M --preset P`: full (the paper's regime at this scale, 3 seeds) or quick (short runs, 3 seeds).</summary>
+    public static NetworkRotationOptions Preset(string model, string preset)
     {
-        "mlp" => new(),
-        "gpt" => new()
+        var full = model switch
         {
-            Model = "gpt", Batch = 8, MeasureBatch = 8, Steps = 200, Checkpoints = [200],
-            Optimizers = [("adam", "adam:lr=0.002"), ("adasgd", "adasgd:lr=0.002"), ("sgd", "sgd:lr=0.1,momentum=0.9")],
-        },
-        _ => throw new ArgumentException($"Unknown network '{model}': use --network mlp or --network gpt."),
-    };
+            "mlp" => new NetworkRotationOptions(),
+            "gpt" => new NetworkRotationOptions
+            {
+                Model = "gpt", Batch = 8, MeasureBatch = 8, Steps = 400, Checkpoints = [400],
+                Optimizers = [("adam", "adam:lr=0.002"), ("adasgd", "adasgd:lr=0.002"), ("sgd", "sgd:lr=0.1,momentum=0.9")],
+            },
+            _ => throw new ArgumentException($"Unknown network '{model}': use --network mlp or --network gpt."),
+        };
+        return preset switch
+        {
+            "full" => full,
+            "quick" => full with { Steps = full.Steps / 4, Checkpoints = [full.Steps / 4] },
+            _ => throw new ArgumentException($"Unknown preset '{preset}': use --preset quick or full."),
+        };
+    }
 
     public void Validate()
     {
@@ -76,6 +117,12 @@ public sealed record NetworkRotationOptions
         if (Optimizers.Select(o => o.Name).Distinct().Count() != Optimizers.Length) throw new ArgumentException("Every optimizer of the network study needs a distinct name.");
         if (LearningRateFactors.Length == 0 || LearningRateFactors.Any(f => !(f > 0) || !double.IsFinite(f)) || LearningRateFactors.Distinct().Count() != LearningRateFactors.Length)
             throw new ArgumentException($"Learning-rate factors [{string.Join(", ", LearningRateFactors)}] must be distinct positive numbers (e.g. 0.3,1,3).");
+        if (!(WarmupFraction >= 0 && WarmupFraction < 1)) throw new ArgumentException($"Warm-up fraction {WarmupFraction} must be in [0, 1).");
+        if (!(CosineFloor >= 0 && CosineFloor <= 1)) throw new ArgumentException($"Cosine floor {CosineFloor} must be in [0, 1] (a fraction of the peak lr).");
+        if (!(ClipNorm >= 0) || !double.IsFinite(ClipNorm)) throw new ArgumentException($"Clip norm {ClipNorm} must be 0 (off) or positive.");
+        if (MaxLrExtensions < 0) throw new ArgumentException($"Lr-grid extensions {MaxLrExtensions} must be ≥ 0.");
+        if (MaxLrExtensions > 0 && LearningRateFactors.Length < 2) throw new ArgumentException("An extensible lr grid needs at least two --lr-factors (their ratio is the extension step).");
+        if (ParallelRuns < 1) throw new ArgumentException($"Parallel runs {ParallelRuns} must be at least 1.");
         foreach (var (_, spec) in Optimizers) BaseLearningRate(spec);
         if (Model == "gpt") Gpt.Validate(); else Mlp.Validate();
     }
@@ -95,8 +142,19 @@ public sealed record NetworkRotationRun(string Optimizer, string Spec, bool Rota
     public bool Diverged => !double.IsFinite(FinalLoss);
 }
 
-/// <summary>The grid's outcome for one optimizer on one loss: mean final loss over seeds per lr (NaN if any seed diverged), and the chosen lr.</summary>
-public sealed record NetworkRotationLearningRates(string Optimizer, bool Rotated, double[] LearningRates, double[] MeanFinalLoss, double BestLearningRate);
+/// <summary>
+/// The lr search's outcome for one optimizer on one loss: the final grid (ascending, extensions included), the mean final
+/// loss over seeds per lr (NaN if any seed diverged) and its spread (sample standard deviation), the chosen lr, and whether
+/// it is still at an edge of the grid after <see cref="Extensions"/> extensions.
+/// </summary>
+public sealed record NetworkRotationLearningRates(string Optimizer, bool Rotated, double[] LearningRates, double[] MeanFinalLoss, double BestLearningRate,
+    double[]? StdFinalLoss = null, bool AtEdge = false, int Extensions = 0)
+{
+    /// <summary>The record of an <see cref="InteriorLrSearch"/> result.</summary>
+    public static NetworkRotationLearningRates From(string optimizer, bool rotated, LrSearchResult search) => new(optimizer, rotated, search.Grid,
+        search.Trials.Select(t => double.IsFinite(t.Mean) ? t.Mean : double.NaN).ToArray(), double.IsFinite(search.Best.Mean) ? search.BestLr : double.NaN,
+        search.Trials.Select(t => t.Std).ToArray(), !search.Interior, search.Extensions);
+}
 
 public sealed record NetworkRotationReport(NetworkRotationOptions Options, long Parameters, (int A, int B, int C) RotationShape, NetworkRotationRun[] Runs, PaperClaim[] Claims, double ElapsedSeconds,
     NetworkRotationLearningRates[]? LearningRates = null)

@@ -15,10 +15,37 @@ public static class SharpnessClaims
     /// <summary>"A small fraction of coordinates" in the Gauss–Newton claim: at most this fraction removed (median over checkpoints).</summary>
     public const double SmallFraction = 0.05;
 
-    public static PaperClaim[] Check(IReadOnlyList<SharpnessCheckpoint> checkpoints, string model)
+    /// <summary>The paper every claim here comes from.</summary>
+    public const string Paper = "Pan & Li 2023, \"Toward understanding why Adam converges faster than SGD for transformers\"";
+
+    /// <summary>The claims with the protocol differences of a default-settings run of <paramref name="model"/>.</summary>
+    public static PaperClaim[] Check(IReadOnlyList<SharpnessCheckpoint> checkpoints, string model) =>
+        Check(checkpoints, new SharpnessStudyOptions { Model = model }, 0);
+
+    /// <summary>Every claim the run can check, each with the ways its protocol (<paramref name="options"/>) differs from the paper's.</summary>
+    public static PaperClaim[] Check(IReadOnlyList<SharpnessCheckpoint> checkpoints, SharpnessStudyOptions options, long parameters)
     {
-        var claims = Directions(checkpoints, model);
-        return checkpoints.Any(c => c.GaussNewton is not null) ? [.. claims, GaussNewton(checkpoints)] : claims;
+        ArgumentNullException.ThrowIfNull(options);
+        var differences = ProtocolDifferences(options, parameters);
+        var claims = Directions(checkpoints, options.Model);
+        if (checkpoints.Any(c => c.GaussNewton is not null))
+            claims = [.. claims, GaussNewton(checkpoints, g => g.RowNorm, options.Model), GaussNewton(checkpoints, g => g.FactorNorm, options.Model)];
+        return claims.Select(c => c with { Paper = Paper, ProtocolDifferences = [.. differences, .. c.ProtocolDifferences] }).ToArray();
+    }
+
+    /// <summary>How this run's protocol differs from the paper's, stated once for every claim.</summary>
+    internal static string[] ProtocolDifferences(SharpnessStudyOptions o, long parameters)
+    {
+        string size = parameters > 0 ? $"{parameters:N0} parameters" : "a small model";
+        var list = new List<string>
+        {
+            o.Model == "gpt"
+                ? $"a byte-level GPT of {size} ({o.Gpt.Layers} layers, width {o.Gpt.Embedding}, context {o.Gpt.BlockSize}) on 2.6 MB of text, not the paper's full-size transformers"
+                : $"an MLP of {size} on Fashion-MNIST, not the paper's ResNet on CIFAR-10 (the non-transformer contrast)",
+            $"{o.Steps} training steps, checkpoints at steps {string.Join(", ", o.Checkpoints)}, {o.Seeds.Length} seed(s); measured on a fixed batch of {o.MeasureBatch} {(o.Model == "gpt" ? "windows" : "images")}",
+        };
+        if (o.Moments == PseudoUpdateMoments.Window) list.Add($"pseudo-update moments from the last {o.Window} gradients, not the whole trajectory");
+        return list.ToArray();
     }
 
     private static PaperClaim[] Directions(IReadOnlyList<SharpnessCheckpoint> checkpoints, string model)
@@ -44,16 +71,25 @@ public static class SharpnessClaims
         return claims.ToArray();
     }
 
-    /// <summary>Appendix D: the Gauss–Newton smoothness falls a lot once the few coordinates with heavy rows (≥ 4× the mean row norm) are removed.</summary>
-    private static PaperClaim GaussNewton(IReadOnlyList<SharpnessCheckpoint> checkpoints)
+    /// <summary>
+    /// Appendix D: the Gauss–Newton smoothness falls a lot once a few coordinates are removed — by one criterion: the
+    /// paper's text (row norms ≥ 4× their mean) or the authors' code (factor column norms ≥ 2× their mean over the candidates).
+    /// </summary>
+    private static PaperClaim GaussNewton(IReadOnlyList<SharpnessCheckpoint> checkpoints, Func<Diagnostics.GaussNewtonResult, Diagnostics.GaussNewtonCut> criterion, string model)
     {
-        var m = checkpoints.Where(c => c.GaussNewton is not null).Select(c => c.GaussNewton!).ToArray();
+        var all = checkpoints.Where(c => c.GaussNewton is not null).Select(c => c.GaussNewton!).ToArray();
+        var m = all.Select(criterion).ToArray();
         double ratio = SharpnessStudy.Median(m.Select(x => x.Ratio)), fraction = SharpnessStudy.Median(m.Select(x => x.FractionRemoved));
-        double factor = m[0].ThresholdFactor;
-        return new($"removing the few coordinates whose Gauss–Newton row norm is ≥ {F(factor)}× the mean cuts its spectral norm a lot (robust smoothness ≪ smoothness)",
+        var first = m[0];
+        string source = first.Criterion.StartsWith("row", StringComparison.Ordinal) ? "the paper's text" : "the authors' code";
+        var claim = new PaperClaim($"removing the few coordinates whose Gauss–Newton {first.Criterion} is ≥ {F(first.ThresholdFactor)}× the mean ({first.Candidates}; {source}) cuts its spectral norm a lot (robust smoothness ≪ smoothness)",
             ratio >= Factor && fraction <= SmallFraction,
-            $"median ‖G‖/‖G_kept‖ = {F(ratio)} (range {F(m.Min(x => x.Ratio))}–{F(m.Max(x => x.Ratio))}), median fraction removed {F(100 * fraction)}% over {m.Length} checkpoints " +
-            $"(batch {m[0].Samples}); 'a lot' means ≥ {Factor}, 'few' ≤ {100 * SmallFraction}%");
+            $"median ‖G‖/‖G_kept‖ = {F(ratio)} (range {F(m.Min(x => x.Ratio))}–{F(m.Max(x => x.Ratio))}), median fraction removed {F(100 * fraction)}% of all parameters over {m.Length} checkpoints " +
+            $"(batch {all[0].Samples}); 'a lot' means ≥ {Factor}, 'few' ≤ {100 * SmallFraction}%");
+        string batch = model == "gpt"
+            ? $"G on {all[0].Samples} token windows (the last position of each, {all[0].Classes} classes), not the paper's batch"
+            : $"G on {all[0].Samples} images";
+        return claim with { ProtocolDifferences = [batch] };
     }
 
     private static PaperClaim Greater(IReadOnlyList<SharpnessCheckpoint> checkpoints, string a, string b, string claim)
@@ -64,14 +100,28 @@ public static class SharpnessClaims
         return new(claim, m >= Factor, $"median sharpness({a}) / sharpness({b}) = {F(m)} over {r.Length} checkpoints{range}; ≫ means ≥ {Factor}");
     }
 
+    /// <summary>
+    /// Pan &amp; Li: the clipped direction gives the larger best local loss reduction. Only checkpoints where both line
+    /// searches bracketed their minimum count, and where at least one of the two directions descends on the measurement
+    /// batch (two zero reductions compare nothing). When fewer than half the checkpoints are left, the claim is not
+    /// testable here (a truncated search would measure the cap, not the minimum).
+    /// </summary>
     private static PaperClaim BetterReduction(IReadOnlyList<SharpnessCheckpoint> checkpoints, string clipped, string plain)
     {
-        int wins = checkpoints.Count(c => Row(c, clipped).BestLossReduction > Row(c, plain).BestLossReduction);
-        double mc = SharpnessStudy.Median(checkpoints.Select(c => Row(c, clipped).BestLossReduction));
-        double mp = SharpnessStudy.Median(checkpoints.Select(c => Row(c, plain).BestLossReduction));
-        return new($"{clipped}'s direction gives a larger best local loss reduction than {plain}'s",
-            2 * wins > checkpoints.Count,
-            $"larger at {wins} of {checkpoints.Count} checkpoints; median best reduction {clipped} {F(mc)} vs {plain} {F(mp)}");
+        bool Capped(SharpnessCheckpoint c) => Row(c, clipped).LineSearchCapped || Row(c, plain).LineSearchCapped;
+        bool NoDescent(SharpnessCheckpoint c) => !Row(c, clipped).LineSearchEnoughPointsBelowStart && !Row(c, plain).LineSearchEnoughPointsBelowStart;
+        var counted = checkpoints.Where(c => !Capped(c) && !NoDescent(c)).ToArray();
+        int capped = checkpoints.Count(Capped), flat = checkpoints.Count(c => !Capped(c) && NoDescent(c));
+        int wins = counted.Count(c => Row(c, clipped).BestLossReduction > Row(c, plain).BestLossReduction);
+        double mc = SharpnessStudy.Median(counted.Select(c => Row(c, clipped).BestLossReduction));
+        double mp = SharpnessStudy.Median(counted.Select(c => Row(c, plain).BestLossReduction));
+        var claim = new PaperClaim($"{clipped}'s direction gives a larger best local loss reduction than {plain}'s",
+            counted.Length > 0 && 2 * wins > counted.Length,
+            $"larger at {wins} of {counted.Length} checkpoints where both line searches bracketed their minimum (left out: {capped} with a minimum beyond the cap, " +
+            $"{flat} where neither direction descends on the measurement batch); median best reduction {clipped} {F(mc)} vs {plain} {F(mp)}");
+        return 2 * counted.Length < checkpoints.Count
+            ? claim with { Outcome = ClaimOutcome.NotTestableAtThisScale, Reason = $"only {counted.Length} of {checkpoints.Count} checkpoints compare two bracketed minima ({capped} capped, {flat} without descent)" }
+            : claim;
     }
 
     private static double[] Ratios(IReadOnlyList<SharpnessCheckpoint> checkpoints, string a, string b) =>

@@ -49,4 +49,12 @@ public sealed class SharpnessGptTask : SharpnessTask
     }
 
     public override EngineModelLoss MeasurementLoss() => new GptModelLoss(_model, _measureTokens, _measureTargets, _measureBatch, _model.Config.BlockSize);
+
+    /// <summary>The first windows of the measurement batch, each predicting its last token (<see cref="GptClassifierJacobian"/>).</summary>
+    public override Diagnostics.IClassifierJacobian GaussNewtonBatch(int samples)
+    {
+        if (samples < 1 || samples > _measureBatch) throw new ArgumentException($"The Gauss–Newton batch must hold 1..{_measureBatch} windows (the measurement batch); got {samples}.", nameof(samples));
+        int time = _model.Config.BlockSize;
+        return new GptClassifierJacobian(_model, _measureTokens[..(samples * time)], samples, time);
+    }
 }

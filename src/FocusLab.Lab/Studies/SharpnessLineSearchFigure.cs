@@ -5,11 +5,12 @@ namespace FocusLab.Lab.Studies;
 /// <summary>
 /// The line-search plot of Pan &amp; Li for one checkpoint: the measurement-batch loss L(θ + t·u/‖u‖) against the
 /// step size t, one line per pseudo-update direction (a clipped variant dashed, in its optimizer's colour).
-/// x is logarithmic because every direction has its own base step (shrunk until enough points lie below the
-/// start), so the grids differ by orders of magnitude; t = 0 is the dotted line L(θ). The y range stops at
-/// twice the largest reduction above L(θ): lines that climb further leave the plot through its top edge.
-/// A direction along which the search found too few points below L(θ) (its base step shrank to the floor, so
-/// its grid would sit orders of magnitude left of the others) is not drawn; the subtitle names it.
+/// x is logarithmic because every direction is searched at its own step scale (a bracketing search from its
+/// quadratic-model step), so the brackets differ by orders of magnitude; t = 0 is the dotted line L(θ). Each
+/// search's minimum is a black dot, or a red one when the loss still fell at the cap (minimum beyond it). The y
+/// range stops at twice the largest reduction above L(θ): lines that climb further leave the plot through its top edge.
+/// A direction along which the search found no descent (its step shrank to the floor, so its points would sit
+/// orders of magnitude left of the others) is not drawn; the subtitle names it.
 /// </summary>
 public static class SharpnessLineSearchFigure
 {
@@ -41,6 +42,13 @@ public static class SharpnessLineSearchFigure
             if (!row.LineSearchEnoughPointsBelowStart) continue; // colours stay fixed per family whether or not a row is drawn
             var points = row.LineSearchSteps.Zip(row.LineSearchLosses).Where(p => p.First > 0).Select(p => (p.First, p.Second));
             chart.Add(row.Optimizer, points, Colors[bases.IndexOf(family) % Colors.Length], dashed: family != row.Optimizer, markers: false);
+        }
+        // Each search's minimum as a dot (a NaN between points keeps them unconnected); a minimum beyond the cap in red.
+        foreach (var (capped, name, color) in new[] { (false, "bracketed minimum", "#000000"), (true, "capped (minimum beyond)", "#d40000") })
+        {
+            var minima = c.Rows.Where(r => r.LineSearchEnoughPointsBelowStart && r.LineSearchCapped == capped && r.BestStep > 0)
+                .SelectMany(r => new[] { (r.BestStep, start - r.BestLossReduction), (double.NaN, double.NaN) }).ToArray();
+            if (minima.Length > 0) chart.Add(name, minima, color, markers: true);
         }
         return chart.ToSvg();
     }

@@ -27,8 +27,9 @@ public static class SharpnessOutput
         var lineSearches = report.Checkpoints.Select(c => (Name: SharpnessLineSearchFigure.FileName(report.Options.Model, c), Svg: SharpnessLineSearchFigure.Render(report.Options.Model, c))).ToArray();
         var paths = StudyOutput.Write(directory, baseName, ToJson(report), ToCsv(report), svg,
             ToHtml(report, svg + "\n" + training, lineSearches.Select(l => l.Svg)));
-        var extra = new List<string> { Path.Combine(directory, $"{baseName}_training.svg") };
+        var extra = new List<string> { Path.Combine(directory, $"{baseName}_training.svg"), Path.Combine(directory, $"{baseName}_linesearch.csv") };
         AtomicFile.WriteText(extra[0], training);
+        AtomicFile.WriteText(extra[1], LineSearchCsv(report));
         if (report.GaussNewtonSummary.Length > 0)
         {
             extra.Add(Path.Combine(directory, $"{baseName}_gauss_newton.csv"));
@@ -42,14 +43,34 @@ public static class SharpnessOutput
         return [.. paths, .. extra];
     }
 
-    /// <summary>One row per checkpoint: the Gauss–Newton robust-smoothness measurement (Pan &amp; Li, appendix D).</summary>
+    /// <summary>One row per checkpoint and removal criterion: the Gauss–Newton robust-smoothness measurement (Pan &amp; Li, appendix D).</summary>
     public static string GaussNewtonCsv(SharpnessReport r)
     {
         var inv = CultureInfo.InvariantCulture;
-        var sb = new StringBuilder("model,trajectory,seed,step,samples,classes,dimension,spectral_norm,reduced_spectral_norm,ratio,removed,fraction_removed,mean_row_norm,max_row_norm,threshold_factor,threshold,converged,seconds\n");
+        var sb = new StringBuilder("model,trajectory,seed,step,samples,classes,dimension,spectral_norm,criterion,candidates,candidate_count,threshold_factor,mean_norm,max_norm,threshold,removed,fraction_removed,reduced_spectral_norm,ratio,converged,seconds\n");
         foreach (var c in r.Checkpoints)
             if (c.GaussNewton is { } g)
-                sb.Append(inv, $"{r.Options.Model},{c.Trajectory},{c.Seed},{c.Step},{g.Samples},{g.Classes},{g.Dimension},{g.SpectralNorm:R},{g.ReducedSpectralNorm:R},{g.Ratio:R},{g.Removed},{g.FractionRemoved:R},{g.MeanRowNorm:R},{g.MaxRowNorm:R},{g.ThresholdFactor:R},{g.Threshold:R},{B(g.Converged)},{g.Seconds:F2}\n");
+                foreach (var cut in new[] { g.RowNorm, g.FactorNorm })
+                    sb.Append(inv, $"{r.Options.Model},{c.Trajectory},{c.Seed},{c.Step},{g.Samples},{g.Classes},{g.Dimension},{g.SpectralNorm:R},{Csv(cut.Criterion)},{Csv(cut.Candidates)},{cut.CandidateCount},{cut.ThresholdFactor:R},{cut.MeanNorm:R},{cut.MaxNorm:R},{cut.Threshold:R},{cut.Removed},{cut.FractionRemoved:R},{cut.ReducedSpectralNorm:R},{cut.Ratio:R},{B(g.Converged && cut.Converged)},{g.Seconds:F2}\n");
+        return sb.ToString();
+    }
+
+    /// <summary>A text cell without the CSV separator.</summary>
+    private static string Csv(string text) => text.Replace(',', ';');
+
+    /// <summary>
+    /// One row per line search (checkpoint × direction): the direction's own initial step, the bracket, the
+    /// minimum and whether it was capped, and every evaluated step with its loss (';'-separated).
+    /// </summary>
+    public static string LineSearchCsv(SharpnessReport r)
+    {
+        var inv = CultureInfo.InvariantCulture;
+        var sb = new StringBuilder("model,trajectory,seed,step,optimizer,start_loss,initial_step,bracket_low,bracket_high,best_step,best_loss_reduction,descent_found,capped,steps,losses\n");
+        foreach (var c in r.Checkpoints)
+            foreach (var m in c.Rows)
+                sb.Append(inv, $"{r.Options.Model},{c.Trajectory},{c.Seed},{c.Step},{m.Optimizer},{c.MeasureLoss:R},{m.LineSearchInitialStep:R},{m.LineSearchBracketLow:R},{m.LineSearchBracketHigh:R},{m.BestStep:R},{m.BestLossReduction:R},{B(m.LineSearchEnoughPointsBelowStart)},{B(m.LineSearchCapped)},")
+                  .Append(string.Join(';', m.LineSearchSteps.Select(v => v.ToString("R", inv)))).Append(',')
+                  .Append(string.Join(';', m.LineSearchLosses.Select(v => v.ToString("R", inv)))).Append('\n');
         return sb.ToString();
     }
 
@@ -61,11 +82,21 @@ public static class SharpnessOutput
         parameters = r.Parameters,
         settings = new
         {
-            r.Options.Steps, r.Options.Checkpoints, r.Options.Seeds, r.Options.Window, r.Options.Batch, r.Options.MeasureBatch,
+            r.Options.Steps, r.Options.Checkpoints, r.Options.Seeds, r.Options.Batch, r.Options.MeasureBatch,
+            pseudo_update_moments = r.Options.Moments == PseudoUpdateMoments.Trajectory ? "whole trajectory" : $"last {r.Options.Window} gradients",
             trajectories = r.Options.Trajectories.Select(t => new { name = t.Name, spec = t.Spec }),
             directions = r.Options.Directions,
-            r.Options.LineSearchBaseStep,
+            line_search = new
+            {
+                initial_step = "each direction's quadratic-model minimiser −(∇Lᵀû)/(ûᵀHû)",
+                fallback_initial_step = r.Options.LineSearch.InitialStep,
+                growth_factor = r.Options.LineSearch.GrowthFactor,
+                max_growths = r.Options.LineSearch.MaxGrowths,
+                refine_evaluations = r.Options.LineSearch.RefineEvaluations,
+                rule = "grow t geometrically until L rises above L(θ) or the cap t₀·γ^max_growths; golden-section search inside the bracket; a minimum still at the cap is flagged capped",
+            },
             r.Options.GaussNewtonBatch,
+            gauss_newton_candidates = string.IsNullOrEmpty(r.Options.GaussNewtonCandidates) ? "all parameters" : r.Options.GaussNewtonCandidates,
             architecture = r.Options.Model == "gpt" ? (object)r.Options.Gpt : r.Options.Mlp,
         },
         summary = r.Summary,
@@ -79,10 +110,10 @@ public static class SharpnessOutput
     public static string ToCsv(SharpnessReport r)
     {
         var inv = CultureInfo.InvariantCulture;
-        var sb = new StringBuilder("model,trajectory,seed,step,train_loss,measure_loss,gradient_norm,optimizer,sharpness,plain_sharpness,robust_form,ratio_to_sgd,gradient_correlation,best_loss_reduction,best_step,line_search_base_step,line_search_ok\n");
+        var sb = new StringBuilder("model,trajectory,seed,step,train_loss,measure_loss,gradient_norm,optimizer,sharpness,plain_sharpness,robust_form,ratio_to_sgd,gradient_correlation,best_loss_reduction,best_step,line_search_initial_step,line_search_bracket_low,line_search_bracket_high,line_search_descent,line_search_capped\n");
         foreach (var c in r.Checkpoints)
             foreach (var m in c.Rows)
-                sb.Append(inv, $"{r.Options.Model},{c.Trajectory},{c.Seed},{c.Step},{c.TrainLoss:R},{c.MeasureLoss:R},{c.GradientNorm:R},{m.Optimizer},{m.Sharpness:R},{m.PlainSharpness:R},{B(m.RobustForm)},{m.RatioToSgd:R},{m.GradientCorrelation:R},{m.BestLossReduction:R},{m.BestStep:R},{m.LineSearchBaseStep:R},{B(m.LineSearchEnoughPointsBelowStart)}\n");
+                sb.Append(inv, $"{r.Options.Model},{c.Trajectory},{c.Seed},{c.Step},{c.TrainLoss:R},{c.MeasureLoss:R},{c.GradientNorm:R},{m.Optimizer},{m.Sharpness:R},{m.PlainSharpness:R},{B(m.RobustForm)},{m.RatioToSgd:R},{m.GradientCorrelation:R},{m.BestLossReduction:R},{m.BestStep:R},{m.LineSearchInitialStep:R},{m.LineSearchBracketLow:R},{m.LineSearchBracketHigh:R},{B(m.LineSearchEnoughPointsBelowStart)},{B(m.LineSearchCapped)}\n");
         return sb.ToString();
     }
 
@@ -103,7 +134,7 @@ public static class SharpnessOutput
             return chart;
         }
         var ratio = Bars($"Directional sharpness / sgd's (median; {where})", "uᵀHu/‖u‖² ÷ sgd's", s => s.MedianRatioToSgd, 1);
-        var reduction = Bars("Best local loss reduction along u/‖u‖ (mean)", "L(θ) − min L(θ + t·û)", s => s.MeanBestLossReduction, null);
+        var reduction = Bars("Best local loss reduction along u/‖u‖ (mean over bracketed searches)", "L(θ) − min L(θ + t·û)", s => s.MeanBestLossReduction, null);
         return Figure.Stack(null, ratio.ToFigure(), reduction.ToFigure()).ToSvg();
     }
 
@@ -130,17 +161,18 @@ public static class SharpnessOutput
         var inv = CultureInfo.InvariantCulture;
         var sb = new StringBuilder();
         sb.Append(inv, $"<h1>Directional sharpness of optimizer updates ({WebUtility.HtmlEncode(r.Options.Model)}, Pan &amp; Li 2023)</h1>\n").Append(svg).Append('\n').Append(PaperClaim.HtmlList(r.Claims));
-        sb.Append("<h2>Summary (medians over checkpoints and seeds)</h2><table><tr><th>trajectory</th><th>optimizer</th><th>n</th><th>sharpness</th><th>ratio to sgd</th><th>min</th><th>max</th><th>mean best reduction</th></tr>\n");
+        sb.Append("<h2>Summary (medians over checkpoints and seeds)</h2><table><tr><th>trajectory</th><th>optimizer</th><th>n</th><th>sharpness</th><th>ratio to sgd</th><th>min</th><th>max</th><th>mean best reduction (bracketed)</th><th>capped line searches</th></tr>\n");
         foreach (var s in r.Summary)
-            sb.Append(inv, $"<tr><td>{s.Trajectory}</td><td>{s.Optimizer}</td><td>{s.Count}</td><td>{s.MedianSharpness:G4}</td><td>{s.MedianRatioToSgd:G4}</td><td>{s.MinRatioToSgd:G4}</td><td>{s.MaxRatioToSgd:G4}</td><td>{s.MeanBestLossReduction:G4}</td></tr>\n");
+            sb.Append(inv, $"<tr><td>{s.Trajectory}</td><td>{s.Optimizer}</td><td>{s.Count}</td><td>{s.MedianSharpness:G4}</td><td>{s.MedianRatioToSgd:G4}</td><td>{s.MinRatioToSgd:G4}</td><td>{s.MaxRatioToSgd:G4}</td><td>{s.MeanBestLossReduction:G4}</td><td>{s.CappedLineSearches}</td></tr>\n");
         sb.Append("</table>\n");
         if (r.GaussNewtonSummary.Length > 0)
         {
             sb.Append("<h2>Robust smoothness: Gauss–Newton matrix before and after removing heavy coordinates (appendix D)</h2>\n");
-            sb.Append("<table><tr><th>trajectory</th><th>seed</th><th>step</th><th>batch</th><th>‖G‖</th><th>‖G‖ kept</th><th>ratio</th><th>removed</th><th>fraction</th><th>threshold (×mean row norm)</th></tr>\n");
+            sb.Append("<table><tr><th>trajectory</th><th>seed</th><th>step</th><th>batch</th><th>‖G‖</th><th>criterion</th><th>candidates</th><th>threshold</th><th>removed</th><th>fraction</th><th>‖G‖ kept</th><th>ratio</th></tr>\n");
             foreach (var c in r.Checkpoints)
                 if (c.GaussNewton is { } g)
-                    sb.Append(inv, $"<tr><td>{c.Trajectory}</td><td>{c.Seed}</td><td>{c.Step}</td><td>{g.Samples}</td><td>{g.SpectralNorm:G4}</td><td>{g.ReducedSpectralNorm:G4}</td><td>{g.Ratio:G4}</td><td>{g.Removed}</td><td>{g.FractionRemoved:P2}</td><td>{g.Threshold:G3} ({g.ThresholdFactor:G3}×)</td></tr>\n");
+                    foreach (var cut in new[] { g.RowNorm, g.FactorNorm })
+                        sb.Append(inv, $"<tr><td>{c.Trajectory}</td><td>{c.Seed}</td><td>{c.Step}</td><td>{g.Samples}</td><td>{g.SpectralNorm:G4}</td><td>{WebUtility.HtmlEncode(cut.Criterion)}</td><td>{WebUtility.HtmlEncode(cut.Candidates)}</td><td>{cut.ThresholdFactor:G3}× mean</td><td>{cut.Removed}</td><td>{cut.FractionRemoved:P2}</td><td>{cut.ReducedSpectralNorm:G4}</td><td>{cut.Ratio:G4}</td></tr>\n");
             sb.Append("</table>\n");
         }
         if (lineSearches is not null)

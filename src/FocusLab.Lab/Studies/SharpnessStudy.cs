@@ -8,10 +8,12 @@ namespace FocusLab.Lab.Studies;
 /// <summary>
 /// Directional sharpness of optimizer updates along real training trajectories (Pan &amp; Li 2023, "Toward
 /// understanding why Adam converges faster than SGD for transformers", section 4; docs/equations.md#sharpness-study): train with sgd
-/// and with adam; at each checkpoint θ, from the minibatch gradients of the last <c>Window</c> steps (the
-/// last taken at θ) form every optimizer's pseudo-update u, and measure on a fixed batch uᵀHu/‖u‖² (robust
-/// form when negative), its ratio to sgd's, and the best loss reduction along u/‖u‖. The checkpoint is
-/// never moved: the measurements go through <see cref="ModelObjective"/>, which restores θ bit for bit.
+/// and with adam; at each checkpoint θ form every optimizer's pseudo-update u from the minibatch gradients of
+/// the trajectory (moments accumulated over the whole run by default, or over the last <c>Window</c> steps; the
+/// last gradient taken at θ), and measure on a fixed batch uᵀHu/‖u‖² (robust form when negative), its ratio to
+/// sgd's, and the best loss reduction along u/‖u‖ by a bracketing line search at the direction's own step
+/// scale. The checkpoint is never moved: the measurements go through <see cref="ModelObjective"/>, which
+/// restores θ bit for bit.
 /// </summary>
 public static class SharpnessStudy
 {
@@ -28,8 +30,7 @@ public static class SharpnessStudy
         long parameters = 0;
         var measureAt = new HashSet<int>(options.Checkpoints);
         var specs = options.Directions.Select(d => d.Spec).ToArray();
-        string referenceSpec = options.Directions.First(d => d.Name == SharpnessStudyOptions.Reference).Spec;
-        var lineSearch = new LineSearchOptions { BaseStep = options.LineSearchBaseStep };
+        var lineSearch = options.LineSearch;
 
         // Every (seed, trajectory) run is independent (a fresh model and data stream), so the runs go in
         // parallel, one per core; results are gathered in run order, and each run is deterministic for
@@ -39,7 +40,7 @@ public static class SharpnessStudy
         try
         {
             Parallel.For(0, runs.Length, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.ParallelRuns) },
-                i => results[i] = Trajectory(runs[i].Seed, runs[i].Name, runs[i].Spec, createTask, options, measureAt, specs, referenceSpec, lineSearch, progress, cancel));
+                i => results[i] = Trajectory(runs[i].Seed, runs[i].Name, runs[i].Spec, createTask, options, measureAt, specs, lineSearch, progress, cancel));
         }
         catch (AggregateException e) when (e.InnerExceptions.Count > 0)
         {
@@ -53,11 +54,11 @@ public static class SharpnessStudy
             parameters = r.Parameters;
         }
         var summary = Summarise(checkpoints, options);
-        return new SharpnessReport(options, parameters, checkpoints.ToArray(), summary, SharpnessClaims.Check(checkpoints, options.Model), curves.ToArray(), clock.Elapsed.TotalSeconds);
+        return new SharpnessReport(options, parameters, checkpoints.ToArray(), summary, SharpnessClaims.Check(checkpoints, options, parameters), curves.ToArray(), clock.Elapsed.TotalSeconds);
     }
 
     private static (List<SharpnessCheckpoint>, SharpnessTrainingCurve, long) Trajectory(int seed, string name, string spec, Func<int, SharpnessTask> createTask,
-        SharpnessStudyOptions options, HashSet<int> measureAt, string[] specs, string referenceSpec, LineSearchOptions lineSearch, Action<string>? progress, CancellationToken cancel)
+        SharpnessStudyOptions options, HashSet<int> measureAt, string[] specs, LineSearchOptions lineSearch, Action<string>? progress, CancellationToken cancel)
     {
         var checkpoints = new List<SharpnessCheckpoint>();
         var task = createTask(seed);
@@ -65,26 +66,45 @@ public static class SharpnessStudy
         long parameters = model.ParameterCount;
         int d = checked((int)parameters);
         var optimizer = OptimizerFactory.Create(spec, model.OptimParameterList());
-        var window = new Queue<double[]>();
         var losses = new double[options.Steps];
+        // Moments over the whole trajectory (Pan & Li): one tracker per direction sees every gradient as it comes.
+        // The window alternative keeps the last Window gradients and replays them at each checkpoint.
+        bool wholeTrajectory = options.Moments == PseudoUpdateMoments.Trajectory;
+        var layout = task.MeasurementLoss().Layout;
+        var trackers = wholeTrajectory ? specs.Select(s => new PseudoUpdateTracker(s, layout)).ToArray() : [];
+        var window = new Queue<double[]>();
+        var theta32 = wholeTrajectory ? new float[d] : [];
+        var g32 = wholeTrajectory ? new float[d] : [];
         // Iteration k computes the gradient at θ_{k−1}: a checkpoint "after c steps" is measured at iteration c + 1,
-        // before the step, so the window's last gradient is taken at the checkpoint (Pan & Li).
+        // before the step, so the last gradient the pseudo-updates saw is taken at the checkpoint (Pan & Li).
         for (int k = 1; k <= options.Steps + 1; k++)
         {
             cancel.ThrowIfCancellationRequested();
             double loss = task.ForwardBackward();
-            // The oldest gradient leaves the window as this one enters: reuse its buffer (d doubles per step).
-            var g = window.Count == options.Window ? window.Dequeue() : new double[d];
-            model.GatherGradients<double>(g);
-            if (!g.All(double.IsFinite)) throw new InvalidOperationException($"Training with {spec} (seed {seed}) produced a non-finite gradient at step {k}; lower its learning rate.");
-            window.Enqueue(g);
+            double[]? g = null;
+            if (wholeTrajectory)
+            {
+                model.GatherGradients<float>(g32);
+                foreach (float v in g32) if (!float.IsFinite(v)) throw NonFinite(spec, seed, k);
+                model.GatherValues<float>(theta32);
+                foreach (var tracker in trackers) tracker.Step(theta32, g32);
+            }
+            else
+            {
+                // The oldest gradient leaves the window as this one enters: reuse its buffer (d doubles per step).
+                g = window.Count == options.Window ? window.Dequeue() : new double[d];
+                model.GatherGradients<double>(g);
+                if (!g.All(double.IsFinite)) throw NonFinite(spec, seed, k);
+                window.Enqueue(g);
+            }
             if (measureAt.Contains(k - 1))
             {
                 progress?.Invoke($"seed {seed}, {name} trajectory, step {k - 1}: measuring {specs.Length} directions" +
                     (options.GaussNewtonBatch > 0 ? $" and the Gauss–Newton matrix on {options.GaussNewtonBatch} samples" : ""));
-                double trainLoss = losses.Skip(Math.Max(0, k - 1 - options.Window)).Take(Math.Min(options.Window, k - 1)).DefaultIfEmpty(loss).Average();
-                checkpoints.Add(Measure(task, name, seed, k - 1, trainLoss, window.ToList(), options, specs, referenceSpec, lineSearch));
-                model.ScatterGradients<double>(g); // the measurement used the gradient buffers as scratch
+                double trainLoss = losses.Skip(Math.Max(0, k - 1 - MeanWindow)).Take(Math.Min(MeanWindow, k - 1)).DefaultIfEmpty(loss).Average();
+                checkpoints.Add(Measure(task, name, seed, k - 1, trainLoss, trackers, window, options, specs, lineSearch));
+                // The measurement used the gradient buffers as scratch.
+                if (wholeTrajectory) model.ScatterGradients<float>(g32); else model.ScatterGradients<double>(g!);
             }
             if (k == options.Steps + 1) break;
             losses[k - 1] = loss;
@@ -94,25 +114,51 @@ public static class SharpnessStudy
         return (checkpoints, new SharpnessTrainingCurve(name, seed, losses), parameters);
     }
 
-    private static SharpnessCheckpoint Measure(SharpnessTask task, string trajectory, int seed, int step, double trainLoss, List<double[]> gradients,
-        SharpnessStudyOptions options, string[] specs, string referenceSpec, LineSearchOptions lineSearch)
+    /// <summary>Steps over which a checkpoint's training loss is averaged.</summary>
+    private const int MeanWindow = 20;
+
+    private static InvalidOperationException NonFinite(string spec, int seed, int step) =>
+        new($"Training with {spec} (seed {seed}) produced a non-finite gradient at step {step}; lower its learning rate.");
+
+    private static SharpnessCheckpoint Measure(SharpnessTask task, string trajectory, int seed, int step, double trainLoss, PseudoUpdateTracker[] trackers, IEnumerable<double[]> window,
+        SharpnessStudyOptions options, string[] specs, LineSearchOptions lineSearch)
     {
         var adapter = task.MeasurementLoss();
         adapter.HessianMethod = options.Hessian;
         var objective = new ModelObjective(adapter);
         var x = objective.CheckpointPoint();
-        var table = UpdateSharpnessTable.Measure(objective, objective, x, gradients, specs, referenceSpec, adapter.Layout, lineSearch);
+        var gradients = trackers.Length == 0 ? window.ToList() : [];
+        var directions = trackers.Length > 0
+            ? trackers.Select(t => t.Direction()).ToArray()
+            : specs.Select(s => PseudoUpdate.Direction(s, x, gradients, adapter.Layout)).ToArray();
+        var names = options.Directions.Select(d => d.Name).ToArray();
+        var table = UpdateSharpnessTable.MeasureDirections(objective, objective, x, names, directions, SharpnessStudyOptions.Reference, lineSearch);
         var g = new double[x.Length];
         double measureLoss = objective.Gradient(x, g);
-        var rows = table.Select((r, i) => new SharpnessMeasurement(
-            options.Directions[i].Name, r.Sharpness.Sharpness, r.Sharpness.PlainSharpness, r.Sharpness.UsedRobustForm, r.RatioToReference,
-            r.Sharpness.GradientCorrelation, r.LineSearch.BestReduction, r.LineSearch.BestStep, r.LineSearch.BaseStep,
-            r.LineSearch.EnoughPointsBelowStart, r.LineSearch.StepSizes, r.LineSearch.Losses)).ToArray();
+        var rows = table.Select(r => new SharpnessMeasurement(
+            r.Optimizer, r.Sharpness.Sharpness, r.Sharpness.PlainSharpness, r.Sharpness.UsedRobustForm, r.RatioToReference,
+            r.Sharpness.GradientCorrelation, r.LineSearch.BestReduction, r.LineSearch.BestStep, r.LineSearch.InitialStep,
+            r.LineSearch.FoundDescent, r.LineSearch.StepSizes, r.LineSearch.Losses,
+            r.LineSearch.BracketLow, r.LineSearch.BracketHigh, r.LineSearch.Capped)).ToArray();
         GaussNewtonResult? gaussNewton = null;
         if (options.GaussNewtonBatch > 0)
             gaussNewton = GaussNewtonSmoothness.Measure(task.GaussNewtonBatch(options.GaussNewtonBatch)
-                ?? throw new InvalidOperationException($"The {options.Model} task is not a classifier; turn the Gauss–Newton measurement off."));
+                ?? throw new InvalidOperationException($"The {options.Model} task is not a classifier; turn the Gauss–Newton measurement off."), GaussNewtonOptions(task, options));
         return new SharpnessCheckpoint(trajectory, seed, step, trainLoss, measureLoss, Vec.Norm(g), rows, gaussNewton);
+    }
+
+    /// <summary>Both criteria of the study; the factor-norm candidates are the tensors whose name contains <see cref="SharpnessStudyOptions.GaussNewtonCandidates"/>.</summary>
+    private static GaussNewtonOptions GaussNewtonOptions(SharpnessTask task, SharpnessStudyOptions options)
+    {
+        string? filter = options.GaussNewtonCandidates;
+        if (string.IsNullOrEmpty(filter)) return new GaussNewtonOptions();
+        var layout = task.MeasurementLoss().Layout;
+        var mask = new bool[layout.Count];
+        foreach (var t in layout.Tensors)
+            if (t.Name.Contains(filter, StringComparison.Ordinal)) Array.Fill(mask, true, t.Offset, t.Count);
+        if (!mask.Contains(true))
+            throw new ArgumentException($"No parameter tensor of the {options.Model} has '{filter}' in its name ({string.Join(", ", layout.Tensors.Select(t => t.Name).Take(6))}, …); fix the Gauss–Newton candidate filter.");
+        return new GaussNewtonOptions { FactorNormCandidates = mask, FactorNormCandidatesName = $"tensors named *{filter}*" };
     }
 
     private static SharpnessSummaryRow[] Summarise(List<SharpnessCheckpoint> checkpoints, SharpnessStudyOptions options) =>
@@ -123,7 +169,8 @@ public static class SharpnessStudy
             return new SharpnessSummaryRow(t.Name, dir.Name, rows.Length,
                 Median(rows.Select(r => r.Sharpness)), Median(ratios),
                 ratios.DefaultIfEmpty(double.NaN).Min(), ratios.DefaultIfEmpty(double.NaN).Max(),
-                rows.Select(r => r.BestLossReduction).DefaultIfEmpty(double.NaN).Average());
+                rows.Where(r => !r.LineSearchCapped).Select(r => r.BestLossReduction).DefaultIfEmpty(double.NaN).Average(),
+                rows.Count(r => r.LineSearchCapped));
         })).ToArray();
 
     internal static double Median(IEnumerable<double> values)

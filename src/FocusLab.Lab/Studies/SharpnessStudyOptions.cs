@@ -1,6 +1,16 @@
 using FocusLab.Engine.Models;
+using FocusLab.Lab.Diagnostics;
 
 namespace FocusLab.Lab.Studies;
+
+/// <summary>Where a pseudo-update's moments come from (Pan &amp; Li accumulate them over the whole run).</summary>
+public enum PseudoUpdateMoments
+{
+    /// <summary>Every gradient of the trajectory, from its first step (<see cref="PseudoUpdateTracker"/>).</summary>
+    Trajectory,
+    /// <summary>Only the last <see cref="SharpnessStudyOptions.Window"/> gradients, replayed from the checkpoint.</summary>
+    Window,
+}
 
 /// <summary>One optimizer whose pseudo-update direction is measured: a display name and its <see cref="Optim.OptimizerFactory"/> spec.</summary>
 public sealed record SharpnessDirection(string Name, string Spec);
@@ -23,21 +33,28 @@ public sealed record SharpnessStudyOptions
     /// <summary>Steps after which the model is measured (each in 1..Steps).</summary>
     public int[] Checkpoints { get; init; } = [150, 300];
     public int[] Seeds { get; init; } = [1];
-    /// <summary>Gradients of the last steps that build each pseudo-update (the last is the gradient at the checkpoint).</summary>
+    /// <summary>Where the pseudo-updates' moments come from: the whole trajectory (default, as Pan &amp; Li) or a window of the last <see cref="Window"/> gradients.</summary>
+    public PseudoUpdateMoments Moments { get; init; } = PseudoUpdateMoments.Trajectory;
+    /// <summary>With <see cref="PseudoUpdateMoments.Window"/>: gradients of the last steps that build each pseudo-update (the last is the gradient at the checkpoint).</summary>
     public int Window { get; init; } = 20;
     /// <summary>The trajectories: name → training optimizer spec.</summary>
     public (string Name, string Spec)[] Trajectories { get; init; } = [("sgd", "sgd:lr=0.1,momentum=0.9"), ("adam", "adam:lr=0.002")];
     public SharpnessDirection[] Directions { get; init; } = PanLiDirections;
-    /// <summary>Base step of the line search along u/‖u‖ (shrunk automatically when too few points lie below the start).</summary>
-    public double LineSearchBaseStep { get; init; } = 0.05;
+    /// <summary>The bracketing line search along u/‖u‖. Each direction starts at its own step scale (the minimiser of its quadratic
+    /// model); <see cref="LineSearchOptions.InitialStep"/> is only the fallback for a direction whose model has no minimum.</summary>
+    public LineSearchOptions LineSearch { get; init; } = new() { InitialStep = 0.05 };
     /// <summary>How the measurements' Hessian-vector products are computed (exact float32 by default;
     /// finite differences of float64 gradients as the independent reference).</summary>
     public ModelLoss.HessianMethod Hessian { get; init; } = ModelLoss.HessianMethod.ExactFloat32;
     /// <summary>
     /// Samples of the measurement batch on which the Gauss–Newton smoothness (Pan &amp; Li, appendix D) is measured
-    /// at every checkpoint; 0 turns it off. MLP only. Memory: B·K·d floats (32·10·170K = 218 MB for the quick MLP).
+    /// at every checkpoint; 0 turns it off. MLP: images; GPT: token windows, each predicting its last token over
+    /// the 256-byte vocabulary. Memory and time grow as B·K·d floats (MLP 32·10·170K = 218 MB; quick GPT 2·256·120K = 240 MB).
     /// </summary>
     public int GaussNewtonBatch { get; init; }
+    /// <summary>The authors' factor-norm criterion considers only the tensors whose name contains this (e.g. ".attn." for the GPT's
+    /// attention weights); null or empty: every parameter. The row-norm criterion always considers every parameter.</summary>
+    public string? GaussNewtonCandidates { get; init; }
     /// <summary>(seed, trajectory) runs trained and measured at once (default: one per core). The report
     /// is the same for any value; more runs at once also hold more models in memory.</summary>
     public int ParallelRuns { get; init; } = Environment.ProcessorCount;
@@ -61,10 +78,13 @@ public sealed record SharpnessStudyOptions
 
     public const string Reference = "sgd";
 
+    /// <summary>The GPT's attention weights (c_attn and c_proj of every block): the authors' Gauss–Newton candidates.</summary>
+    public const string AttentionWeights = ".attn.";
+
     /// <summary>The presets of `focuslab sharpness --preset`: quick (minutes) and full (3 seeds, larger model).</summary>
     public static SharpnessStudyOptions Preset(string model, string preset) => (model, preset) switch
     {
-        ("gpt", "quick") => new() { Model = "gpt" },
+        ("gpt", "quick") => new() { Model = "gpt", GaussNewtonBatch = 2, GaussNewtonCandidates = AttentionWeights },
         ("gpt", "full") => new()
         {
             Model = "gpt",
@@ -96,9 +116,8 @@ public sealed record SharpnessStudyOptions
         if (Seeds.Length == 0) throw new ArgumentException("Give at least one seed.");
         if (Trajectories.Length == 0) throw new ArgumentException("Give at least one training trajectory.");
         if (!Directions.Any(d => d.Name == Reference)) throw new ArgumentException($"The directions must include the reference '{Reference}'.");
-        if (!(LineSearchBaseStep > 0)) throw new ArgumentException($"Line-search base step {LineSearchBaseStep} must be positive.");
-        if (GaussNewtonBatch != 0 && Model != "mlp")
-            throw new ArgumentException($"The Gauss–Newton smoothness is measured on the MLP classifier only; set its batch to 0 for the {Model}.");
+        ArgumentNullException.ThrowIfNull(LineSearch, nameof(LineSearch));
+        LineSearch.Validate();
         if (GaussNewtonBatch != 0 && (GaussNewtonBatch < 2 || GaussNewtonBatch > MeasureBatch))
             throw new ArgumentException($"Gauss–Newton batch {GaussNewtonBatch} must be 0 (off) or in 2..{MeasureBatch} (the measurement batch).");
         foreach (var (_, spec) in Trajectories) Optim.OptimizerFactory.Parse(spec);

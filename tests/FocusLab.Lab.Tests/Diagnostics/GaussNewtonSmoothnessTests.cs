@@ -9,33 +9,46 @@ namespace FocusLab.Lab.Tests.Diagnostics;
 
 public class GaussNewtonSmoothnessTests
 {
-    /// <summary>Everything appendix D reports, computed on an explicit d×d matrix in double precision.</summary>
-    private sealed record Reference(double Norm, double Reduced, int[] Removed, double Mean, double Threshold);
+    /// <summary>One removal criterion computed on an explicit d×d matrix in double precision.</summary>
+    private sealed record ReferenceCut(double Reduced, int[] Removed, double Mean, double Threshold);
 
-    private static Reference Explicit(double[] g, int d)
+    /// <summary>Everything appendix D reports, both criteria: row norms ‖G e_i‖ (4× their mean over all d) and the
+    /// factor's column norms ‖a_i‖ = √(B·G_ii) (2× their mean over the candidates).</summary>
+    private sealed record Reference(double Norm, ReferenceCut Row, ReferenceCut Factor);
+
+    private static Reference Explicit(double[] g, int d, int samples, bool[]? candidates = null)
     {
         var rowNorms = Enumerable.Range(0, d).Select(i => Math.Sqrt(Enumerable.Range(0, d).Sum(j => g[i * d + j] * g[i * d + j]))).ToArray();
-        double mean = rowNorms.Average(), threshold = 4 * mean;
-        var removed = Enumerable.Range(0, d).Where(i => rowNorms[i] >= threshold).ToArray();
-        var keep = Enumerable.Range(0, d).Except(removed).ToArray();
-        var sub = new double[keep.Length * keep.Length];
-        for (int i = 0; i < keep.Length; i++)
-            for (int j = 0; j < keep.Length; j++) sub[i * keep.Length + j] = g[keep[i] * d + keep[j]];
+        var factorNorms = Enumerable.Range(0, d).Select(i => Math.Sqrt(samples * g[i * d + i])).ToArray();
         double norm = SymmetricEigen.Decompose(g, d).Values.Max();
-        double reduced = SymmetricEigen.Decompose(sub, keep.Length).Values.Max();
-        return new Reference(norm, reduced, removed, mean, threshold);
+        ReferenceCut Cut(double[] norms, bool[] eligible, double factor)
+        {
+            double mean = Enumerable.Range(0, d).Where(i => eligible[i]).Average(i => norms[i]), threshold = factor * mean;
+            var removed = Enumerable.Range(0, d).Where(i => eligible[i] && norms[i] >= threshold).ToArray();
+            var keep = Enumerable.Range(0, d).Except(removed).ToArray();
+            var sub = new double[keep.Length * keep.Length];
+            for (int i = 0; i < keep.Length; i++)
+                for (int j = 0; j < keep.Length; j++) sub[i * keep.Length + j] = g[keep[i] * d + keep[j]];
+            return new ReferenceCut(SymmetricEigen.Decompose(sub, keep.Length).Values.Max(), removed, mean, threshold);
+        }
+        var all = Enumerable.Repeat(true, d).ToArray();
+        return new Reference(norm, Cut(rowNorms, all, 4), Cut(factorNorms, candidates ?? all, 2));
     }
 
     private static void AssertMatches(Reference expected, GaussNewtonResult actual, int d, double tolerance)
     {
         Assert.Equal(expected.Norm, actual.SpectralNorm, tolerance * expected.Norm);
-        Assert.Equal(expected.Reduced, actual.ReducedSpectralNorm, tolerance * expected.Norm);
-        Assert.Equal(expected.Mean, actual.MeanRowNorm, tolerance * expected.Mean);
-        Assert.Equal(expected.Threshold, actual.Threshold, tolerance * expected.Threshold);
-        Assert.Equal(expected.Removed.Length, actual.Removed);
-        Assert.Equal((double)expected.Removed.Length / d, actual.FractionRemoved, 12);
-        Assert.Equal(expected.Norm / expected.Reduced, actual.Ratio, tolerance * 10 * actual.Ratio);
         Assert.True(actual.Converged);
+        foreach (var (e, a) in new[] { (expected.Row, actual.RowNorm), (expected.Factor, actual.FactorNorm) })
+        {
+            Assert.Equal(e.Reduced, a.ReducedSpectralNorm, tolerance * expected.Norm);
+            Assert.Equal(e.Mean, a.MeanNorm, tolerance * e.Mean);
+            Assert.Equal(e.Threshold, a.Threshold, tolerance * e.Threshold);
+            Assert.Equal(e.Removed.Length, a.Removed);
+            Assert.Equal((double)e.Removed.Length / d, a.FractionRemoved, 12);
+            Assert.Equal(expected.Norm / e.Reduced, a.Ratio, tolerance * 10 * a.Ratio);
+            Assert.True(a.Converged);
+        }
     }
 
     /// <summary>Multinomial logistic regression z_b = W x_b + c: linear in θ, so its Gauss–Newton matrix is its exact Hessian.</summary>
@@ -114,13 +127,22 @@ public class GaussNewtonSmoothnessTests
         }
         for (int i = 0; i < d; i++)
             for (int j = 0; j < i; j++) h[i * d + j] = h[j * d + i] = 0.5 * (h[i * d + j] + h[j * d + i]);
-        var expected = Explicit(h, d);
-        Assert.InRange(expected.Removed.Length, 1, d - 1); // the cut is non-trivial
-        Assert.True(expected.Norm / expected.Reduced > 1.5, $"ratio {expected.Norm / expected.Reduced}");
+        var expected = Explicit(h, d, samples);
+        Assert.InRange(expected.Row.Removed.Length, 1, d - 1); // the cuts are non-trivial
+        Assert.InRange(expected.Factor.Removed.Length, 1, d - 1);
+        Assert.True(expected.Norm / expected.Row.Reduced > 1.5, $"ratio {expected.Norm / expected.Row.Reduced}");
 
-        // Column blocks of 4 split d = 15 into uneven pieces: the blocked Gram must not depend on the split.
+        // Column blocks of 4 split d = 15 into uneven pieces: the blocked (and masked) Gram must not depend on the split.
         foreach (int block in new[] { 4, 8192 })
             AssertMatches(expected, GaussNewtonSmoothness.Measure(model, new GaussNewtonOptions { ColumnBlock = block }), d, 1e-5);
+
+        // The factor-norm criterion restricted to a subset (here the weights of class 0 and the biases) averages over and removes only those.
+        var candidates = Enumerable.Range(0, d).Select(i => i < features || i >= classes * features).ToArray();
+        var restricted = Explicit(h, d, samples, candidates);
+        Assert.NotEqual(expected.Factor.Removed.Length, restricted.Factor.Removed.Length);
+        var measured = GaussNewtonSmoothness.Measure(model, new GaussNewtonOptions { ColumnBlock = 4, FactorNormCandidates = candidates, FactorNormCandidatesName = "class 0 and biases" });
+        AssertMatches(restricted, measured, d, 1e-5);
+        Assert.Equal((candidates.Count(c => c), "class 0 and biases"), (measured.FactorNorm.CandidateCount, measured.FactorNorm.Candidates));
     }
 
     [Fact]
@@ -169,9 +191,10 @@ public class GaussNewtonSmoothnessTests
                         for (int j = 0; j < d; j++) g[i * d + j] += jac[(b * config.Classes + k) * d + i] * hkl * jac[(b * config.Classes + l) * d + j] / batch;
                 }
         }
-        var expected = Explicit(g, d);
+        var expected = Explicit(g, d, batch);
 
-        Assert.InRange(expected.Removed.Length, 1, d - 1); // the heavy rows exist here too, so the cut is exercised
+        Assert.InRange(expected.Row.Removed.Length, 1, d - 1); // the heavy rows exist here too, so the cut is exercised
+        Assert.InRange(expected.Factor.Removed.Length, 1, d - 1);
         var result = GaussNewtonSmoothness.Measure(new MlpClassifierJacobian(model, inputs));
         AssertMatches(expected, result, d, 2e-4);
         Assert.Equal((batch, config.Classes, d), (result.Samples, result.Classes, result.Dimension));
@@ -182,12 +205,57 @@ public class GaussNewtonSmoothnessTests
     }
 
     [Fact]
+    public void Gpt_last_position_jacobian_matches_finite_differences_of_the_logits()
+    {
+        var (model, _, tokens, _) = TinyModels.Gpt(seed: 3, batch: 2);
+        var config = TinyModels.GptSizes;
+        int samples = 2, time = config.BlockSize, k = config.VocabSize;
+        var jac = new GptClassifierJacobian(model, tokens, samples, time);
+        int d = jac.Dimension;
+
+        // Double twin in evaluation mode; the last position's logits of each window as a function of θ.
+        var twin = new Gpt<double>(config, seed: 0) { Training = false };
+        twin.CopyFrom(model);
+        var tape = new Tape<double>(recordGradients: false);
+        double[] Logits()
+        {
+            tape.Reset();
+            var z = twin.Forward(tape, tokens, samples, time).Value.Span.ToArray();
+            return Enumerable.Range(0, samples).SelectMany(s => z.AsSpan((s * time + time - 1) * k, k).ToArray()).ToArray();
+        }
+        var theta = TinyModels.Flat(twin.Parameters);
+        var seed = Enumerable.Range(0, samples * k).Select(i => Math.Sin(0.7 * i + 0.2)).ToArray();
+        var expected = new double[d]; // Jᵀ·seed by central differences
+        const double step = 1e-6;
+        for (int j = 0; j < d; j++)
+        {
+            var t = (double[])theta.Clone();
+            t[j] += step; TinyModels.SetFlat(twin.Parameters, t); var zp = Logits();
+            t[j] -= 2 * step; TinyModels.SetFlat(twin.Parameters, t); var zm = Logits();
+            for (int r = 0; r < zp.Length; r++) expected[j] += seed[r] * (zp[r] - zm[r]) / (2 * step);
+        }
+        TinyModels.SetFlat(twin.Parameters, theta);
+        var logits = new double[samples * k];
+        jac.Logits(logits);
+        var z0 = Logits();
+        for (int r = 0; r < logits.Length; r++) Assert.Equal(z0[r], logits[r], 1e-5);
+        var actual = new float[d];
+        jac.VectorJacobianProduct(seed, actual);
+        double scale = expected.Max(Math.Abs);
+        for (int j = 0; j < d; j++) Assert.Equal(expected[j], actual[j], 1e-4 * scale);
+        Assert.All(model.Parameters, p => Assert.All(p.Grad.Span.ToArray(), v => Assert.Equal(0f, v)));
+        Assert.Contains("outside the vocabulary", Assert.Throws<ArgumentException>(() => new GptClassifierJacobian(model, [99, 0, 0, 0], 1, time)).Message);
+    }
+
+    [Fact]
     public void Bad_arguments_are_refused()
     {
         var model = new Mlp<float>(new MlpConfig(Inputs: 2, Hidden: 2, Depth: 1, Classes: 2), 1);
         Assert.Contains("at least 2", Assert.Throws<ArgumentException>(() => new MlpClassifierJacobian(model, new Tensor<float>(1, 2))).Message);
         Assert.Contains("inputs [N, 2]", Assert.Throws<ArgumentException>(() => new MlpClassifierJacobian(model, new Tensor<float>(4, 3))).Message);
         var jac = new MlpClassifierJacobian(model, new Tensor<float>(4, 2));
-        Assert.Throws<ArgumentOutOfRangeException>(() => GaussNewtonSmoothness.Measure(jac, new GaussNewtonOptions { ThresholdFactor = 0 }));
+        Assert.Throws<ArgumentOutOfRangeException>(() => GaussNewtonSmoothness.Measure(jac, new GaussNewtonOptions { RowNormThreshold = 0 }));
+        Assert.Contains("select no parameter", Assert.Throws<ArgumentException>(() => GaussNewtonSmoothness.Measure(jac, new GaussNewtonOptions { FactorNormCandidates = new bool[jac.Dimension] })).Message);
+        Assert.Contains("mask has 3 entries", Assert.Throws<ArgumentException>(() => GaussNewtonSmoothness.Measure(jac, new GaussNewtonOptions { FactorNormCandidates = new bool[3] })).Message);
     }
 }

@@ -4,44 +4,71 @@ namespace FocusLab.Lab.Tests.Diagnostics;
 
 public class LineSearchAndSliceTests
 {
-    [Fact]
-    public void Losses_on_the_grid_are_the_exact_losses_along_the_unit_direction()
+    /// <summary>Along û = (−0.6, −0.8) from x = (1, 1) on L = x₁² + 4x₂²: L(t) = 5 − 7.6t + 2.92t², minimum at t* = 7.6/5.84, reduction 7.6²/11.68.</summary>
+    private static readonly double ExactStep = 7.6 / 5.84, ExactReduction = 7.6 * 7.6 / 11.68;
+
+    [Theory]
+    [InlineData(1e-6)]
+    [InlineData(0.05)]
+    [InlineData(1000.0)]
+    public void Bracketing_finds_the_closed_form_minimum_from_any_initial_step(double initialStep)
     {
         var q = QuadraticObjective.Diagonal([2, 8]);
-        double[] x = [1, 1], u = [-3, -4]; // û = (−0.6, −0.8)
-        var r = LineSearch.Run(q, x, u, new LineSearchOptions { BaseStep = 0.05 });
-        Assert.Equal(21, r.Losses.Length);
-        for (int k = 0; k < 21; k++)
+        double[] x = [1, 1], u = [-3, -4];
+        var r = LineSearch.Run(q, x, u, new LineSearchOptions { InitialStep = initialStep, MaxShrinks = 40 });
+        Assert.True(r.FoundDescent);
+        Assert.False(r.Capped);
+        Assert.InRange(ExactStep, r.BracketLow, r.BracketHigh);
+        Assert.Equal(ExactStep, r.BestStep, 1e-3 * ExactStep);
+        Assert.Equal(ExactReduction, r.BestReduction, 1e-6 * ExactReduction);
+        // Every evaluated point is the exact loss there, in ascending t from t = 0.
+        Assert.Equal(0, r.StepSizes[0]);
+        Assert.Equal(5, r.StartLoss, 12);
+        for (int k = 0; k < r.StepSizes.Length; k++)
         {
-            double t = k * r.BaseStep, a = 1 - 0.6 * t, b = 1 - 0.8 * t;
-            Assert.Equal(a * a + 4 * b * b, r.Losses[k], 12);
+            double t = r.StepSizes[k];
+            Assert.Equal(5 - 7.6 * t + 2.92 * t * t, r.Losses[k], 9);
+            if (k > 0) Assert.True(t > r.StepSizes[k - 1]);
         }
-        Assert.Equal(r.StartLoss - r.Losses.Min(), r.BestReduction, 15);
-        Assert.True(r.EnoughPointsBelowStart);
+        // The bracket's far end is where the loss first rose above the start (L(t) > 5 for t > 2.60), or its first point beyond.
+        Assert.True(r.Losses.Max() >= r.StartLoss);
     }
 
     [Fact]
-    public void Base_step_shrinks_until_four_points_lie_below_the_start()
+    public void A_minimum_beyond_the_cap_is_flagged_capped_and_reported_at_the_cap()
     {
-        // Along û = −e₁ from x = 1 with curvature 2: L(t) − L(0) = −2t + t², below the start for 0 < t < 2.
-        var q = QuadraticObjective.Diagonal([2]);
-        var r = LineSearch.Run(q, [1.0], [-1.0], new LineSearchOptions { BaseStep = 3 });
-        // Halving from 3: base 3, 1.5, 0.75 leave 0, 1, 2 points in (0, 2); base 0.375 leaves 5 (0.375…1.875).
-        Assert.Equal(0.375, r.BaseStep);
-        Assert.Equal(3, r.Shrinks);
-        // Best grid point t = 1.125: L = (1 − 1.125)² = 0.015625, so the reduction is 1 − 0.015625.
-        Assert.Equal(1.125, r.BestStep, 15);
-        Assert.Equal(0.984375, r.BestReduction, 15);
+        var q = QuadraticObjective.Diagonal([2, 8]);
+        var r = LineSearch.Run(q, [1, 1], [-3, -4], new LineSearchOptions { InitialStep = 1e-3, MaxGrowths = 5 });
+        double cap = 1e-3 * 32;
+        Assert.True(r.Capped && r.FoundDescent);
+        Assert.Equal(cap, r.BestStep, 15);
+        Assert.Equal(cap, r.BracketHigh, 15);
+        Assert.Equal(cap / 2, r.BracketLow, 15);
+        Assert.Equal(7.6 * cap - 2.92 * cap * cap, r.BestReduction, 12);
+        Assert.True(r.BestReduction < 0.1 * ExactReduction); // what an uncapped read would have mistaken for the minimum
     }
 
     [Fact]
-    public void Uphill_direction_reports_not_enough_points_after_max_shrinks()
+    public void Uphill_direction_reports_no_descent_after_max_shrinks()
     {
         var q = QuadraticObjective.Diagonal([2]);
-        var r = LineSearch.Run(q, [1.0], [1.0], new LineSearchOptions { MaxShrinks = 5 });
-        Assert.False(r.EnoughPointsBelowStart);
+        var r = LineSearch.Run(q, [1.0], [1.0], new LineSearchOptions { InitialStep = 1, MaxShrinks = 5 });
+        Assert.False(r.FoundDescent);
+        Assert.False(r.Capped);
         Assert.Equal(0, r.BestReduction);
-        Assert.Equal(5, r.Shrinks);
+        Assert.Equal(0, r.BestStep);
+        Assert.Equal(7, r.StepSizes.Length); // t = 0 and t = 1, 1/2, …, 1/32
+        Assert.Equal(1.0 / 32, r.StepSizes[1], 15);
+    }
+
+    [Fact]
+    public void Quadratic_model_step_is_the_closed_form_minimiser_or_the_fallback()
+    {
+        Assert.Equal(2.5, LineSearch.QuadraticModelStep(-5, 2, 0.1), 15);
+        Assert.Equal(0.1, LineSearch.QuadraticModelStep(5, 2, 0.1));   // uphill
+        Assert.Equal(0.1, LineSearch.QuadraticModelStep(-5, -2, 0.1)); // concave
+        Assert.Equal(0.1, LineSearch.QuadraticModelStep(-5, 0, 0.1));
+        Assert.Throws<ArgumentOutOfRangeException>(() => LineSearch.Run(QuadraticObjective.Diagonal([1]), [1.0], [-1.0], new LineSearchOptions { GrowthFactor = 1 }));
     }
 
     [Fact]

@@ -89,6 +89,38 @@ public class PseudoUpdateTests
     }
 
     [Fact]
+    public void Tracker_accumulates_adam_moments_over_a_moving_trajectory()
+    {
+        // The trajectory moves between gradients; adam's step does not read θ, so the tracker's last step is the
+        // double reference over all the gradients, whatever θ each step started from.
+        var tracker = new PseudoUpdateTracker("adam:lr=0.01", TensorLayout.Flat(D));
+        for (int k = 0; k < Grads.Length; k++)
+        {
+            var theta = Theta.Select(v => (float)(v + 0.3 * k)).ToArray();
+            tracker.Step(theta, Grads[k].Select(v => (float)v).ToArray());
+        }
+        var expected = AdamReference(0.01, clipFraction: 0);
+        var u = tracker.Direction();
+        for (int i = 0; i < D; i++) Assert.Equal(expected[i], u[i], 1e-6 * (2 + Math.Abs(Theta[i])));
+        Assert.Equal(Grads.Length, tracker.Steps);
+    }
+
+    [Fact]
+    public void Tracker_steps_decoupled_decay_from_the_current_point()
+    {
+        // adamw's decay −lr·wd·θ reads the point each step starts from: the last step's, i.e. the checkpoint's.
+        var tracker = new PseudoUpdateTracker("adamw:lr=0.1,weight_decay=0.5", TensorLayout.Flat(D));
+        var start = Theta.Select(v => (float)(v + 2)).ToArray();
+        tracker.Step(start, Grads[0].Select(v => (float)v).ToArray());
+        var checkpoint = Theta.Select(v => (float)v).ToArray();
+        tracker.Step(checkpoint, Grads[1].Select(v => (float)v).ToArray());
+        var windowed = PseudoUpdate.Direction("adamw:lr=0.1,weight_decay=0.5", checkpoint.Select(v => (double)v).ToArray(), Grads[..2].Select(g => g.Select(v => (double)(float)v).ToArray()).ToArray());
+        var u = tracker.Direction();
+        for (int i = 0; i < D; i++) Assert.Equal(windowed[i], u[i], 1e-6);
+        Assert.Contains("no gradient", Assert.Throws<InvalidOperationException>(() => new PseudoUpdateTracker("sgd:lr=1", TensorLayout.Flat(D)).Direction()).Message);
+    }
+
+    [Fact]
     public void Bad_input_is_refused_with_a_clear_message()
     {
         Assert.Contains("at least one gradient", Assert.Throws<ArgumentException>(() => PseudoUpdate.Direction("sgd:lr=0.1", Theta, [])).Message);

