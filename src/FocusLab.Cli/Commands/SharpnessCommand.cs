@@ -97,7 +97,18 @@ internal static class SharpnessCommand
                 log($"images {mnist.Directory}: {mnist.Train.Count} training samples");
                 factory = seed => new SharpnessMlpTask(options.Mlp, mnist.Train, options.Batch, options.MeasureBatch, seed);
             }
-            var report = SharpnessStudy.Run(options, factory, log, Interrupt.Token);
+            // Finished (seed, trajectory) runs are kept in OUT/sharpness-runs, so an interrupted study continues where it stopped.
+            var store = new SharpnessRunStore(outFolder, options);
+            if (store.Count > 0) log($"continuing: {store.Count} finished run(s) read back from {Path.Combine(outFolder, SharpnessRunStore.FolderName)}");
+            SharpnessReport report;
+            try { report = SharpnessStudy.Run(options, factory, log, Interrupt.Token, store); }
+            catch (OperationCanceledException) when (Interrupt.Requested)
+            {
+                int runs = options.Seeds.Length * options.Trajectories.Length;
+                Console.Error.WriteLine($"focuslab: interrupted: {store.Count} of {runs} runs are saved in {Path.Combine(outFolder, SharpnessRunStore.FolderName)} (a run cut short trains again from its start).");
+                Console.Error.WriteLine($"focuslab: continue with: {Interrupt.ResumeCommand()}");
+                return Interrupt.ExitCode;
+            }
             var files = SharpnessOutput.Write(report, outFolder);
             OutputFolder.RecordCommand(outFolder);
             if (quiet) Console.WriteLine(SharpnessOutput.ToJson(report));

@@ -18,8 +18,11 @@ namespace FocusLab.Lab.Studies;
 public static class SharpnessStudy
 {
     /// <param name="createTask">Builds a fresh model and data stream for a seed (each trajectory starts from the same initialisation).</param>
-    /// <param name="cancel">Checked before every training step; cancelling stops the study with <see cref="OperationCanceledException"/> (it keeps no partial results).</param>
-    public static SharpnessReport Run(SharpnessStudyOptions options, Func<int, SharpnessTask> createTask, Action<string>? progress = null, CancellationToken cancel = default)
+    /// <param name="cancel">Checked before every training step; cancelling stops the study with <see cref="OperationCanceledException"/>
+    /// (runs already finished stay in <paramref name="store"/>).</param>
+    /// <param name="store">Where finished runs are kept and read back from (null: nothing is kept).</param>
+    public static SharpnessReport Run(SharpnessStudyOptions options, Func<int, SharpnessTask> createTask, Action<string>? progress = null, CancellationToken cancel = default,
+        SharpnessRunStore? store = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(createTask);
@@ -36,11 +39,17 @@ public static class SharpnessStudy
         // parallel, one per core; results are gathered in run order, and each run is deterministic for
         // any thread count, so the report does not depend on how many ran at once.
         var runs = options.Seeds.SelectMany(seed => options.Trajectories.Select(t => (Seed: seed, t.Name, t.Spec))).ToArray();
-        var results = new (List<SharpnessCheckpoint> Checkpoints, SharpnessTrainingCurve Curve, long Parameters)[runs.Length];
+        var results = new SharpnessRunResult[runs.Length];
         try
         {
             Parallel.For(0, runs.Length, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.ParallelRuns) },
-                i => results[i] = Trajectory(runs[i].Seed, runs[i].Name, runs[i].Spec, createTask, options, measureAt, specs, lineSearch, progress, cancel));
+                i =>
+                {
+                    if (store?.TryLoad(runs[i].Name, runs[i].Seed) is { } done) { results[i] = done; return; }
+                    var (c, curve, p) = Trajectory(runs[i].Seed, runs[i].Name, runs[i].Spec, createTask, options, measureAt, specs, lineSearch, progress, cancel);
+                    results[i] = new SharpnessRunResult(c.ToArray(), curve, p);
+                    store?.Save(runs[i].Name, runs[i].Seed, results[i]);
+                });
         }
         catch (AggregateException e) when (e.InnerExceptions.Count > 0)
         {
