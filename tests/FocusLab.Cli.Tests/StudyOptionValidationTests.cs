@@ -15,6 +15,14 @@ public class StudyOptionValidationTests
     [InlineData("--lr-factors", "rotation", "--network", "mlp", "--lrs", "-3:0:4")]
     [InlineData("distinct positive", "rotation", "--network", "mlp", "--lr-factors", "0,1")]
     [InlineData("not a comma-separated list", "rotation", "--network", "mlp", "--lr-factors", "fast")]
+    [InlineData("'fast' is not a positive number", "batch-sweep", "--out", "/tmp/focuslab-never", "--lrs", "1e-3,fast")]
+    [InlineData("'1' is not a batch size ≥ 2", "batch-sweep", "--out", "/tmp/focuslab-never", "--batches", "1,2")]
+    [InlineData("the upper bound must exceed the lower", "batch-sweep", "--out", "/tmp/focuslab-never", "--lrs", "1:1e-4:5")]
+    [InlineData("unknown sgd", "batch-sweep", "--out", "/tmp/focuslab-never", "--optimizers", "adamw,sgd")]
+    [InlineData("the sweep has no optimizer 'lion'", "batch-sweep", "--out", "/tmp/focuslab-never", "--only", "optimizer=lion,batch=8,lr_index=0,replicate=0")]
+    [InlineData("--lr-extensions must be ≥ 0", "batch-sweep", "--out", "/tmp/focuslab-never", "--lr-extensions", "-1")]
+    [InlineData("'0' is not a batch size ≥ 1", "lm-noise", "--out", "/tmp/focuslab-never", "--batches", "0,4")]
+    [InlineData("--shard '3/2' must be i/N", "lm-race", "--out", "/tmp/focuslab-never", "--shard", "3/2")]
     public void Invalid_study_options_are_refused_before_any_work(string message, params string[] args)
     {
         var (code, stdout, stderr) = CliRunner.Run(args);
@@ -22,5 +30,6 @@ public class StudyOptionValidationTests
         Assert.Equal("", stdout);
         Assert.Contains(message, stderr);
         Assert.DoesNotContain("   at ", stderr);
+        Assert.False(Directory.Exists("/tmp/focuslab-never"), "bad input must be refused before the output folder is made");
     }
 }
