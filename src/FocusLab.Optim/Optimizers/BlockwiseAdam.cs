@@ -23,13 +23,7 @@ public sealed class BlockwiseAdam : Optimizer, IFirstMomentClipping
 
     /// <summary>Adam-mini's defaults (Zhang et al. 2024): AdamW's, with weight decay 0.1.</summary>
     public static readonly IReadOnlyList<Hyperparameter> AdamMiniDefaults =
-    [
-        Hyperparameter.LearningRate(1e-3),
-        Hyperparameter.Beta("beta1", 0.9),
-        Hyperparameter.Beta("beta2", 0.999),
-        Hyperparameter.Epsilon(1e-8),
-        Hyperparameter.WeightDecay(0.1),
-    ];
+        Defaults.Select(h => h.Name == "weight_decay" ? Hyperparameter.WeightDecay(0.1) : h).ToArray();
 
     private readonly BlockPartition _partition;
     private readonly float[][] _m;
