@@ -38,17 +38,27 @@ public sealed class BadInputTests : IDisposable
         string? setpriv = new[] { "/usr/bin/setpriv", "/bin/setpriv" }.FirstOrDefault(File.Exists);
         (int code, string stdout, string stderr) result;
         if (Environment.UserName != "root") result = CliRunner.Run(args);
-        else if (setpriv is not null) result = CliRunner.RunProgram(setpriv, ["--reuid=nobody", "--regid=nogroup", "--clear-groups", "dotnet", CliRunner.Dll, .. args],
+        // `nobody` must be able to reach the built command: a clone inside a private folder (mktemp -d is 0700) is not.
+        else if (setpriv is not null && OthersCanRead(CliRunner.Dll)) result = CliRunner.RunProgram(setpriv, ["--reuid=nobody", "--regid=nogroup", "--clear-groups", "dotnet", CliRunner.Dll, .. args],
             environment: new Dictionary<string, string> { ["HOME"] = "/tmp", ["DOTNET_CLI_HOME"] = "/tmp" });
         else
         {
-            // Without setpriv, an output path below a file is the unwritable folder that root cannot create either.
+            // Without setpriv (or a build nobody can run), an output path below a file is the unwritable folder that root cannot create either.
             File.WriteAllText(Out("a-file"), "");
             result = CliRunner.Run([.. _gpt.Train("--optimizer", "adamw", "--steps", "5", "--out", Path.Combine(Out("a-file"), "run"))]);
             OneLineError(result.code, result.stdout, result.stderr, "--out", "cannot be created");
             return;
         }
         OneLineError(result.code, result.stdout, result.stderr, "--out", Path.Combine(locked, "run"), "permission denied", "choose a folder you can write to");
+    }
+
+    /// <summary>True when any user can read <paramref name="file"/>: it is world-readable and every folder above it world-searchable.</summary>
+    private static bool OthersCanRead(string file)
+    {
+        if (!File.GetUnixFileMode(file).HasFlag(UnixFileMode.OtherRead)) return false;
+        for (var dir = Path.GetDirectoryName(Path.GetFullPath(file)); !string.IsNullOrEmpty(dir); dir = Path.GetDirectoryName(dir))
+            if (!File.GetUnixFileMode(dir).HasFlag(UnixFileMode.OtherExecute)) return false;
+        return true;
     }
 
     [Fact]
