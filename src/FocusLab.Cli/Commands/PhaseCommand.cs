@@ -203,6 +203,8 @@ internal static class PhaseCommand
         var files = PhaseReport.Write(dir, r, scores, wall);
         // The command that produced the figures, for `focuslab report`.
         OutputFolder.RecordCommand(dir);
+        // FOCUS fig. 2a/2b's claims, judged on these scores, for the ledger (`focuslab claims`).
+        FocusLab.Lab.Claims.ClaimFile.Write(dir, "phase", FocusLab.Lab.Claims.PhaseClaims.Check(scores, OutputFolder.CommandLine()));
         Console.Error.WriteLine($"scored and wrote {files.Count} files to {dir} in {HumanUnits.Seconds(sw.Elapsed.TotalSeconds)}");
         if (json) { Console.WriteLine(PhaseSummary.Build(scores, wall).ToJsonString(Indented)); return 0; }
         var g = r.Grid;

@@ -45,8 +45,11 @@ internal static class OutputFolder
 
     /// <summary>Writes <c>command.txt</c>: the command line that produced the folder, which <c>focuslab report</c> shows.</summary>
     public static void RecordCommand(string dir) =>
-        FocusLab.Lab.Reports.AtomicFile.WriteText(Path.Combine(dir, "command.txt"),
-            "focuslab " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1).Select(Interrupt.ShellQuote)) + "\n");
+        FocusLab.Lab.Reports.AtomicFile.WriteText(Path.Combine(dir, "command.txt"), CommandLine() + "\n");
+
+    /// <summary>This process's command line as a user would type it ("focuslab phase --preset paper …"), arguments shell-quoted.</summary>
+    public static string CommandLine() =>
+        "focuslab " + string.Join(' ', Environment.GetCommandLineArgs().Skip(1).Select(Interrupt.ShellQuote));
 
     private static string Reason(Exception e) => e switch
     {
