@@ -95,11 +95,13 @@ public class LmRaceEntrantTests
 
         Assert.Equal(run.TrainLoss, resumed.TrainLoss);
         Assert.Equal(run.ValCurve.SelectMany(p => p), resumed.ValCurve.SelectMany(p => p));
-        Assert.Equal(File.ReadAllBytes(Path.Combine(straight, run.Name, TrainingCheckpoint.FileName)).Length,
-            File.ReadAllBytes(Path.Combine(interrupted, run.Name, TrainingCheckpoint.FileName)).Length);
+        // The final checkpoints hold the same parameters (x) and optimizer state, bit for bit (its metadata differs: wall time).
         var a = Checkpoint.Load(Path.Combine(straight, run.Name, TrainingCheckpoint.FileName));
         var b = Checkpoint.Load(Path.Combine(interrupted, run.Name, TrainingCheckpoint.FileName));
         Assert.Equal(a.Get(CheckpointSections.Optimizer), b.Get(CheckpointSections.Optimizer));
+        var (straightTask, _) = Restore(config, straight, run);
+        var (resumedTask, _) = Restore(config, interrupted, resumed);
+        Assert.Equal(straightTask.Model.Parameters.SelectMany(p => p.Value.Span.ToArray()), resumedTask.Model.Parameters.SelectMany(p => p.Value.Span.ToArray()));
     }
 
     private sealed class CancelAt(long step, CancellationTokenSource cancel) : ITrainingProgress
