@@ -23,6 +23,7 @@ public class StudyOptionValidationTests
     [InlineData("--lr-extensions must be ≥ 0", "batch-sweep", "--out", "/tmp/focuslab-never", "--lr-extensions", "-1")]
     [InlineData("'0' is not a batch size ≥ 1", "lm-noise", "--out", "/tmp/focuslab-never", "--batches", "0,4")]
     [InlineData("--shard '3/2' must be i/N", "lm-race", "--out", "/tmp/focuslab-never", "--shard", "3/2")]
+    [InlineData("--optimizers: unknown adam; choose from adamw,signum,focus,s3,lion,muon,schedulefree_adamw,sophia,adam_mini.", "lm-race", "--out", "/tmp/focuslab-never", "--preset", "full", "--optimizers", "muon,adam")]
     public void Invalid_study_options_are_refused_before_any_work(string message, params string[] args)
     {
         var (code, stdout, stderr) = CliRunner.Run(args);

@@ -10,7 +10,8 @@ using Spectre.Console;
 namespace FocusLab.Cli.Commands;
 
 /// <summary>
-/// `focuslab lm-race`: FOCUS fig. 3 / S3 table 2 — adamw, signum, focus, s3 and lion train the GPT on
+/// `focuslab lm-race`: FOCUS fig. 3 / S3 table 2 — adamw, signum, focus, s3 and lion (and muon,
+/// schedulefree_adamw, sophia, adam_mini) train the GPT on
 /// a text corpus, each at its own tuned peak lr; validation curves, speed-up over adamw, wall-clock and
 /// loss spikes with the update statistics before them. Resumable (rerun with the same --out).
 /// </summary>
@@ -18,21 +19,21 @@ internal static class LmRaceCommand
 {
     public static Command Create()
     {
-        var preset = new Option<string>("--preset") { Description = "quick (2-layer 64-wide GPT, 400 steps, 1 seed; < 10 min; a smoke test) or full (4-layer 128-wide, 2000 steps, 3 seeds, tuning on 2).", DefaultValueFactory = _ => "quick" };
+        var preset = new Option<string>("--preset") { Description = "quick (2-layer 64-wide GPT, 400 steps, 1 seed, nine entrants; a smoke test) or full (4-layer 128-wide, 2000 steps, 3 seeds, tuning on 2).", DefaultValueFactory = _ => "quick" };
         preset.AcceptOnlyFromAmong("quick", "full");
         var data = new Option<string?>("--data") { Description = "UTF-8 text file or folder (default /usr/share/games/fortunes)." };
         var outDir = new Option<string?>("--out") { Description = "Output folder (one sub-folder per run, race.json, CSV, SVG, HTML; default runs/lm-race-<preset>)." };
         var format = Tabular.FormatOption();
         var steps = new Option<int?>("--steps") { Description = "Override the full-run steps." };
         var seeds = new Option<int?>("--seeds") { Description = "Override the number of seeds (1..N)." };
-        var optimizers = new Option<string?>("--optimizers") { Description = "Comma-separated subset of adamw,signum,focus,s3,lion (adamw is always included)." };
+        var optimizers = new Option<string?>("--optimizers") { Description = "Comma-separated entrants among adamw,signum,focus,s3,lion,muon,schedulefree_adamw,sophia,adam_mini (adamw is always included; default: all nine for quick, the first five for full). Entrants added to an existing --out reuse its finished runs." };
         var stability = new Option<bool>("--stability") { Description = "Also run each optimizer at 3× and 10× its tuned lr (spikes, divergence)." };
         var ablation = new Option<bool>("--ablation") { Description = "Also run s3 with each change over adamw undone: no Nesterov, p = 2, separate β, adamw's lr." };
         var json = new Option<bool>("--json") { Description = "Print the comparison table as JSON." };
         var shard = new Option<string?>("--shard") { Description = "Train only shard i of N (\"i/N\"): the tuning of entrants k ≡ i and the later runs j ≡ i (mod N) whose lr is known; rerun each shard until none is pending, then --merge. Defaults to SLURM_ARRAY_TASK_ID/SLURM_ARRAY_TASK_COUNT when set." };
         var merge = new Option<bool>("--merge") { Description = "Train nothing: assemble the race from the finished run folders in --out (after all shards)." };
         var extensions = new Option<int?>("--lr-extensions") { Description = "Fair tuning: lr steps added beyond an edge of an entrant's grid where its best lr sits (default 2; 0 = fixed grid)." };
-        var cmd = new Command("lm-race", "FOCUS fig. 3 / S3 table 2: GPT race of adamw, signum, focus, s3, lion at tuned lrs; speed-up, wall-clock, loss spikes.")
+        var cmd = new Command("lm-race", "FOCUS fig. 3 / S3 table 2: GPT race of adamw, signum, focus, s3, lion (+ muon, schedulefree_adamw, sophia, adam_mini) at tuned lrs; speed-up, wall-clock, loss spikes.")
         {
             preset, data, outDir, steps, seeds, optimizers, stability, ablation, json, format, shard, merge, extensions,
         };
@@ -45,13 +46,7 @@ internal static class LmRaceCommand
                 if (n < 1) throw new ArgumentException("--seeds must be at least 1.");
                 config = config with { Seeds = Enumerable.Range(1, n).ToArray(), TuneSeeds = Math.Min(config.TuneSeeds, n) };
             }
-            if (r.GetValue(optimizers) is { } list)
-            {
-                var wanted = list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Append("adamw").ToHashSet();
-                var unknown = wanted.Where(w => config.Optimizers.All(o => o.Label != w)).ToList();
-                if (unknown.Count > 0) throw new ArgumentException($"--optimizers: unknown {string.Join(", ", unknown)}; choose from {string.Join(",", config.Optimizers.Select(o => o.Label))}.");
-                config = config with { Optimizers = config.Optimizers.Where(o => wanted.Contains(o.Label)).ToArray() };
-            }
+            if (r.GetValue(optimizers) is { } list) config = config.WithEntrants(list.Split(','));
             if (r.GetValue(extensions) is { } ext) config = config with { MaxLrExtensions = ext };
             config.Validate();
             if (r.GetValue(merge) && r.GetValue(shard) is not null) throw new ArgumentException("--merge assembles all shards; do not pass --shard with it.");

@@ -56,6 +56,9 @@ public sealed class LmRace(LmRaceConfig config, TextCorpus corpus, string outDir
     /// <summary>The label of the paper's literal comparison: focus at adamw's tuned lr.</summary>
     public const string FocusAtAdamwLr = "focus_at_adamw_lr";
 
+    /// <summary>Sophia's k: its Gauss–Newton–Bartlett Hessian estimate is refreshed every k = 10 steps (Liu et al. 2023).</summary>
+    public const int HessianEvery = 10;
+
     /// <summary>Called when a run starts (name, index, total estimate) and returns the progress sink for it.</summary>
     public Func<string, ITrainingProgress?>? ProgressFor { get; init; }
 
@@ -87,7 +90,7 @@ public sealed class LmRace(LmRaceConfig config, TextCorpus corpus, string outDir
         var entrants = config.Optimizers.Select((o, k) => (o, k)).OrderBy(e => e.o.Label == "adamw" ? 0 : 1).ToList();
         foreach (var (o, k) in entrants)
         {
-            if (o.S3DecayFromAdamW && !tuned.ContainsKey("adamw")) { Pending.Add($"tuning of {o.Label} (waits for adamw's)"); continue; }
+            if (o.WaitsForAdamW && !tuned.ContainsKey("adamw")) { Pending.Add($"tuning of {o.Label} (waits for adamw's)"); continue; }
             bool own = !MergeOnly && Shard.Owns(k);
             var tuneRuns = new List<RaceRun>();
             try
@@ -95,7 +98,7 @@ public sealed class LmRace(LmRaceConfig config, TextCorpus corpus, string outDir
                 var search = InteriorLrSearch.Run(o.LrGrid, lr => config.TuningSeeds.Select(seed =>
                 {
                     double? wd = DecayFor(o, lr, tuned);
-                    var r = Get(TuneName(o.Label, lr, seed), o.Label, "tune", seed, lr, o.WithLr(lr, wd), config.TuneSteps, own, cancel);
+                    var r = Get(TuneName(o.Label, lr, seed), o.Label, "tune", seed, lr, SpecOf(o, lr, wd, config.TuneSteps, tuned), config.TuneSteps, o.ScheduleFree, own, cancel);
                     tuneRuns.Add(r);
                     return r.Diverged || r.FinalValLoss is null ? double.PositiveInfinity : r.FinalValLoss.Value;
                 }).ToArray(), config.MaxLrExtensions);
@@ -109,18 +112,18 @@ public sealed class LmRace(LmRaceConfig config, TextCorpus corpus, string outDir
         }
 
         int j = 0;
-        void Later(string name, string label, string kind, int seed, string[] needs, Func<(double Lr, string Spec)> spec)
+        void Later(string name, string label, string kind, int seed, string[] needs, Func<(double Lr, string Spec)> spec, bool scheduleFree = false)
         {
             bool own = !MergeOnly && Shard.Owns(j++);
             if (needs.Any(n => !tuned.ContainsKey(n))) { Pending.Add($"{name} (waits for the tuning of {string.Join(", ", needs.Where(n => !tuned.ContainsKey(n)))})"); return; }
             var (lr, sp) = spec();
-            try { runs.Add(Get(name, label, kind, seed, lr, sp, config.Steps, own, cancel)); }
+            try { runs.Add(Get(name, label, kind, seed, lr, sp, config.Steps, scheduleFree, own, cancel)); }
             catch (PendingRunException) { Pending.Add(name); }
         }
 
         foreach (var o in config.Optimizers)
             foreach (int seed in config.Seeds)
-                Later($"runs/{o.Label}/seed{seed}", o.Label, "main", seed, [o.Label], () => (tuned[o.Label].Lr, o.WithLr(tuned[o.Label].Lr, tuned[o.Label].Wd)));
+                Later($"runs/{o.Label}/seed{seed}", o.Label, "main", seed, [o.Label], () => (tuned[o.Label].Lr, SpecOf(o, tuned[o.Label].Lr, tuned[o.Label].Wd, config.Steps, tuned)), o.ScheduleFree);
         if (config.Optimizers.FirstOrDefault(o => o.Label == "focus") is { } focus)
             foreach (int seed in config.Seeds)
                 Later($"runs/{FocusAtAdamwLr}/seed{seed}", FocusAtAdamwLr, "main", seed, ["adamw"], () => (tuned["adamw"].Lr, focus.WithLr(tuned["adamw"].Lr)));
@@ -129,7 +132,7 @@ public sealed class LmRace(LmRaceConfig config, TextCorpus corpus, string outDir
         if (Stability)
             foreach (var o in config.Optimizers)
                 foreach (int m in new[] { 3, 10 })
-                    Later($"stability/{o.Label}/x{m}", o.Label, $"x{m}", seed0, [o.Label], () => (tuned[o.Label].Lr * m, o.WithLr(tuned[o.Label].Lr * m, tuned[o.Label].Wd)));
+                    Later($"stability/{o.Label}/x{m}", o.Label, $"x{m}", seed0, [o.Label], () => (tuned[o.Label].Lr * m, SpecOf(o, tuned[o.Label].Lr * m, tuned[o.Label].Wd, config.Steps, tuned)), o.ScheduleFree);
 
         if (Ablation && config.Optimizers.FirstOrDefault(o => o.Label == "s3") is { } s3)
         {
@@ -200,22 +203,47 @@ public sealed class LmRace(LmRaceConfig config, TextCorpus corpus, string outDir
     private double? DecayFor(RaceOptimizer o, double lr, Dictionary<string, (double Lr, double? Wd, bool Edge)> tuned) =>
         o.S3DecayFromAdamW && tuned.TryGetValue("adamw", out var a) ? a.Lr * 0.1 / lr : null;
 
+    /// <summary>
+    /// The spec of one run of <paramref name="o"/> at <paramref name="lr"/> for <paramref name="steps"/> steps:
+    /// schedule-free entrants warm up by themselves over the race's warm-up steps; muon's other tensors go to
+    /// the race's adamw entrant at adamw's tuned lr (a fixed choice, not tuned per muon lr: it is adamw's own optimum).
+    /// </summary>
+    private string SpecOf(RaceOptimizer o, double lr, double? weightDecay, int steps, Dictionary<string, (double Lr, double? Wd, bool Edge)> tuned)
+    {
+        string? aux = null;
+        if (o.AuxiliaryAdamW)
+        {
+            var adamw = config.Optimizers.Single(x => x.Label == "adamw");
+            aux = adamw.WithLr(tuned["adamw"].Lr);
+        }
+        return o.WithLr(lr, weightDecay, o.ScheduleFree ? config.WarmupSteps(steps) : null, aux);
+    }
+
+    /// <summary>
+    /// Refuses an output folder that holds a race with other settings; a race with new entrants joins it
+    /// (<see cref="LmRaceConfig.JoinStored"/>), and race-config.json then lists every entrant the folder holds.
+    /// </summary>
     private void CheckConfig()
     {
         string path = Path.Combine(outDir, "race-config.json");
-        string json = config.ToJson();
-        if (File.Exists(path) && File.ReadAllText(path) != json)
-            throw new ArgumentException($"{outDir} holds a race with different settings ({path}); use another --out or the same settings.");
-        if (!File.Exists(path)) FocusLab.Lab.Reports.AtomicFile.WriteText(path, json);
+        var joined = File.Exists(path) ? config.JoinStored(LmRaceConfig.FromJson(File.ReadAllText(path), path), path) : config;
+        string json = joined.ToJson();
+        if (!File.Exists(path) || File.ReadAllText(path) != json) FocusLab.Lab.Reports.AtomicFile.WriteText(path, json);
     }
 
     /// <summary>A finished run read back, or trained now when this process owns it; otherwise pending.</summary>
-    private RaceRun Get(string name, string label, string kind, int seed, double lr, string spec, int steps, bool own, CancellationToken cancel)
+    /// <remarks>Schedule-free runs get a constant schedule (their warm-up is in the spec); sophia's Hessian
+    /// estimate is refreshed every <see cref="HessianEvery"/> steps by the <see cref="Trainer"/>, as in <c>train</c>.</remarks>
+    private RaceRun Get(string name, string label, string kind, int seed, double lr, string spec, int steps, bool scheduleFree, bool own, CancellationToken cancel)
     {
         if (GptRunFolder.TryLoad(outDir, name) is { } done) return done;
         if (!own) throw new PendingRunException(name);
         var task = new GptTask(corpus, config.Gpt, config.Batch, seed, config.EvalBatches);
-        var options = new TrainerOptions { Optimizer = spec, Steps = steps, Schedule = config.Schedule(steps), EvalEvery = config.EvalEvery, ClipNorm = config.Clip };
+        var options = new TrainerOptions
+        {
+            Optimizer = spec, Steps = steps, Schedule = scheduleFree ? "constant" : config.Schedule(steps),
+            EvalEvery = config.EvalEvery, ClipNorm = config.Clip, HessianEvery = HessianEvery,
+        };
         return GptRunFolder.Train(outDir, name, label, kind, seed, lr, task, options, ProgressFor?.Invoke(name), cancel);
     }
 }
