@@ -60,7 +60,7 @@ public sealed record GeometryStudyOptions
         network = network with { Optimizers = Optimizers(model), MaxLrExtensions = 2, EstimatorSamples = 32 };
         return preset switch
         {
-            "full" => new GeometryStudyOptions { Network = network },
+            "full" => new GeometryStudyOptions { Network = network, SpectralIterations = 15 },
             "quick" => new GeometryStudyOptions
             {
                 Network = network with { Steps = network.Steps / 5, Checkpoints = [network.Steps / 5], Seeds = [1, 2], MaxLrExtensions = 0 },
