@@ -43,7 +43,7 @@ public sealed record GeometryStudyOptions
 
     /// <summary>
     /// `focuslab geometry-study --network M --preset P`. full: sized to finish within 15 minutes per network on 2 shared
-    /// cores (MLP 784-32-32-10 for 300 steps at batch 64; GPT 1 layer of width 32 for 300 steps), 3 seeds, lr grid ×0.3/1/3
+    /// cores (MLP 784-32-32-10 for 500 steps at batch 64; GPT 1 layer of width 32 for 300 steps at batch 8), 3 seeds, lr grid ×0.3/1/3
     /// extended up to twice per side. quick: a fifth of the steps, 2 seeds, no extensions (a smoke run).
     /// </summary>
     public static GeometryStudyOptions Preset(string model, string preset)
@@ -52,7 +52,7 @@ public sealed record GeometryStudyOptions
         {
             "mlp" => new NetworkRotationOptions
             {
-                Model = "mlp", Mlp = new(Inputs: 784, Hidden: 32, Depth: 2, Classes: 10), Batch = 64, MeasureBatch = 256, Steps = 300, Checkpoints = [300],
+                Model = "mlp", Mlp = new(Inputs: 784, Hidden: 32, Depth: 2, Classes: 10), Batch = 64, MeasureBatch = 256, Steps = 500, Checkpoints = [500],
             },
             "gpt" => new NetworkRotationOptions { Model = "gpt", Batch = 8, MeasureBatch = 8, Steps = 300, Checkpoints = [300] },
             _ => throw new ArgumentException($"Unknown network '{model}': use --network mlp or --network gpt."),
