@@ -95,4 +95,29 @@ public class GeometryStudyTests
         Assert.Equal(ClaimVerdict.NotTestable, c.Single(x => x.Optimizer == "sgd" && x.Rotation == "coordinate").Verdict);
         Assert.Equal(0.2, c.Single(x => x.Optimizer == "adam" && x.Rotation == "matrix").MeanDifference, 1e-12);
     }
+
+    [Fact]
+    public void Claims_name_each_prediction_and_check_lambda_max_on_sgds_runs()
+    {
+        GeometryMeasure M(double lambda, double loss) => new(10, loss, 1, 1, 1, [1], [1], lambda, true);
+        GeometryRun Run(string loss, double final, double lambda, double measureLoss = 1) => new("sgd", "sgd:lr=0.1", loss, 1, 0.1, true, [final], final, M(lambda, measureLoss));
+        GeometryStudyReport Report(double matrixLambda, double matrixMeasureLoss = 1)
+        {
+            var runs = new[] { Run("original", 1.0, 2.0), Run("coordinate", 1.0, 2.001), Run("matrix", 1.0, matrixLambda, matrixMeasureLoss) };
+            var grids = new[] { "original", "coordinate", "matrix" }.Select(l => new GeometryLearningRates("sgd", l, [0.05, 0.1, 0.2], [2, 1, 2], [0, 0, 0], 0.1, false, 0)).ToArray();
+            var options = new GeometryStudyOptions { Network = new NetworkRotationOptions { Model = "mlp", Mlp = Tiny, Steps = 10, Checkpoints = [10], Optimizers = [("sgd", "sgd:lr=0.1")] } };
+            return new GeometryStudyReport(options, 155, [], runs, grids, GeometryStudy.Compare(runs, grids), 1);
+        }
+        var claims = GeometryStudyClaims.Check(Report(2.0), "focuslab geometry-study --network mlp");
+        Assert.Equal(["geometry-mlp-sgd-coordinate", "geometry-mlp-sgd-matrix", "geometry-mlp-lambda-max-invariant"], claims.Select(c => c.Id));
+        Assert.All(claims, c => Assert.Equal(ClaimVerdict.Reproduced, c.Verdict));
+        Assert.All(claims, c => c.Validate());
+        // λmax 10% off at the same network: the invariant check fails.
+        Assert.Equal(ClaimVerdict.NotReproduced, GeometryStudyClaims.Check(Report(2.2), "c").Single(c => c.Id.EndsWith("lambda-max-invariant")).Verdict);
+        // A run that ended at another network (its measurement loss differs) is left out, and named.
+        var apart = GeometryStudyClaims.Check(Report(2.2, matrixMeasureLoss: 1.01), "c").Single(c => c.Id.EndsWith("lambda-max-invariant"));
+        Assert.Equal(ClaimVerdict.Reproduced, apart.Verdict);
+        Assert.Contains("left out", apart.Numbers);
+        Assert.Equal(1, apart.Seeds);
+    }
 }
