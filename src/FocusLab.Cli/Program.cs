@@ -15,6 +15,7 @@ root.Subcommands.Add(LmRaceCommand.Create());
 root.Subcommands.Add(LmNoiseCommand.Create());
 root.Subcommands.Add(SharpnessCommand.Create());
 root.Subcommands.Add(RotationCommand.Create());
+root.Subcommands.Add(GeometryStudyCommand.Create());
 root.Subcommands.Add(GeometryCommand.Create());
 root.Subcommands.Add(ReportCommand.Create());
 root.Subcommands.Add(ClaimsCommand.Create());

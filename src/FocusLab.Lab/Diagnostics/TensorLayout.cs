@@ -45,3 +45,29 @@ public sealed class TensorLayout
     /// <summary>Total number of parameters.</summary>
     public int Count { get; }
 }
+
+/// <summary>
+/// One weight matrix inside a flat parameter vector: <see cref="Rows"/>×<see cref="Cols"/> entries, row-major, from
+/// <see cref="Offset"/>. The blocks the spectral-norm geometry acts on (Muon's matrices, the matrix rotation, the
+/// spectral smoothness).
+/// </summary>
+public sealed record MatrixBlock(int Offset, int Rows, int Cols)
+{
+    /// <summary>Number of entries, Rows·Cols.</summary>
+    public int Count => checked(Rows * Cols);
+
+    /// <summary>Refuses blocks that are empty, overlap, or do not fit in a vector of length <paramref name="dimension"/>.</summary>
+    public static void Validate(IReadOnlyList<MatrixBlock> blocks, int dimension)
+    {
+        ArgumentNullException.ThrowIfNull(blocks);
+        var sorted = blocks.OrderBy(b => b.Offset).ToArray();
+        for (int i = 0; i < sorted.Length; i++)
+        {
+            var b = sorted[i];
+            if (b.Rows < 1 || b.Cols < 1 || b.Offset < 0 || (long)b.Offset + b.Count > dimension)
+                throw new ArgumentException($"Matrix block at offset {b.Offset} ({b.Rows}×{b.Cols}) does not fit in a vector of length {dimension}; give blocks inside the parameter vector.", nameof(blocks));
+            if (i > 0 && sorted[i - 1].Offset + sorted[i - 1].Count > b.Offset)
+                throw new ArgumentException($"Matrix blocks at offsets {sorted[i - 1].Offset} and {b.Offset} overlap; every entry belongs to one block at most.", nameof(blocks));
+        }
+    }
+}

@@ -97,9 +97,13 @@ public static class NetworkRotationStudy
         return r;
     }
 
-    /// <summary>Trains one run; a non-finite loss ends it as diverged (NaN losses from there, NaN final loss).</summary>
-    private static (NetworkRotationRun Run, List<(int Step, float[] X)> States) Train(SharpnessTask task, string name, string spec, double lr, IRotation? rotation, int seed,
-        NetworkRotationOptions options, Action<string>? progress)
+    /// <summary>
+    /// Trains one run; a non-finite loss ends it as diverged (NaN losses from there, NaN final loss). The optimizer
+    /// steps x (one flat tensor unless <paramref name="build"/> makes it from the x and gradient arrays, e.g. as the
+    /// model's tensor shapes for muon); the model sees y = Rx. <paramref name="loss"/> names the loss in messages.
+    /// </summary>
+    internal static (NetworkRotationRun Run, List<(int Step, float[] X)> States) Train(SharpnessTask task, string name, string spec, double lr, IRotation? rotation, int seed,
+        NetworkRotationOptions options, Action<string>? progress, Func<float[], float[], Optimizer>? build = null, string? loss = null)
     {
         var model = task.Model;
         int d = checked((int)model.ParameterCount);
@@ -112,15 +116,15 @@ public static class NetworkRotationStudy
         var x = new float[d];
         var grad = new float[d];
         for (int i = 0; i < d; i++) x[i] = (float)xd[i];
-        Parameter[] parameter = [new Parameter("x", [d], x, grad)];
-        var optimizer = OptimizerFactory.Create(spec, parameter);
+        var optimizer = build?.Invoke(x, grad) ?? OptimizerFactory.Create(spec, [new Parameter("x", [d], x, grad)]);
+        var parameter = optimizer.Parameters;
         // Warm-up + cosine and global-norm clipping, both functions of ‖g‖ and the step count only: rotation-invariant.
         var scheduler = new LearningRateScheduler(optimizer, options.LearningRateSchedule());
         var losses = new double[options.Steps];
         Array.Fill(losses, double.NaN);
         var states = new List<(int, float[])>();
         var measureAt = new HashSet<int>(options.Checkpoints);
-        string label = $"{name} (lr {lr:G3}) on the {(rotation is null ? "original" : "rotated")} loss (seed {seed})";
+        string label = $"{name} (lr {lr:G3}) on the {loss ?? (rotation is null ? "original" : "rotated")} loss (seed {seed})";
         bool diverged = false;
         for (int k = 1; k <= options.Steps; k++)
         {
@@ -145,25 +149,27 @@ public static class NetworkRotationStudy
         return (new NetworkRotationRun(name, spec, rotation is not null, seed, losses, final, [], lr), states);
     }
 
-    private static NetworkRotationCheckpoint Measure(SharpnessTask task, IRotation? rotation, double[] x, int step, NetworkRotationOptions options, int seed)
+    internal static NetworkRotationCheckpoint Measure(SharpnessTask task, IRotation? rotation, double[] x, int step, NetworkRotationOptions options, int seed)
     {
-        var objective = new ModelObjective(task.MeasurementLoss());
-        IObjective loss = objective;
-        IHessianOperator hessian = objective;
-        var point = objective.CheckpointPoint();
-        if (rotation is not null)
-        {
-            var rotated = new RotatedObjective(objective, rotation);
-            loss = rotated;
-            hessian = rotated;
-            point = (double[])x.Clone();
-        }
+        var (loss, hessian, point) = MeasurementLoss(task, rotation, x);
         var e = CauchyL11Estimator.Estimate(hessian, point, options.EstimatorSamples, seed);
         return new NetworkRotationCheckpoint(step, loss.Loss(point), e.IqrPerDimension, e.MedianPerDimension, e.RelativeErrorPerRow);
     }
 
+    /// <summary>
+    /// The loss the optimizer trained on, on the task's measurement batch, with its HVPs and the point x the optimizer
+    /// holds: L(y) at the model's parameters, or L(Rx) (Hessian RᵀHR) at <paramref name="x"/>. The model must hold y = Rx.
+    /// </summary>
+    internal static (IObjective Loss, IHessianOperator Hessian, double[] Point) MeasurementLoss(SharpnessTask task, IRotation? rotation, double[] x)
+    {
+        var objective = new ModelObjective(task.MeasurementLoss());
+        if (rotation is null) return (objective, objective, objective.CheckpointPoint());
+        var rotated = new RotatedObjective(objective, rotation);
+        return (rotated, rotated, (double[])x.Clone());
+    }
+
     /// <summary>y = Rx (or x) into the float32 model.</summary>
-    private static void SetModel(Module<float> model, float[] x, double[] xd, double[] y, IRotation? rotation)
+    internal static void SetModel(Module<float> model, float[] x, double[] xd, double[] y, IRotation? rotation)
     {
         for (int i = 0; i < x.Length; i++) xd[i] = x[i];
         if (rotation is null) xd.CopyTo(y, 0); else rotation.Apply(xd, y);
