@@ -275,14 +275,16 @@ public static unsafe class SweepEngine
     /// State layout per run: θx θy s1x s1y s2x s2y minLoss maxU.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Step2D<TRule, TNoise>(in TRule rule, Vector256<float>* block, Vector256<float>* noise, in StepEnv e)
+    private static void Step2D<TRule, TNoise>(in TRule stepRule, Vector256<float>* block, Vector256<float>* noise, in StepEnv e)
         where TRule : struct, IUpdateRule where TNoise : struct, INoiseRule
     {
+        var rule = stepRule; // a local copy: stores to the block cannot alias it, so its fields stay in registers
         var cs = e.Q[0]; var sn = e.Q[1]; var negSn = -sn;
         var a = e.A; var halfA = e.HalfA; var negC = -e.C; var wd = new FloatVector256(e.Wd);
         var n0 = noise[0]; var n1 = noise[1];
         int n = TRule.StateCount, min = e.MinSlot;
         var c = new RuleVectors<FloatVector256>();
+        rule.BroadcastStep(ref c); // shared by every learning rate and lane
         for (int j = 0; j < e.NLr; j++)
         {
             var p = block + j * e.Stride;
@@ -304,7 +306,7 @@ public static unsafe class SweepEngine
             var gv = auv * u;                                  // ∂L/∂v = a u² v
             var gx = TNoise.Apply(Vector256.FusedMultiplyAdd(cs, gu, negSn * gv), n0);
             var gy = TNoise.Apply(Vector256.FusedMultiplyAdd(sn, gu, cs * gv), n1);
-            rule.Broadcast(FloatVector256.Create(e.Lrs[j]), wd, ref c);
+            rule.BroadcastRun(FloatVector256.Create(e.Lrs[j]), wd, ref c);
             var tx = new FloatVector256(x); var ty = new FloatVector256(y);
             rule.Apply(c, ref tx, new FloatVector256(gx), ref sx0, ref sx1, ref sx2, ref sx3);
             rule.Apply(c, ref ty, new FloatVector256(gy), ref sy0, ref sy1, ref sy2, ref sy3);
@@ -323,12 +325,14 @@ public static unsafe class SweepEngine
     /// State layout per run: θ[n] s1[n] s2[n] minLoss maxU.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void StepND<TRule, TNoise>(in TRule rule, Vector256<float>* block, Vector256<float>* noise, in StepEnv e)
+    private static void StepND<TRule, TNoise>(in TRule stepRule, Vector256<float>* block, Vector256<float>* noise, in StepEnv e)
         where TRule : struct, IUpdateRule where TNoise : struct, INoiseRule
     {
+        var rule = stepRule; // a local copy: stores to the block cannot alias it
         int d = e.D, min = e.MinSlot; var q = e.Q;
         var wd = new FloatVector256(e.Wd);
         var c = new RuleVectors<FloatVector256>();
+        rule.BroadcastStep(ref c); // shared by every learning rate and lane
         FloatVector256 unused = default;
         for (int j = 0; j < e.NLr; j++)
         {
@@ -341,7 +345,7 @@ public static unsafe class SweepEngine
             th[min + 1] = MaxIgnoringNaN(u, th[min + 1]);
             var alpha = Vector256.FusedMultiplyAdd(e.A * u, w2, -e.C);
             var beta = e.A * u * u;
-            rule.Broadcast(FloatVector256.Create(e.Lrs[j]), wd, ref c);
+            rule.BroadcastRun(FloatVector256.Create(e.Lrs[j]), wd, ref c);
             int n = TRule.StateCount;
             for (int i = 0; i < d; i++)
             {

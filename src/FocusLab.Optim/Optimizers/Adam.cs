@@ -82,22 +82,28 @@ public enum WeightDecayKind
 public readonly record struct AdamRule(float Beta1, float OneMinusBeta1, float Beta2, float OneMinusBeta2, float InverseBiasCorrection1,
     float InverseSqrtBiasCorrection2, float Eps, float Tau, WeightDecayKind WeightDecay) : IUpdateRule
 {
-    private const int B1 = 0, C1 = 1, B2 = 2, C2 = 3, Coupled = 4, LrWd = 5, StepSize = 6, Isb = 7, EpsV = 8, TauV = 9;
+    private const int B1 = 0, C1 = 1, B2 = 2, C2 = 3, Coupled = 4, NegLrWd = 5, StepSize = 6, Isb = 7, EpsV = 8, TauV = 9;
 
     /// <inheritdoc/>
     public static int StateCount => 2;
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Broadcast<TVec>(TVec lr, TVec weightDecay, ref RuleVectors<TVec> c) where TVec : struct, IFloatVector<TVec>
+    public void BroadcastStep<TVec>(ref RuleVectors<TVec> c) where TVec : struct, IFloatVector<TVec>
     {
         c[B1] = TVec.Create(Beta1); c[C1] = TVec.Create(OneMinusBeta1);
         c[B2] = TVec.Create(Beta2); c[C2] = TVec.Create(OneMinusBeta2);
+        c[Isb] = TVec.Create(InverseSqrtBiasCorrection2); c[EpsV] = TVec.Create(Eps); c[TauV] = TVec.Create(Tau);
+    }
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void BroadcastRun<TVec>(TVec lr, TVec weightDecay, ref RuleVectors<TVec> c) where TVec : struct, IFloatVector<TVec>
+    {
         bool coupled = WeightDecay == WeightDecayKind.Coupled;
         c[Coupled] = coupled ? weightDecay : TVec.Create(0);
-        c[LrWd] = coupled ? TVec.Create(0) : lr * weightDecay;
+        c[NegLrWd] = coupled ? TVec.Create(0) : -(lr * weightDecay);
         c[StepSize] = lr * TVec.Create(InverseBiasCorrection1);
-        c[Isb] = TVec.Create(InverseSqrtBiasCorrection2); c[EpsV] = TVec.Create(Eps); c[TauV] = TVec.Create(Tau);
     }
 
     /// <inheritdoc/>
@@ -105,10 +111,12 @@ public readonly record struct AdamRule(float Beta1, float OneMinusBeta1, float B
     public void Apply<TVec>(in RuleVectors<TVec> c, ref TVec theta, TVec g, ref TVec m, ref TVec v, ref TVec s2, ref TVec s3) where TVec : struct, IFloatVector<TVec>
     {
         var th = theta;
-        g = TVec.Fma(c[Coupled], th, g);
-        var tau = c[TauV];
-        m = TVec.Fma(c[B1], m, c[C1] * TVec.Min(TVec.Max(g, -tau), tau));
+        // Per-step choices as branches (predicted, off the vector ports) rather than no-op vector work.
+        if (WeightDecay == WeightDecayKind.Coupled) g = TVec.Fma(c[Coupled], th, g);
+        var clipped = g;
+        if (Tau < float.PositiveInfinity) { var tau = c[TauV]; clipped = TVec.Min(TVec.Max(g, -tau), tau); }
+        m = TVec.Fma(c[B1], m, c[C1] * clipped);
         v = TVec.Fma(c[B2], v, c[C2] * (g * g));
-        theta = TVec.Fma(-c[LrWd], th, th) - c[StepSize] * m / TVec.Fma(TVec.Sqrt(v), c[Isb], c[EpsV]);
+        theta = TVec.Fma(c[NegLrWd], th, th) - c[StepSize] * m / TVec.Fma(TVec.Sqrt(v), c[Isb], c[EpsV]);
     }
 }

@@ -67,16 +67,22 @@ public readonly record struct AdanRule(float Beta1, float OneMinusBeta1, float B
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Broadcast<TVec>(TVec lr, TVec weightDecay, ref RuleVectors<TVec> c) where TVec : struct, IFloatVector<TVec>
+    public void BroadcastStep<TVec>(ref RuleVectors<TVec> c) where TVec : struct, IFloatVector<TVec>
     {
-        var one = TVec.Create(1);
         c[B1] = TVec.Create(Beta1); c[C1] = TVec.Create(OneMinusBeta1); c[B2] = TVec.Create(Beta2); c[C2] = TVec.Create(OneMinusBeta2);
         c[B3] = TVec.Create(Beta3); c[C3] = TVec.Create(OneMinusBeta3);
-        c[K1] = lr * TVec.Create(InverseBiasCorrection1); c[K2] = lr * TVec.Create(Beta2OverBiasCorrection2);
         c[Isb3] = TVec.Create(InverseSqrtBiasCorrection3); c[EpsV] = TVec.Create(Eps);
+        c[Difference] = TVec.Create(First ? 0 : 1);
+    }
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void BroadcastRun<TVec>(TVec lr, TVec weightDecay, ref RuleVectors<TVec> c) where TVec : struct, IFloatVector<TVec>
+    {
+        var one = TVec.Create(1);
+        c[K1] = lr * TVec.Create(InverseBiasCorrection1); c[K2] = lr * TVec.Create(Beta2OverBiasCorrection2);
         c[Pre] = Proximal ? one : one - lr * weightDecay;
         c[Post] = Proximal ? one / (one + lr * weightDecay) : one;
-        c[Difference] = TVec.Create(First ? 0 : 1);
     }
 
     /// <inheritdoc/>

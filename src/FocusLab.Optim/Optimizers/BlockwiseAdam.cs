@@ -155,17 +155,24 @@ public sealed class BlockwiseAdam : RuleOptimizer<BlockwiseAdamRule>, IFirstMome
 /// <param name="Tau">First-moment clipping threshold τ (+∞: off).</param>
 public readonly record struct BlockwiseAdamRule(float Beta1, float OneMinusBeta1, float StepCoefficient, float Tau) : IUpdateRule
 {
-    private const int B1 = 0, C1 = 1, Coefficient = 2, TauV = 3, LrWd = 4;
+    private const int B1 = 0, C1 = 1, Coefficient = 2, TauV = 3, NegLrWd = 4;
 
     /// <inheritdoc/>
     public static int StateCount => 1;
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Broadcast<TVec>(TVec lr, TVec weightDecay, ref RuleVectors<TVec> c) where TVec : struct, IFloatVector<TVec>
+    public void BroadcastStep<TVec>(ref RuleVectors<TVec> c) where TVec : struct, IFloatVector<TVec>
     {
         c[B1] = TVec.Create(Beta1); c[C1] = TVec.Create(OneMinusBeta1); c[Coefficient] = TVec.Create(StepCoefficient);
-        c[TauV] = TVec.Create(Tau); c[LrWd] = lr * weightDecay;
+        c[TauV] = TVec.Create(Tau);
+    }
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void BroadcastRun<TVec>(TVec lr, TVec weightDecay, ref RuleVectors<TVec> c) where TVec : struct, IFloatVector<TVec>
+    {
+        c[NegLrWd] = -(lr * weightDecay);
     }
 
     /// <inheritdoc/>
@@ -174,6 +181,6 @@ public readonly record struct BlockwiseAdamRule(float Beta1, float OneMinusBeta1
     {
         var tau = c[TauV];
         m = TVec.Fma(c[B1], m, c[C1] * TVec.Min(TVec.Max(g, -tau), tau));
-        theta = TVec.Fma(-c[LrWd], theta, theta) - c[Coefficient] * m;
+        theta = TVec.Fma(c[NegLrWd], theta, theta) - c[Coefficient] * m;
     }
 }

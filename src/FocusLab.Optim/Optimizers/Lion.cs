@@ -41,18 +41,24 @@ public sealed class Lion : RuleOptimizer<LionRule>
 /// <param name="OneMinusBeta2">1 − β2.</param>
 public readonly record struct LionRule(float Beta1, float OneMinusBeta1, float Beta2, float OneMinusBeta2) : IUpdateRule
 {
-    private const int B1 = 0, C1 = 1, B2 = 2, C2 = 3, Lr = 4, LrWd = 5;
+    private const int B1 = 0, C1 = 1, B2 = 2, C2 = 3, NegLr = 4, NegLrWd = 5;
 
     /// <inheritdoc/>
     public static int StateCount => 1;
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Broadcast<TVec>(TVec lr, TVec weightDecay, ref RuleVectors<TVec> c) where TVec : struct, IFloatVector<TVec>
+    public void BroadcastStep<TVec>(ref RuleVectors<TVec> c) where TVec : struct, IFloatVector<TVec>
     {
         c[B1] = TVec.Create(Beta1); c[C1] = TVec.Create(OneMinusBeta1);
         c[B2] = TVec.Create(Beta2); c[C2] = TVec.Create(OneMinusBeta2);
-        c[Lr] = lr; c[LrWd] = lr * weightDecay;
+    }
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void BroadcastRun<TVec>(TVec lr, TVec weightDecay, ref RuleVectors<TVec> c) where TVec : struct, IFloatVector<TVec>
+    {
+        c[NegLr] = -lr; c[NegLrWd] = -(lr * weightDecay);
     }
 
     /// <inheritdoc/>
@@ -60,7 +66,7 @@ public readonly record struct LionRule(float Beta1, float OneMinusBeta1, float B
     public void Apply<TVec>(in RuleVectors<TVec> c, ref TVec theta, TVec g, ref TVec m, ref TVec s1, ref TVec s2, ref TVec s3) where TVec : struct, IFloatVector<TVec>
     {
         var interpolation = TVec.Fma(c[B1], m, c[C1] * g);
-        theta = TVec.Fma(-c[LrWd], theta, theta) - c[Lr] * TVec.Sign(interpolation);
+        theta = TVec.Fma(c[NegLr], TVec.Sign(interpolation), TVec.Fma(c[NegLrWd], theta, theta)); // −η·sign is exact
         m = TVec.Fma(c[B2], m, c[C2] * g);
     }
 }

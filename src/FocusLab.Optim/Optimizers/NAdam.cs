@@ -65,12 +65,18 @@ public readonly record struct NAdamRule(float Beta1, float OneMinusBeta1, float 
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Broadcast<TVec>(TVec lr, TVec weightDecay, ref RuleVectors<TVec> c) where TVec : struct, IFloatVector<TVec>
+    public void BroadcastStep<TVec>(ref RuleVectors<TVec> c) where TVec : struct, IFloatVector<TVec>
     {
         c[B1] = TVec.Create(Beta1); c[C1] = TVec.Create(OneMinusBeta1);
         c[B2] = TVec.Create(Beta2); c[C2] = TVec.Create(OneMinusBeta2);
-        c[Wd] = weightDecay; c[Cg] = lr * TVec.Create(GradientWeight); c[Cm] = lr * TVec.Create(MomentumWeight);
         c[Isb] = TVec.Create(InverseSqrtBiasCorrection2); c[EpsV] = TVec.Create(Eps);
+    }
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void BroadcastRun<TVec>(TVec lr, TVec weightDecay, ref RuleVectors<TVec> c) where TVec : struct, IFloatVector<TVec>
+    {
+        c[Wd] = weightDecay; c[Cg] = lr * TVec.Create(GradientWeight); c[Cm] = lr * TVec.Create(MomentumWeight);
     }
 
     /// <inheritdoc/>

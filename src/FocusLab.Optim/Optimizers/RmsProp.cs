@@ -65,9 +65,16 @@ public readonly record struct RmsPropRule(float Alpha, float OneMinusAlpha, floa
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Broadcast<TVec>(TVec lr, TVec weightDecay, ref RuleVectors<TVec> c) where TVec : struct, IFloatVector<TVec>
+    public void BroadcastStep<TVec>(ref RuleVectors<TVec> c) where TVec : struct, IFloatVector<TVec>
     {
-        c[A] = TVec.Create(Alpha); c[Ca] = TVec.Create(OneMinusAlpha); c[EpsV] = TVec.Create(Eps); c[Mu] = TVec.Create(Momentum); c[Lr] = lr; c[Wd] = weightDecay;
+        c[A] = TVec.Create(Alpha); c[Ca] = TVec.Create(OneMinusAlpha); c[EpsV] = TVec.Create(Eps); c[Mu] = TVec.Create(Momentum);
+    }
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void BroadcastRun<TVec>(TVec lr, TVec weightDecay, ref RuleVectors<TVec> c) where TVec : struct, IFloatVector<TVec>
+    {
+        c[Lr] = lr; c[Wd] = weightDecay;
     }
 
     /// <inheritdoc/>

@@ -129,12 +129,19 @@ public readonly record struct ScheduleFreeAdamWRule(float WarmupFactor, float Be
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Broadcast<TVec>(TVec lr, TVec weightDecay, ref RuleVectors<TVec> c) where TVec : struct, IFloatVector<TVec>
+    public void BroadcastStep<TVec>(ref RuleVectors<TVec> c) where TVec : struct, IFloatVector<TVec>
     {
-        var lrk = lr * TVec.Create(WarmupFactor);
-        c[Lr] = lrk; c[LrWd] = lrk * weightDecay; c[B2] = TVec.Create(Beta2); c[C2] = TVec.Create(OneMinusBeta2);
+        c[B2] = TVec.Create(Beta2); c[C2] = TVec.Create(OneMinusBeta2);
         c[Ibc] = TVec.Create(InverseBiasCorrection2); c[EpsV] = TVec.Create(Eps); c[C] = TVec.Create(AverageWeight);
         c[OmC] = TVec.Create(OneMinusAverageWeight); c[B1] = TVec.Create(Beta1); c[C1] = TVec.Create(OneMinusBeta1);
+    }
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void BroadcastRun<TVec>(TVec lr, TVec weightDecay, ref RuleVectors<TVec> c) where TVec : struct, IFloatVector<TVec>
+    {
+        var lrk = lr * TVec.Create(WarmupFactor);
+        c[Lr] = lrk; c[LrWd] = lrk * weightDecay;
     }
 
     /// <inheritdoc/>
@@ -165,9 +172,16 @@ public readonly record struct ScheduleFreeInterpolationRule(float Beta1, float O
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Broadcast<TVec>(TVec lr, TVec weightDecay, ref RuleVectors<TVec> c) where TVec : struct, IFloatVector<TVec>
+    public void BroadcastStep<TVec>(ref RuleVectors<TVec> c) where TVec : struct, IFloatVector<TVec>
     {
         c[0] = TVec.Create(Beta1); c[1] = TVec.Create(OneMinusBeta1);
+    }
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void BroadcastRun<TVec>(TVec lr, TVec weightDecay, ref RuleVectors<TVec> c) where TVec : struct, IFloatVector<TVec>
+    {
+
     }
 
     /// <inheritdoc/>

@@ -58,9 +58,16 @@ public readonly record struct SgdRule(float Momentum, float OneMinusDampening, b
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Broadcast<TVec>(TVec lr, TVec weightDecay, ref RuleVectors<TVec> c) where TVec : struct, IFloatVector<TVec>
+    public void BroadcastStep<TVec>(ref RuleVectors<TVec> c) where TVec : struct, IFloatVector<TVec>
     {
-        c[Mu] = TVec.Create(Momentum); c[Damp] = TVec.Create(OneMinusDampening); c[Lr] = lr; c[Wd] = weightDecay;
+        c[Mu] = TVec.Create(Momentum); c[Damp] = TVec.Create(OneMinusDampening);
+    }
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void BroadcastRun<TVec>(TVec lr, TVec weightDecay, ref RuleVectors<TVec> c) where TVec : struct, IFloatVector<TVec>
+    {
+        c[Lr] = lr; c[Wd] = weightDecay;
     }
 
     /// <inheritdoc/>

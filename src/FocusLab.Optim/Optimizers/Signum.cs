@@ -34,16 +34,23 @@ public sealed class Signum : RuleOptimizer<SignumRule>
 /// <param name="OneMinusBeta1">1 − β1 (rounded from double).</param>
 public readonly record struct SignumRule(float Beta1, float OneMinusBeta1) : IUpdateRule
 {
-    private const int B1 = 0, C1 = 1, Lr = 2, LrWd = 3;
+    private const int B1 = 0, C1 = 1, NegLr = 2, NegLrWd = 3;
 
     /// <inheritdoc/>
     public static int StateCount => 1;
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Broadcast<TVec>(TVec lr, TVec weightDecay, ref RuleVectors<TVec> c) where TVec : struct, IFloatVector<TVec>
+    public void BroadcastStep<TVec>(ref RuleVectors<TVec> c) where TVec : struct, IFloatVector<TVec>
     {
-        c[B1] = TVec.Create(Beta1); c[C1] = TVec.Create(OneMinusBeta1); c[Lr] = lr; c[LrWd] = lr * weightDecay;
+        c[B1] = TVec.Create(Beta1); c[C1] = TVec.Create(OneMinusBeta1);
+    }
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void BroadcastRun<TVec>(TVec lr, TVec weightDecay, ref RuleVectors<TVec> c) where TVec : struct, IFloatVector<TVec>
+    {
+        c[NegLr] = -lr; c[NegLrWd] = -(lr * weightDecay);
     }
 
     /// <inheritdoc/>
@@ -51,6 +58,7 @@ public readonly record struct SignumRule(float Beta1, float OneMinusBeta1) : IUp
     public void Apply<TVec>(in RuleVectors<TVec> c, ref TVec theta, TVec g, ref TVec m, ref TVec s1, ref TVec s2, ref TVec s3) where TVec : struct, IFloatVector<TVec>
     {
         m = TVec.Fma(c[B1], m, c[C1] * g);
-        theta = TVec.Fma(-c[LrWd], theta, theta) - c[Lr] * TVec.Sign(m);
+        // −η·sign(m) is exact, so the fused form rounds once like θ(1 − η wd) − η sign(m) would after the decay.
+        theta = TVec.Fma(c[NegLr], TVec.Sign(m), TVec.Fma(c[NegLrWd], theta, theta));
     }
 }

@@ -54,18 +54,25 @@ public sealed class SoftSignSgd : RuleOptimizer<SoftSignRule>
 /// <param name="Nesterov">Whether to use the Nesterov look-ahead.</param>
 public readonly record struct SoftSignRule(float Beta1, float OneMinusBeta1, float Beta2, float OneMinusBeta2, float P, float InverseP, float Eps, bool Nesterov) : IUpdateRule
 {
-    private const int B1 = 0, C1 = 1, B2 = 2, C2 = 3, Lr = 4, LrWd = 5, EpsV = 6;
+    private const int B1 = 0, C1 = 1, B2 = 2, C2 = 3, Lr = 4, NegLrWd = 5, EpsV = 6;
 
     /// <inheritdoc/>
     public static int StateCount => 2;
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Broadcast<TVec>(TVec lr, TVec weightDecay, ref RuleVectors<TVec> c) where TVec : struct, IFloatVector<TVec>
+    public void BroadcastStep<TVec>(ref RuleVectors<TVec> c) where TVec : struct, IFloatVector<TVec>
     {
         c[B1] = TVec.Create(Beta1); c[C1] = TVec.Create(OneMinusBeta1);
         c[B2] = TVec.Create(Beta2); c[C2] = TVec.Create(OneMinusBeta2);
-        c[Lr] = lr; c[LrWd] = lr * weightDecay; c[EpsV] = TVec.Create(Eps);
+        c[EpsV] = TVec.Create(Eps);
+    }
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void BroadcastRun<TVec>(TVec lr, TVec weightDecay, ref RuleVectors<TVec> c) where TVec : struct, IFloatVector<TVec>
+    {
+        c[Lr] = lr; c[NegLrWd] = -(lr * weightDecay);
     }
 
     /// <inheritdoc/>
@@ -78,6 +85,6 @@ public readonly record struct SoftSignRule(float Beta1, float OneMinusBeta1, flo
         s = TVec.Fma(c[B2], s, cgp);
         var n = Nesterov ? TVec.Fma(c[B1], m, cg) : m;
         var b = FloatVectorMath.Root(Nesterov ? TVec.Fma(c[B2], s, cgp) : s, P, InverseP);
-        theta = TVec.Fma(-c[LrWd], theta, theta) - c[Lr] * n / (b + c[EpsV]);
+        theta = TVec.Fma(c[NegLrWd], theta, theta) - c[Lr] * n / (b + c[EpsV]);
     }
 }

@@ -91,16 +91,23 @@ public sealed class Sophia : RuleOptimizer<SophiaRule>, IHessianDiagonal
 /// <param name="Scale">ρ·bs.</param>
 public readonly record struct SophiaRule(float Beta1, float OneMinusBeta1, float Scale) : IUpdateRule
 {
-    private const int B1 = 0, C1 = 1, ScaleV = 2, Lr = 3, LrWd = 4;
+    private const int B1 = 0, C1 = 1, ScaleV = 2, Lr = 3, NegLrWd = 4;
 
     /// <inheritdoc/>
     public static int StateCount => 2;
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Broadcast<TVec>(TVec lr, TVec weightDecay, ref RuleVectors<TVec> c) where TVec : struct, IFloatVector<TVec>
+    public void BroadcastStep<TVec>(ref RuleVectors<TVec> c) where TVec : struct, IFloatVector<TVec>
     {
-        c[B1] = TVec.Create(Beta1); c[C1] = TVec.Create(OneMinusBeta1); c[ScaleV] = TVec.Create(Scale); c[Lr] = lr; c[LrWd] = lr * weightDecay;
+        c[B1] = TVec.Create(Beta1); c[C1] = TVec.Create(OneMinusBeta1); c[ScaleV] = TVec.Create(Scale);
+    }
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void BroadcastRun<TVec>(TVec lr, TVec weightDecay, ref RuleVectors<TVec> c) where TVec : struct, IFloatVector<TVec>
+    {
+        c[Lr] = lr; c[NegLrWd] = -(lr * weightDecay);
     }
 
     /// <inheritdoc/>
@@ -110,7 +117,7 @@ public readonly record struct SophiaRule(float Beta1, float OneMinusBeta1, float
         var one = TVec.Create(1);
         m = TVec.Fma(c[B1], m, c[C1] * g);
         var ratio = TVec.Min(TVec.Max(m / TVec.Fma(c[ScaleV], h, TVec.Create(1e-15f)), -one), one);
-        theta = TVec.Fma(-c[LrWd], theta, theta) - c[Lr] * ratio;
+        theta = TVec.Fma(c[NegLrWd], theta, theta) - c[Lr] * ratio;
     }
 }
 
@@ -126,9 +133,16 @@ public readonly record struct SophiaHessianRule(float Beta2, float OneMinusBeta2
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public void Broadcast<TVec>(TVec lr, TVec weightDecay, ref RuleVectors<TVec> c) where TVec : struct, IFloatVector<TVec>
+    public void BroadcastStep<TVec>(ref RuleVectors<TVec> c) where TVec : struct, IFloatVector<TVec>
     {
         c[B2] = TVec.Create(Beta2); c[C2] = TVec.Create(OneMinusBeta2);
+    }
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void BroadcastRun<TVec>(TVec lr, TVec weightDecay, ref RuleVectors<TVec> c) where TVec : struct, IFloatVector<TVec>
+    {
+
     }
 
     /// <inheritdoc/>

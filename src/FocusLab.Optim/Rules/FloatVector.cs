@@ -1,5 +1,6 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace FocusLab.Optim;
 
@@ -170,8 +171,10 @@ public readonly record struct FloatVector256(Vector256<float> V) : IFloatVector<
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static FloatVector256 Max(FloatVector256 l, FloatVector256 r) => new(Vector256.Max(l.V, r.V));
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    public static FloatVector256 Sign(FloatVector256 v) =>
-        new((Vector256.GreaterThan(v.V, Vector256<float>.Zero) & Vector256<float>.One) - (Vector256.LessThan(v.V, Vector256<float>.Zero) & Vector256<float>.One));
+    public static FloatVector256 Sign(FloatVector256 v) => Avx.IsSupported
+        // ±1 with x's sign bit, kept where x ≠ 0 and x is not NaN (an ordered compare): 4 instructions instead of 5.
+        ? new(((v.V & Vector256.Create(-0f)) | Vector256<float>.One) & Avx.Compare(v.V, Vector256<float>.Zero, FloatComparisonMode.OrderedNotEqualNonSignaling))
+        : new((Vector256.GreaterThan(v.V, Vector256<float>.Zero) & Vector256<float>.One) - (Vector256.LessThan(v.V, Vector256<float>.Zero) & Vector256<float>.One));
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static FloatVector256 Exp(FloatVector256 v) => new(Vector256.Exp(v.V));
     /// <inheritdoc/>

@@ -30,7 +30,8 @@ public static class RuleDriver
         where TRule : struct, IUpdateRule where TVec : struct, IFloatVector<TVec>
     {
         var c = new RuleVectors<TVec>();
-        rule.Broadcast(TVec.Create(lr), TVec.Create(weightDecay), ref c);
+        rule.BroadcastStep(ref c);
+        rule.BroadcastRun(TVec.Create(lr), TVec.Create(weightDecay), ref c);
         int n = TRule.StateCount;
         bool h0 = n > 0 && !s0.IsEmpty, h1 = n > 1 && !s1.IsEmpty, h2 = n > 2 && !s2.IsEmpty, h3 = n > 3 && !s3.IsEmpty;
         int w = TVec.Count, body = start + (end - start) / w * w;

@@ -32,7 +32,7 @@ public abstract class RuleOptimizer<TRule> : Optimizer, IRuleOptimizer where TRu
     /// <summary>Step <paramref name="t"/>'s rule for <paramref name="group"/>: its scalars from the typed hyperparameters (called once per group and step, in step order).</summary>
     public TRule RuleAt(ParameterGroup group, long t) => CreateRule(group, t);
 
-    /// <summary>Builds step <paramref name="t"/>'s rule for the group (the learning rate and weight decay are applied by <see cref="IUpdateRule.Broadcast{TVec}"/>).</summary>
+    /// <summary>Builds step <paramref name="t"/>'s rule for the group (the learning rate and weight decay are applied by <see cref="IUpdateRule.BroadcastRun{TVec}"/>).</summary>
     protected abstract TRule CreateRule(ParameterGroup group, long t);
 
     /// <summary>The learning rate the rule receives for the group (the group's lr).</summary>

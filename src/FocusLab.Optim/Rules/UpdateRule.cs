@@ -8,8 +8,8 @@ namespace FocusLab.Optim;
 /// engine (one toy run per lane). A rule is a small struct holding this step's scalars (bias
 /// corrections, betas), built once per group and step from typed hyperparameters by
 /// <see cref="RuleOptimizer{TRule}.RuleAt"/>. The learning rate and weight decay are not part of it:
-/// they arrive as vectors in <see cref="Broadcast{TVec}"/>, so the sweep engine can give every lane
-/// its own. Every rule uses fused multiply-adds in the same places for every user and width, so a
+/// they arrive as vectors in <see cref="BroadcastRun{TVec}"/>, so the sweep engine can give every lane
+/// its own, while <see cref="BroadcastStep{TVec}"/> (the step's scalars) runs once for all of them. Every rule uses fused multiply-adds in the same places for every user and width, so a
 /// coordinate's result does not depend on the vector width, the chunking or the lane it ran in.
 /// </summary>
 public interface IUpdateRule
@@ -17,8 +17,11 @@ public interface IUpdateRule
     /// <summary>Per-coordinate state buffers the rule reads and writes (0–4: s0, s1, …).</summary>
     static abstract int StateCount { get; }
 
-    /// <summary>This step's vector coefficients for learning rate <paramref name="lr"/> and weight decay <paramref name="weightDecay"/> (per lane).</summary>
-    void Broadcast<TVec>(TVec lr, TVec weightDecay, ref RuleVectors<TVec> c) where TVec : struct, IFloatVector<TVec>;
+    /// <summary>Fills the coefficients that depend only on this step's scalars (betas, bias corrections).</summary>
+    void BroadcastStep<TVec>(ref RuleVectors<TVec> c) where TVec : struct, IFloatVector<TVec>;
+
+    /// <summary>Fills the coefficients that depend on the learning rate <paramref name="lr"/> and weight decay <paramref name="weightDecay"/> (per lane).</summary>
+    void BroadcastRun<TVec>(TVec lr, TVec weightDecay, ref RuleVectors<TVec> c) where TVec : struct, IFloatVector<TVec>;
 
     /// <summary>One step of Count coordinates: reads gradient <paramref name="g"/>, updates θ and the states in place.</summary>
     void Apply<TVec>(in RuleVectors<TVec> c, ref TVec theta, TVec g, ref TVec s0, ref TVec s1, ref TVec s2, ref TVec s3) where TVec : struct, IFloatVector<TVec>;
