@@ -52,7 +52,7 @@ internal static class PhaseCommand
         var outDir = new Option<string?>("--out") { Description = "Output folder (default runs/phase-<vary>-<preset>)." };
         var json = new Option<bool>("--json") { Description = "Print the summary JSON to stdout (progress goes to stderr)." };
 
-        var cmd = new Command("phase", "Phase diagram of adam vs signum vs focus on the narrowing valley (FOCUS fig. 2).")
+        var cmd = new Command("phase", "Phase diagram of optimizers on the narrowing valley (FOCUS fig. 2): by default adam vs signum vs focus, or any per-coordinate optimizer specs (--optimizers).")
         {
             landscape, angle, dim, vary, preset, xPoints, xMin, xMax, sigmaPoints, sigmaMax, lrPoints, lrMin, lrMax,
             replicates, steps, optimizers, fixedA, fixedWd, c, noise, seed, threads, shard, outDir, json,

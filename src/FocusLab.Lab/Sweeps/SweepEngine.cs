@@ -24,14 +24,13 @@ public sealed record SweepOptions
 /// common random numbers — is drawn once per step. The optimizer state of a block stays in L1 and the
 /// step loop over (optimizer, lr) gives the CPU many independent dependency chains. Lane blocks are
 /// the unit of work across threads and shards, and no lane ever reads another lane, so results do not
-/// depend on thread count, SIMD packing or sharding.
+/// depend on thread count, SIMD packing or sharding. Each optimizer steps by FocusLab.Optim's own
+/// <see cref="IUpdateRule"/> for its spec (one run per lane: each lane's learning rate and weight decay
+/// are vector entries, the step's scalars are shared), so the engine and the library cannot drift apart.
 /// </summary>
 public static unsafe class SweepEngine
 {
     public const int Lanes = 8;
-
-    /// <summary>State vectors per coordinate a rule may use (<see cref="IUpdateRule.StateCount"/> ≤ 4).</summary>
-    private const int MaxStates = 4;
 
     public static long BlockCount(SweepGrid grid) => (grid.PointReplicates + Lanes - 1) / Lanes;
 
@@ -66,7 +65,7 @@ public static unsafe class SweepEngine
         Exception? failure = null;
         void Worker()
         {
-            var scratch = new Scratch(grid);
+            var scratch = new Scratch(grid, ctx.StateVectors);
             try
             {
                 while (!cancel.IsCancellationRequested)
@@ -96,12 +95,10 @@ public static unsafe class SweepEngine
         public readonly Vector256<float>* State;
         public readonly Vector256<float>* Noise;
         public readonly Vector256<float>* Final; // final loss per (optimizer, lr)
-        public readonly int StridePerRun; // vectors per (optimizer, lr): θ, s0…s3 per coordinate + min loss + max u
 
-        public Scratch(SweepGrid g)
+        public Scratch(SweepGrid g, int stateVectors)
         {
-            StridePerRun = (1 + MaxStates) * g.Dimension + 2;
-            State = (Vector256<float>*)NativeMemory.AlignedAlloc((nuint)(g.NOpt * g.NLr * StridePerRun * 32), 32);
+            State = (Vector256<float>*)NativeMemory.AlignedAlloc((nuint)(stateVectors * 32), 32);
             Noise = (Vector256<float>*)NativeMemory.AlignedAlloc((nuint)(g.PairsPerStep * 2 * 32), 32);
             Final = (Vector256<float>*)NativeMemory.AlignedAlloc((nuint)(g.NOpt * g.NLr * 32), 32);
         }
@@ -120,7 +117,10 @@ public static unsafe class SweepEngine
         private readonly float[] _axis = g.ValleyAxis().Select(v => (float)v).ToArray();
         private readonly float[] _lrs = g.LearningRates.Select(v => (float)v).ToArray();
         private readonly ToyStepper[] _steppers = g.Optimizers.Select(o => ToyStepper.Create(o, g.Steps, g.Noise)).ToArray();
-        private readonly int _minSlot = (1 + MaxStates) * g.Dimension; // min loss, then max u
+        private readonly RunLayout _layout = new(g, g.Optimizers.Select(o => ToyStepper.Create(o, 1, g.Noise).StateCount).ToArray());
+
+        /// <summary>Vectors of optimizer state per lane block (every optimizer and learning rate).</summary>
+        public int StateVectors => _layout.Total;
 
         /// <summary>Runs one lane block for all optimizers and learning rates; returns optimizer steps done.</summary>
         public long RunBlock(long block, Scratch s)
@@ -143,15 +143,15 @@ public static unsafe class SweepEngine
             int runs = g.NOpt * g.NLr;
             for (int r = 0; r < runs; r++)
             {
-                var st = s.State + (long)r * s.StridePerRun;
-                int d = g.Dimension;
+                var st = s.State + _layout.Run(r);
+                int d = g.Dimension, minSlot = _layout.MinSlot[r / g.NLr];
                 for (int l = 0; l < valid; l++)
                 {
                     long idx = (long)r * count + (p0 + l - start);
                     float f = s.Final[r].GetElement(l);
                     final[idx] = float.IsFinite(f) ? f : float.PositiveInfinity;
-                    min[idx] = st[_minSlot].GetElement(l);
-                    maxU[idx] = st[_minSlot + 1].GetElement(l);
+                    min[idx] = st[minSlot].GetElement(l);
+                    maxU[idx] = st[minSlot + 1].GetElement(l);
                     if (theta is not null) for (int i = 0; i < d; i++) theta[idx * d + i] = st[i].GetElement(l);
                 }
             }
@@ -162,7 +162,7 @@ public static unsafe class SweepEngine
 
         private void Simulate<TNoise>(LaneParams lane, Scratch s) where TNoise : struct, INoiseRule
         {
-            int d = g.Dimension, pairs = g.PairsPerStep, stride = s.StridePerRun, nLr = g.NLr;
+            int d = g.Dimension, pairs = g.PairsPerStep, nLr = g.NLr;
             var st = s.State; var noise = s.Noise;
             // θ₀ ~ N(0, InitStd²) from counter 0..pairs−1 (step 0); shared by every optimizer and lr.
             var init = stackalloc Vector256<float>[2 * pairs];
@@ -174,18 +174,21 @@ public static unsafe class SweepEngine
             }
             for (int r = 0; r < g.NOpt * nLr; r++)
             {
-                var p = st + (long)r * stride;
+                var p = st + _layout.Run(r);
+                int minSlot = _layout.MinSlot[r / nLr];
                 for (int i = 0; i < d; i++) p[i] = init[i];
-                for (int i = d; i < _minSlot; i++) p[i] = default;
-                p[_minSlot] = Vector256.Create(float.PositiveInfinity);  // min loss
-                p[_minSlot + 1] = Vector256.Create(float.NegativeInfinity); // max u
+                for (int i = d; i < minSlot; i++) p[i] = default;
+                p[minSlot] = Vector256.Create(float.PositiveInfinity);  // min loss
+                p[minSlot + 1] = Vector256.Create(float.NegativeInfinity); // max u
             }
             fixed (float* lrs = _lrs)
             fixed (float* axis = _axis)
             {
                 var q = stackalloc Vector256<float>[d];
                 for (int i = 0; i < d; i++) q[i] = Vector256.Create(axis[i]);
-                var env = new StepEnv(lane.A, lane.Wd, Vector256.Create((float)g.C), q, d, stride, nLr, lrs, _minSlot);
+                var envs = stackalloc StepEnv[g.NOpt];
+                for (int o = 0; o < g.NOpt; o++)
+                    envs[o] = new StepEnv(lane.A, lane.Wd, Vector256.Create((float)g.C), q, d, _layout.Stride[o], nLr, lrs, _layout.MinSlot[o]);
                 for (long t = 1; t <= g.Steps; t++)
                 {
                     uint counter = (uint)(t * pairs);
@@ -197,17 +200,18 @@ public static unsafe class SweepEngine
                     }
                     for (int o = 0; o < g.NOpt; o++)
                     {
-                        _steppers[o].Step(t, st + (long)o * nLr * stride, noise, env);
+                        _steppers[o].Step(t, st + _layout.Offset[o], noise, envs[o]);
                     }
                 }
                 // Final loss at θ_T, which also enters the running min and max.
                 for (int r = 0; r < g.NOpt * nLr; r++)
                 {
-                    var p = st + (long)r * stride;
+                    var p = st + _layout.Run(r);
+                    var env = envs[r / nLr];
                     var (loss, u) = d == 2 ? Loss2D(p, env) : LossND(p, env);
-                    var runMin = MinIgnoringNaN(loss, p[_minSlot]);
-                    var runMax = MaxIgnoringNaN(u, p[_minSlot + 1]);
-                    s.Final[r] = loss; p[_minSlot] = runMin; p[_minSlot + 1] = runMax;
+                    var runMin = MinIgnoringNaN(loss, p[env.MinSlot]);
+                    var runMax = MaxIgnoringNaN(u, p[env.MinSlot + 1]);
+                    s.Final[r] = loss; p[env.MinSlot] = runMin; p[env.MinSlot + 1] = runMax;
                 }
             }
         }
@@ -218,8 +222,33 @@ public static unsafe class SweepEngine
     /// (<see cref="IRuleOptimizer"/>), its step scalars built once per step t by the library itself
     /// (<see cref="RuleOptimizer{TRule}.RuleAt"/>) and shared by all lanes, with each lane's learning rate and weight decay.
     /// </summary>
+    /// <summary>
+    /// Where each (optimizer, lr) run's vectors sit in a lane block's state: θ, the rule's own states
+    /// (only as many as it has, so the block stays in L1), min loss and max u.
+    /// </summary>
+    private sealed class RunLayout
+    {
+        public readonly int[] Stride, MinSlot, Offset;
+        public readonly int Total;
+        private readonly int _nLr;
+
+        public RunLayout(SweepGrid g, int[] stateCounts)
+        {
+            _nLr = g.NLr;
+            Stride = stateCounts.Select(k => (1 + k) * g.Dimension + 2).ToArray();
+            MinSlot = stateCounts.Select(k => (1 + k) * g.Dimension).ToArray();
+            Offset = new int[stateCounts.Length];
+            for (int o = 0; o < stateCounts.Length; o++) { Offset[o] = Total; Total += g.NLr * Stride[o]; }
+        }
+
+        /// <summary>Vector offset of run r = o·NLr + j.</summary>
+        public long Run(int r) => Offset[r / _nLr] + (long)(r % _nLr) * Stride[r / _nLr];
+    }
+
     private abstract class ToyStepper
     {
+        public abstract int StateCount { get; }
+
         public abstract void Step(long t, Vector256<float>* block, Vector256<float>* noise, in StepEnv env);
 
         public static ToyStepper Create(ToyOptimizer o, int steps, NoiseKind noise)
@@ -243,6 +272,8 @@ public static unsafe class SweepEngine
 
         private sealed class Stepper<TRule, TNoise>(TRule[] rules) : ToyStepper where TRule : struct, IUpdateRule where TNoise : struct, INoiseRule
         {
+            public override int StateCount => TRule.StateCount;
+
             public override void Step(long t, Vector256<float>* block, Vector256<float>* noise, in StepEnv env)
             {
                 if (env.D == 2) Step2D<TRule, TNoise>(rules[t], block, noise, env);
@@ -271,8 +302,8 @@ public static unsafe class SweepEngine
 
     /// <summary>
     /// One step of every learning rate on the 2-D valley, fused in a single pass: valley coordinates,
-    /// loss tracking at the pre-step θ, gradient, noise, optimizer direction and decoupled decay.
-    /// State layout per run: θx θy s1x s1y s2x s2y minLoss maxU.
+    /// loss tracking at the pre-step θ, gradient, noise and the optimizer's rule (FocusLab.Optim's, with this lane's lr and weight decay).
+    /// State layout per run: θx θy, then each rule state k as s_k,x s_k,y (k < 4), minLoss maxU.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Step2D<TRule, TNoise>(in TRule stepRule, Vector256<float>* block, Vector256<float>* noise, in StepEnv e)
@@ -322,7 +353,7 @@ public static unsafe class SweepEngine
     /// One step on the n-dimensional valley. With u = q·θ and w = θ − u q (the part across the valley),
     /// L = (a/2) u² ‖w‖² − c u and ∇L = (a u ‖w‖² − c) q + a u² w: O(n) per step instead of rotating
     /// by the full frame. ‖w‖² is summed explicitly (not ‖θ‖² − u²) to avoid cancellation.
-    /// State layout per run: θ[n] s1[n] s2[n] minLoss maxU.
+    /// State layout per run: θ[n], s0[n] … s3[n] (the rule's states), minLoss maxU.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void StepND<TRule, TNoise>(in TRule stepRule, Vector256<float>* block, Vector256<float>* noise, in StepEnv e)

@@ -82,6 +82,9 @@ public sealed record ToyOptimizer(string Id, string Spec)
         return specs.Select(Parse).ToArray();
     }
 
+    /// <summary>The id for file names and CSV columns: every character other than a letter, digit, '.' or '-' becomes '_' (<c>focus:gamma=0.4</c> → <c>focus_gamma_0.4</c>).</summary>
+    public string Slug => string.Concat(Id.Select(ch => char.IsAsciiLetterOrDigit(ch) || ch is '.' or '-' ? ch : '_'));
+
     /// <summary>The canonical factory id (adamw for the toy adam).</summary>
     public string OptimizerId => OptimizerFactory.Parse(Spec).Id;
 

@@ -47,7 +47,7 @@ public interface IFloatVector<TSelf> where TSelf : struct, IFloatVector<TSelf>
     static abstract TSelf Exp(TSelf value);
     /// <summary>log(x), lane-wise (.NET's vector Log).</summary>
     static abstract TSelf Log(TSelf value);
-    /// <summary>The float whose bits are (magic − bits(x)/3): the starting guess of <see cref="FloatVectorMath.Cbrt{TVec}"/>.</summary>
+    /// <summary>The float whose bits are (magic − bits(x)/3): the starting guess of <see cref="FloatVectorMath.Cbrt{TVec}"/> (converted with the platform's native, non-saturating instruction: only a guess, identical for every width on one machine).</summary>
     static abstract TSelf InverseCbrtGuess(TSelf value, int magic);
 }
 
@@ -134,7 +134,7 @@ public readonly record struct FloatVector128(Vector128<float> V) : IFloatVector<
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static FloatVector128 InverseCbrtGuess(FloatVector128 v, int magic) =>
-        new((Vector128.Create(magic) - Vector128.ConvertToInt32(Vector128.ConvertToSingle(v.V.AsInt32()) * Vector128.Create(1f / 3f))).AsSingle());
+        new((Vector128.Create(magic) - Vector128.ConvertToInt32Native(Vector128.ConvertToSingle(v.V.AsInt32()) * Vector128.Create(1f / 3f))).AsSingle());
 }
 
 /// <summary>256-bit float vector (8 lanes).</summary>
@@ -182,7 +182,7 @@ public readonly record struct FloatVector256(Vector256<float> V) : IFloatVector<
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static FloatVector256 InverseCbrtGuess(FloatVector256 v, int magic) =>
-        new((Vector256.Create(magic) - Vector256.ConvertToInt32(Vector256.ConvertToSingle(v.V.AsInt32()) * Vector256.Create(1f / 3f))).AsSingle());
+        new((Vector256.Create(magic) - Vector256.ConvertToInt32Native(Vector256.ConvertToSingle(v.V.AsInt32()) * Vector256.Create(1f / 3f))).AsSingle());
 }
 
 /// <summary>512-bit float vector (16 lanes).</summary>
@@ -228,5 +228,5 @@ public readonly record struct FloatVector512(Vector512<float> V) : IFloatVector<
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static FloatVector512 InverseCbrtGuess(FloatVector512 v, int magic) =>
-        new((Vector512.Create(magic) - Vector512.ConvertToInt32(Vector512.ConvertToSingle(v.V.AsInt32()) * Vector512.Create(1f / 3f))).AsSingle());
+        new((Vector512.Create(magic) - Vector512.ConvertToInt32Native(Vector512.ConvertToSingle(v.V.AsInt32()) * Vector512.Create(1f / 3f))).AsSingle());
 }
