@@ -34,6 +34,19 @@ public sealed class PhaseCommandTests : IDisposable
     }
 
     [Fact]
+    public void Optimizers_are_factory_specs_named_by_the_spec_in_outputs()
+    {
+        string outDir = Path.Combine(_dir, "specs");
+        var (code, stdout, stderr) = CliRunner.Run(["phase", .. Tiny, "--out", outDir, "--json", "--optimizers", "signum,focus:gamma=0.4,beta2=0.99,s3"]);
+        Assert.True(code == 0, stderr);
+        var doc = JsonDocument.Parse(stdout).RootElement;
+        Assert.Equal(["signum", "focus:gamma=0.4,beta2=0.99", "s3"], doc.GetProperty("optimizers").EnumerateArray().Select(e => e.GetString()!).ToArray());
+        foreach (var f in new[] { "best_lr_focus_gamma_0.4_beta2_0.99.svg", "pairwise_signum_vs_s3.svg", "winner_map.svg" })
+            Assert.True(File.Exists(Path.Combine(outDir, f)), f);
+        Assert.Contains("best_loss_focus_gamma_0.4_beta2_0.99,", File.ReadLines(Path.Combine(outDir, "winners.csv")).First());
+    }
+
+    [Fact]
     public void Shards_merged_give_the_same_outputs_as_one_run()
     {
         string one = Path.Combine(_dir, "one"), sharded = Path.Combine(_dir, "sharded");
@@ -56,6 +69,8 @@ public sealed class PhaseCommandTests : IDisposable
     [InlineData("--replicates", "0", "--replicates must be ≥ 1")]
     [InlineData("--lr-min", "-1", "learning rates need 0 < --lr-min")]
     [InlineData("--dim", "5", "--dim applies to --landscape valleynd only")]
+    [InlineData("--optimizers", "adam,muon", "not a per-coordinate update rule")]
+    [InlineData("--optimizers", "focus:lr=0.1", "remove lr=")]
     public void Invalid_options_are_refused_up_front(string option, string value, string message)
     {
         var tiny = Tiny.Chunk(2).Where(p => p[0] != option).SelectMany(p => p); // an option given twice is a parse error of its own

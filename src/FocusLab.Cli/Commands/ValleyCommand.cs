@@ -35,7 +35,7 @@ internal static class ValleyCommand
         new Option<int>("--steps") { Description = "Steps per run.", DefaultValueFactory = _ => 1000 },
         new Option<ulong>("--seed") { Description = "Random seed.", DefaultValueFactory = _ => 0 },
         new Option<string>("--lr") { Description = "auto (best mean final loss per optimizer), one number for all, or id=value pairs: adam=0.01,signum=0.003.", DefaultValueFactory = _ => "auto" },
-        new Option<string>("--optimizers") { Description = "Comma-separated subset of adam,signum,focus.", DefaultValueFactory = _ => "adam,signum,focus" },
+        new Option<string>("--optimizers") { Description = "Comma-separated optimizer specs (as phase --optimizers), e.g. adam,signum,focus:gamma=0.4,s3.", DefaultValueFactory = _ => "adam,signum,focus" },
         new Option<int>("--search-replicates") { Description = "Replicates for --lr auto.", DefaultValueFactory = _ => 50 },
         new Option<int>("--threads") { Description = "Threads for --lr auto.", DefaultValueFactory = _ => Environment.ProcessorCount },
         new Option<string?>("--out") { Description = $"Output folder (default {defaultOut})." },
@@ -70,7 +70,7 @@ internal static class ValleyCommand
         if (!(sigma >= 0)) throw new ArgumentException("--sigma must be ≥ 0");
         if (!(wd >= 0)) throw new ArgumentException("--weight-decay must be ≥ 0");
         var valley = new NarrowingValley2D(a, pr.GetValue(o.C), pr.GetValue(o.Angle));
-        var opts = pr.GetValue(o.Optimizers)!.Split(',', StringSplitOptions.RemoveEmptyEntries).Select(ToyOptimizer.Parse).ToArray();
+        var opts = ToyOptimizer.ParseList(pr.GetValue(o.Optimizers)!);
         if (opts.Length == 0) throw new ArgumentException("--optimizers is empty");
         var noise = new GradientNoise(GradientNoise.Parse(pr.GetValue(o.Noise)!), sigma);
         ulong seed = pr.GetValue(o.Seed);

@@ -16,7 +16,7 @@ public static class PhaseFigures
         new(title, g.XValues, XLabel(g), g.SigmaValues, "gradient noise σ", Subtitle(g));
 
     private static (string, string)[] OptimizerClasses(SweepGrid g, string suffix = "") =>
-        g.Optimizers.Select(o => (o.Id + suffix, Palette.Optimizer(o.Id))).ToArray();
+        g.Optimizers.Zip(Palette.Optimizers(g.Optimizers.Select(o => o.Id).ToArray()), (o, colour) => (o.Id + suffix, colour)).ToArray();
 
     /// <summary>Best optimizer per pixel, with σc(a) drawn over it (broken where σc is undefined).</summary>
     public static MapFigure WinnerMap(PhaseScores s)
@@ -37,10 +37,11 @@ public static class PhaseFigures
     {
         var g = s.Grid; string a = g.Optimizers[i].Id, b = g.Optimizers[j].Id;
         static string Pale(string hex) => "#" + string.Concat(Enumerable.Range(0, 3).Select(k => ((Convert.ToInt32(hex.Substring(1 + 2 * k, 2), 16) + 255 * 2) / 3).ToString("X2")));
+        var colours = Palette.Optimizers(g.Optimizers.Select(o => o.Id).ToArray());
         (string, string)[] classes =
         [
-            ($"{a} better", Palette.Optimizer(a)), ($"{a} better by < 1%", Pale(Palette.Optimizer(a))),
-            ($"{b} better", Palette.Optimizer(b)), ($"{b} better by < 1%", Pale(Palette.Optimizer(b))),
+            ($"{a} better", colours[i]), ($"{a} better by < 1%", Pale(colours[i])),
+            ($"{b} better", colours[j]), ($"{b} better by < 1%", Pale(colours[j])),
         ];
         return Map(g, $"{a} vs {b}").Categories((y, x) =>
         {

@@ -39,9 +39,9 @@ public static class PhaseReport
         Fig("winner_map.svg", "Best optimizer per pixel (mean final loss over replicates, minimised over learning rates).", PhaseFigures.WinnerMap(s).ToFigure());
         for (int i = 0; i < g.NOpt; i++)
             for (int j = i + 1; j < g.NOpt; j++)
-                Fig($"pairwise_{g.Optimizers[i].Id}_vs_{g.Optimizers[j].Id}.svg", $"{g.Optimizers[i].Id} against {g.Optimizers[j].Id}.", PhaseFigures.Pairwise(s, i, j).ToFigure());
+                Fig($"pairwise_{g.Optimizers[i].Slug}_vs_{g.Optimizers[j].Slug}.svg", $"{g.Optimizers[i].Id} against {g.Optimizers[j].Id}.", PhaseFigures.Pairwise(s, i, j).ToFigure());
         for (int o = 0; o < g.NOpt; o++)
-            Fig($"best_lr_{g.Optimizers[o].Id}.svg", $"Best learning rate of {g.Optimizers[o].Id} per pixel.", PhaseFigures.BestLr(s, o).ToFigure());
+            Fig($"best_lr_{g.Optimizers[o].Slug}.svg", $"Best learning rate of {g.Optimizers[o].Id} per pixel.", PhaseFigures.BestLr(s, o).ToFigure());
         Fig("sigma_c.svg", "Critical noise σc where signum overtakes adam.", PhaseFigures.SigmaCCurve(s).ToFigure());
         if (g.Vary == PhaseAxis.WeightDecay)
         {
@@ -61,7 +61,7 @@ public static class PhaseReport
     {
         var g = s.Grid; var sb = new StringBuilder();
         sb.Append($"sigma_index,x_index,sigma,{g.XName},winner");
-        foreach (var o in g.Optimizers) sb.Append($",best_loss_{o.Id},best_lr_{o.Id}");
+        foreach (var o in g.Optimizers) sb.Append($",best_loss_{o.Slug},best_lr_{o.Slug}");
         sb.Append('\n');
         for (int y = 0; y < g.NY; y++)
             for (int x = 0; x < g.NX; x++)

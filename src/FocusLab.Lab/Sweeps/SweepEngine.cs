@@ -3,6 +3,7 @@ using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using FocusLab.Lab.Landscapes;
+using FocusLab.Optim;
 
 namespace FocusLab.Lab.Sweeps;
 
@@ -23,7 +24,9 @@ public sealed record SweepOptions
 /// common random numbers — is drawn once per step. The optimizer state of a block stays in L1 and the
 /// step loop over (optimizer, lr) gives the CPU many independent dependency chains. Lane blocks are
 /// the unit of work across threads and shards, and no lane ever reads another lane, so results do not
-/// depend on thread count, SIMD packing or sharding.
+/// depend on thread count, SIMD packing or sharding. Each optimizer steps by FocusLab.Optim's own
+/// <see cref="IUpdateRule"/> for its spec (one run per lane: each lane's learning rate and weight decay
+/// are vector entries, the step's scalars are shared), so the engine and the library cannot drift apart.
 /// </summary>
 public static unsafe class SweepEngine
 {
@@ -62,7 +65,7 @@ public static unsafe class SweepEngine
         Exception? failure = null;
         void Worker()
         {
-            var scratch = new Scratch(grid);
+            var scratch = new Scratch(grid, ctx.StateVectors);
             try
             {
                 while (!cancel.IsCancellationRequested)
@@ -92,12 +95,10 @@ public static unsafe class SweepEngine
         public readonly Vector256<float>* State;
         public readonly Vector256<float>* Noise;
         public readonly Vector256<float>* Final; // final loss per (optimizer, lr)
-        public readonly int StridePerRun; // vectors per (optimizer, lr): θ, s1, s2 per coordinate + min loss + max u
 
-        public Scratch(SweepGrid g)
+        public Scratch(SweepGrid g, int stateVectors)
         {
-            StridePerRun = 3 * g.Dimension + 2;
-            State = (Vector256<float>*)NativeMemory.AlignedAlloc((nuint)(g.NOpt * g.NLr * StridePerRun * 32), 32);
+            State = (Vector256<float>*)NativeMemory.AlignedAlloc((nuint)(stateVectors * 32), 32);
             Noise = (Vector256<float>*)NativeMemory.AlignedAlloc((nuint)(g.PairsPerStep * 2 * 32), 32);
             Final = (Vector256<float>*)NativeMemory.AlignedAlloc((nuint)(g.NOpt * g.NLr * 32), 32);
         }
@@ -115,7 +116,11 @@ public static unsafe class SweepEngine
         private readonly CounterRng _rng = new(g.Seed);
         private readonly float[] _axis = g.ValleyAxis().Select(v => (float)v).ToArray();
         private readonly float[] _lrs = g.LearningRates.Select(v => (float)v).ToArray();
-        private readonly RuleSet _rules = new(g.Optimizers, g.Steps); // prototypes; each block works on a copy
+        private readonly ToyStepper[] _steppers = g.Optimizers.Select(o => ToyStepper.Create(o, g.Steps, g.Noise)).ToArray();
+        private readonly RunLayout _layout = new(g, g.Optimizers.Select(o => ToyStepper.Create(o, 1, g.Noise).StateCount).ToArray());
+
+        /// <summary>Vectors of optimizer state per lane block (every optimizer and learning rate).</summary>
+        public int StateVectors => _layout.Total;
 
         /// <summary>Runs one lane block for all optimizers and learning rates; returns optimizer steps done.</summary>
         public long RunBlock(long block, Scratch s)
@@ -138,15 +143,15 @@ public static unsafe class SweepEngine
             int runs = g.NOpt * g.NLr;
             for (int r = 0; r < runs; r++)
             {
-                var st = s.State + (long)r * s.StridePerRun;
-                int d = g.Dimension;
+                var st = s.State + _layout.Run(r);
+                int d = g.Dimension, minSlot = _layout.MinSlot[r / g.NLr];
                 for (int l = 0; l < valid; l++)
                 {
                     long idx = (long)r * count + (p0 + l - start);
                     float f = s.Final[r].GetElement(l);
                     final[idx] = float.IsFinite(f) ? f : float.PositiveInfinity;
-                    min[idx] = st[3 * d].GetElement(l);
-                    maxU[idx] = st[3 * d + 1].GetElement(l);
+                    min[idx] = st[minSlot].GetElement(l);
+                    maxU[idx] = st[minSlot + 1].GetElement(l);
                     if (theta is not null) for (int i = 0; i < d; i++) theta[idx * d + i] = st[i].GetElement(l);
                 }
             }
@@ -157,7 +162,7 @@ public static unsafe class SweepEngine
 
         private void Simulate<TNoise>(LaneParams lane, Scratch s) where TNoise : struct, INoiseRule
         {
-            int d = g.Dimension, pairs = g.PairsPerStep, stride = s.StridePerRun, nLr = g.NLr;
+            int d = g.Dimension, pairs = g.PairsPerStep, nLr = g.NLr;
             var st = s.State; var noise = s.Noise;
             // θ₀ ~ N(0, InitStd²) from counter 0..pairs−1 (step 0); shared by every optimizer and lr.
             var init = stackalloc Vector256<float>[2 * pairs];
@@ -169,19 +174,21 @@ public static unsafe class SweepEngine
             }
             for (int r = 0; r < g.NOpt * nLr; r++)
             {
-                var p = st + (long)r * stride;
-                for (int i = 0; i < d; i++) { p[i] = init[i]; p[d + i] = default; p[2 * d + i] = default; }
-                p[3 * d] = Vector256.Create(float.PositiveInfinity);  // min loss
-                p[3 * d + 1] = Vector256.Create(float.NegativeInfinity); // max u
+                var p = st + _layout.Run(r);
+                int minSlot = _layout.MinSlot[r / nLr];
+                for (int i = 0; i < d; i++) p[i] = init[i];
+                for (int i = d; i < minSlot; i++) p[i] = default;
+                p[minSlot] = Vector256.Create(float.PositiveInfinity);  // min loss
+                p[minSlot + 1] = Vector256.Create(float.NegativeInfinity); // max u
             }
-
-            var rules = _rules.Copy();
             fixed (float* lrs = _lrs)
             fixed (float* axis = _axis)
             {
                 var q = stackalloc Vector256<float>[d];
                 for (int i = 0; i < d; i++) q[i] = Vector256.Create(axis[i]);
-                var env = new StepEnv(lane.A, lane.Wd, Vector256.Create((float)g.C), q, d, stride, nLr, lrs);
+                var envs = stackalloc StepEnv[g.NOpt];
+                for (int o = 0; o < g.NOpt; o++)
+                    envs[o] = new StepEnv(lane.A, lane.Wd, Vector256.Create((float)g.C), q, d, _layout.Stride[o], nLr, lrs, _layout.MinSlot[o]);
                 for (long t = 1; t <= g.Steps; t++)
                 {
                     uint counter = (uint)(t * pairs);
@@ -193,47 +200,91 @@ public static unsafe class SweepEngine
                     }
                     for (int o = 0; o < g.NOpt; o++)
                     {
-                        var block = st + (long)o * nLr * stride;
-                        switch (g.Optimizers[o].Kind)
-                        {
-                            case ToyOptimizerKind.Adam: rules.Adam[o].BeginStep(t); StepAll<AdamRule, TNoise>(ref rules.Adam[o], block, noise, env); break;
-                            case ToyOptimizerKind.Signum: rules.Signum[o].BeginStep(t); StepAll<SignumRule, TNoise>(ref rules.Signum[o], block, noise, env); break;
-                            default: rules.Focus[o].BeginStep(t); StepAll<FocusRule, TNoise>(ref rules.Focus[o], block, noise, env); break;
-                        }
+                        _steppers[o].Step(t, st + _layout.Offset[o], noise, envs[o]);
                     }
                 }
                 // Final loss at θ_T, which also enters the running min and max.
                 for (int r = 0; r < g.NOpt * nLr; r++)
                 {
-                    var p = st + (long)r * stride;
+                    var p = st + _layout.Run(r);
+                    var env = envs[r / nLr];
                     var (loss, u) = d == 2 ? Loss2D(p, env) : LossND(p, env);
-                    var runMin = MinIgnoringNaN(loss, p[3 * d]);
-                    var runMax = MaxIgnoringNaN(u, p[3 * d + 1]);
-                    s.Final[r] = loss; p[3 * d] = runMin; p[3 * d + 1] = runMax;
+                    var runMin = MinIgnoringNaN(loss, p[env.MinSlot]);
+                    var runMax = MaxIgnoringNaN(u, p[env.MinSlot + 1]);
+                    s.Final[r] = loss; p[env.MinSlot] = runMin; p[env.MinSlot + 1] = runMax;
                 }
             }
         }
     }
 
-    /// <summary>One rule instance per optimizer index (only the entry of that optimizer's kind is used).</summary>
-    private sealed class RuleSet
+    /// <summary>
+    /// Steps every learning rate of one optimizer: FocusLab.Optim's rule for the optimizer's spec
+    /// (<see cref="IRuleOptimizer"/>), its step scalars built once per step t by the library itself
+    /// (<see cref="RuleOptimizer{TRule}.RuleAt"/>) and shared by all lanes, with each lane's learning rate and weight decay.
+    /// </summary>
+    /// <summary>
+    /// Where each (optimizer, lr) run's vectors sit in a lane block's state: θ, the rule's own states
+    /// (only as many as it has, so the block stays in L1), min loss and max u.
+    /// </summary>
+    private sealed class RunLayout
     {
-        public readonly AdamRule[] Adam; public readonly SignumRule[] Signum; public readonly FocusRule[] Focus;
-        public RuleSet(ToyOptimizer[] specs, int steps)
+        public readonly int[] Stride, MinSlot, Offset;
+        public readonly int Total;
+        private readonly int _nLr;
+
+        public RunLayout(SweepGrid g, int[] stateCounts)
         {
-            Adam = specs.Select(s => s.Kind == ToyOptimizerKind.Adam ? new AdamRule(s, steps) : default).ToArray();
-            Signum = specs.Select(s => new SignumRule(s)).ToArray();
-            Focus = specs.Select(s => s.Kind == ToyOptimizerKind.Focus ? new FocusRule(s, steps) : default).ToArray();
+            _nLr = g.NLr;
+            Stride = stateCounts.Select(k => (1 + k) * g.Dimension + 2).ToArray();
+            MinSlot = stateCounts.Select(k => (1 + k) * g.Dimension).ToArray();
+            Offset = new int[stateCounts.Length];
+            for (int o = 0; o < stateCounts.Length; o++) { Offset[o] = Total; Total += g.NLr * Stride[o]; }
         }
 
-        private RuleSet(AdamRule[] a, SignumRule[] s, FocusRule[] f) { Adam = a; Signum = s; Focus = f; }
-
-        /// <summary>Copies the structs (their step tables are shared, read-only).</summary>
-        public RuleSet Copy() => new((AdamRule[])Adam.Clone(), (SignumRule[])Signum.Clone(), (FocusRule[])Focus.Clone());
+        /// <summary>Vector offset of run r = o·NLr + j.</summary>
+        public long Run(int r) => Offset[r / _nLr] + (long)(r % _nLr) * Stride[r / _nLr];
     }
 
-    private readonly struct StepEnv(Vector256<float> a, Vector256<float> wd, Vector256<float> c, Vector256<float>* q, int d, int stride, int nLr, float* lrs)
+    private abstract class ToyStepper
     {
+        public abstract int StateCount { get; }
+
+        public abstract void Step(long t, Vector256<float>* block, Vector256<float>* noise, in StepEnv env);
+
+        public static ToyStepper Create(ToyOptimizer o, int steps, NoiseKind noise)
+        {
+            var optimizer = o.Create(1e-3, 0);
+            if (optimizer is not IRuleOptimizer rules || optimizer.Transforms.Count > 0)
+                throw new ArgumentException($"'{o.Id}' is not a per-coordinate update rule; the sweep engine runs {string.Join(", ", ToyOptimizer.SupportedIds)}.");
+            return rules.Accept(new Builder(steps, noise));
+        }
+
+        private sealed class Builder(int steps, NoiseKind noise) : IRuleOptimizerVisitor<ToyStepper>
+        {
+            public ToyStepper Visit<TRule>(RuleOptimizer<TRule> optimizer) where TRule : struct, IUpdateRule
+            {
+                // Rules for t = 1…T, built in step order (nadam and schedule-free advance a per-group product).
+                var table = new TRule[steps + 1];
+                for (int t = 1; t <= steps; t++) table[t] = optimizer.RuleAt(optimizer.Groups[0], t);
+                return noise == NoiseKind.Multiplicative ? new Stepper<TRule, MultiplicativeNoiseRule>(table) : new Stepper<TRule, AdditiveNoiseRule>(table);
+            }
+        }
+
+        private sealed class Stepper<TRule, TNoise>(TRule[] rules) : ToyStepper where TRule : struct, IUpdateRule where TNoise : struct, INoiseRule
+        {
+            public override int StateCount => TRule.StateCount;
+
+            public override void Step(long t, Vector256<float>* block, Vector256<float>* noise, in StepEnv env)
+            {
+                if (env.D == 2) Step2D<TRule, TNoise>(rules[t], block, noise, env);
+                else StepND<TRule, TNoise>(rules[t], block, noise, env);
+            }
+        }
+    }
+
+    private readonly struct StepEnv(Vector256<float> a, Vector256<float> wd, Vector256<float> c, Vector256<float>* q, int d, int stride, int nLr, float* lrs, int minSlot)
+    {
+        public readonly int MinSlot = minSlot;
         public readonly Vector256<float> A = a, HalfA = a * 0.5f, Wd = wd, C = c;
         public readonly Vector256<float>* Q = q;
         public readonly int D = d, Stride = stride, NLr = nLr;
@@ -249,52 +300,52 @@ public static unsafe class SweepEngine
     private static Vector256<float> MaxIgnoringNaN(Vector256<float> x, Vector256<float> running) =>
         Avx.IsSupported ? Avx.Max(x, running) : Vector256.ConditionalSelect(Vector256.GreaterThan(x, running), x, running);
 
-    private static void StepAll<TRule, TNoise>(ref TRule rule, Vector256<float>* block, Vector256<float>* noise, in StepEnv e)
-        where TRule : struct, IToyRule where TNoise : struct, INoiseRule
-    {
-        if (e.D == 2) Step2D<TRule, TNoise>(ref rule, block, noise, e);
-        else StepND<TRule, TNoise>(ref rule, block, noise, e);
-    }
-
     /// <summary>
     /// One step of every learning rate on the 2-D valley, fused in a single pass: valley coordinates,
-    /// loss tracking at the pre-step θ, gradient, noise, optimizer direction and decoupled decay.
-    /// State layout per run: θx θy s1x s1y s2x s2y minLoss maxU.
+    /// loss tracking at the pre-step θ, gradient, noise and the optimizer's rule (FocusLab.Optim's, with this lane's lr and weight decay).
+    /// State layout per run: θx θy, then each rule state k as s_k,x s_k,y (k < 4), minLoss maxU.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Step2D<TRule, TNoise>(ref TRule rule, Vector256<float>* block, Vector256<float>* noise, in StepEnv e)
-        where TRule : struct, IToyRule where TNoise : struct, INoiseRule
+    private static void Step2D<TRule, TNoise>(in TRule stepRule, Vector256<float>* block, Vector256<float>* noise, in StepEnv e)
+        where TRule : struct, IUpdateRule where TNoise : struct, INoiseRule
     {
+        var rule = stepRule; // a local copy: stores to the block cannot alias it, so its fields stay in registers
         var cs = e.Q[0]; var sn = e.Q[1]; var negSn = -sn;
-        var a = e.A; var halfA = e.HalfA; var negC = -e.C; var wd = e.Wd;
+        var a = e.A; var halfA = e.HalfA; var negC = -e.C; var wd = new FloatVector256(e.Wd);
         var n0 = noise[0]; var n1 = noise[1];
+        int n = TRule.StateCount, min = e.MinSlot;
+        var c = new RuleVectors<FloatVector256>();
+        rule.BroadcastStep(ref c); // shared by every learning rate and lane
         for (int j = 0; j < e.NLr; j++)
         {
-            var p = block + j * 8;
+            var p = block + j * e.Stride;
             var x = p[0]; var y = p[1];
             // State goes through locals so the JIT keeps it in registers between the rule and the store.
-            var m0 = p[2]; var m1 = p[3];
-            Vector256<float> s0 = default, s1 = default;
-            if (TRule.UsesSecondState) { s0 = p[4]; s1 = p[5]; }
+            FloatVector256 sx0 = default, sy0 = default, sx1 = default, sy1 = default, sx2 = default, sy2 = default, sx3 = default, sy3 = default;
+            if (n > 0) { sx0 = new(p[2]); sy0 = new(p[3]); }
+            if (n > 1) { sx1 = new(p[4]); sy1 = new(p[5]); }
+            if (n > 2) { sx2 = new(p[6]); sy2 = new(p[7]); }
+            if (n > 3) { sx3 = new(p[8]); sy3 = new(p[9]); }
             var u = Vector256.FusedMultiplyAdd(cs, x, sn * y);
             var v = Vector256.FusedMultiplyAdd(cs, y, negSn * x);
             var uv = u * v;
             var loss = Vector256.FusedMultiplyAdd(halfA * uv, uv, negC * u);
-            p[6] = MinIgnoringNaN(loss, p[6]);
-            p[7] = MaxIgnoringNaN(u, p[7]);
+            p[min] = MinIgnoringNaN(loss, p[min]);
+            p[min + 1] = MaxIgnoringNaN(u, p[min + 1]);
             var auv = a * uv;
             var gu = Vector256.FusedMultiplyAdd(auv, v, negC); // ∂L/∂u = a u v² − c
             var gv = auv * u;                                  // ∂L/∂v = a u² v
             var gx = TNoise.Apply(Vector256.FusedMultiplyAdd(cs, gu, negSn * gv), n0);
             var gy = TNoise.Apply(Vector256.FusedMultiplyAdd(sn, gu, cs * gv), n1);
-            var negEta = Vector256.Create(-e.Lrs[j]);
-            // One coordinate at a time keeps fewer vectors live (AVX2 has 16 registers).
-            var dx = rule.Direction(gx, x, ref m0, ref s0);
-            p[0] = Vector256.FusedMultiplyAdd(negEta, Vector256.FusedMultiplyAdd(wd, x, dx), x); // θ − η(d + wd θ)
-            var dy = rule.Direction(gy, y, ref m1, ref s1);
-            p[1] = Vector256.FusedMultiplyAdd(negEta, Vector256.FusedMultiplyAdd(wd, y, dy), y);
-            p[2] = m0; p[3] = m1;
-            if (TRule.UsesSecondState) { p[4] = s0; p[5] = s1; }
+            rule.BroadcastRun(FloatVector256.Create(e.Lrs[j]), wd, ref c);
+            var tx = new FloatVector256(x); var ty = new FloatVector256(y);
+            rule.Apply(c, ref tx, new FloatVector256(gx), ref sx0, ref sx1, ref sx2, ref sx3);
+            rule.Apply(c, ref ty, new FloatVector256(gy), ref sy0, ref sy1, ref sy2, ref sy3);
+            p[0] = tx.V; p[1] = ty.V;
+            if (n > 0) { p[2] = sx0.V; p[3] = sy0.V; }
+            if (n > 1) { p[4] = sx1.V; p[5] = sy1.V; }
+            if (n > 2) { p[6] = sx2.V; p[7] = sy2.V; }
+            if (n > 3) { p[8] = sx3.V; p[9] = sy3.V; }
         }
     }
 
@@ -302,31 +353,40 @@ public static unsafe class SweepEngine
     /// One step on the n-dimensional valley. With u = q·θ and w = θ − u q (the part across the valley),
     /// L = (a/2) u² ‖w‖² − c u and ∇L = (a u ‖w‖² − c) q + a u² w: O(n) per step instead of rotating
     /// by the full frame. ‖w‖² is summed explicitly (not ‖θ‖² − u²) to avoid cancellation.
-    /// State layout per run: θ[n] s1[n] s2[n] minLoss maxU.
+    /// State layout per run: θ[n], s0[n] … s3[n] (the rule's states), minLoss maxU.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void StepND<TRule, TNoise>(ref TRule rule, Vector256<float>* block, Vector256<float>* noise, in StepEnv e)
-        where TRule : struct, IToyRule where TNoise : struct, INoiseRule
+    private static void StepND<TRule, TNoise>(in TRule stepRule, Vector256<float>* block, Vector256<float>* noise, in StepEnv e)
+        where TRule : struct, IUpdateRule where TNoise : struct, INoiseRule
     {
-        int d = e.D; var q = e.Q;
+        var rule = stepRule; // a local copy: stores to the block cannot alias it
+        int d = e.D, min = e.MinSlot; var q = e.Q;
+        var wd = new FloatVector256(e.Wd);
+        var c = new RuleVectors<FloatVector256>();
+        rule.BroadcastStep(ref c); // shared by every learning rate and lane
+        FloatVector256 unused = default;
         for (int j = 0; j < e.NLr; j++)
         {
             var th = block + (long)j * e.Stride;
-            var s1 = th + d; var s2 = th + 2 * d;
+            // States s0…s3 of coordinate i sit at th[(1 + k)·d + i]; FloatVector256 has Vector256's layout.
+            var s = (FloatVector256*)(th + d);
             var (u, w2) = AxisAndCross(th, q, d);
             var loss = Vector256.FusedMultiplyAdd(e.HalfA * u * u, w2, -(e.C * u));
-            th[3 * d] = MinIgnoringNaN(loss, th[3 * d]);
-            th[3 * d + 1] = MaxIgnoringNaN(u, th[3 * d + 1]);
+            th[min] = MinIgnoringNaN(loss, th[min]);
+            th[min + 1] = MaxIgnoringNaN(u, th[min + 1]);
             var alpha = Vector256.FusedMultiplyAdd(e.A * u, w2, -e.C);
             var beta = e.A * u * u;
-            var eta = Vector256.Create(e.Lrs[j]);
+            rule.BroadcastRun(FloatVector256.Create(e.Lrs[j]), wd, ref c);
+            int n = TRule.StateCount;
             for (int i = 0; i < d; i++)
             {
                 var x = th[i];
                 var wi = Vector256.FusedMultiplyAdd(-u, q[i], x);
                 var gi = TNoise.Apply(Vector256.FusedMultiplyAdd(alpha, q[i], beta * wi), noise[i]);
-                var di = rule.Direction(gi, x, ref s1[i], ref s2[i]);
-                th[i] = Vector256.FusedMultiplyAdd(-eta, Vector256.FusedMultiplyAdd(e.Wd, x, di), x);
+                var tx = new FloatVector256(x);
+                rule.Apply(c, ref tx, new FloatVector256(gi), ref n > 0 ? ref s[i] : ref unused, ref n > 1 ? ref s[d + i] : ref unused,
+                    ref n > 2 ? ref s[2 * d + i] : ref unused, ref n > 3 ? ref s[3 * d + i] : ref unused);
+                th[i] = tx.V;
             }
         }
     }

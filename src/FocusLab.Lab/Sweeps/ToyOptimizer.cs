@@ -1,43 +1,104 @@
 using System.Globalization;
+using FocusLab.Optim;
 
 namespace FocusLab.Lab.Sweeps;
 
-public enum ToyOptimizerKind { Adam, Signum, Focus }
-
 /// <summary>
-/// One optimizer of the toy sweeps (docs/equations.md#toy-optimizers). Every variant decays toward the pre-step θ
-/// inside the step: θ ← θ − η·(update + wd·θ).
+/// One optimizer of the toy sweeps: any FocusLab.Optim factory spec whose step is one per-coordinate
+/// rule (docs/equations.md#toy-optimizers). The sweep supplies the learning rate and the weight decay
+/// (the optimizer's own weight_decay: decoupled for adamw, signum, focus, lion, s3…, coupled L2 for adam,
+/// sgd, nadam, rmsprop). The paper's three keep the toy settings of FOCUS fig. 2 as their defaults,
+/// overridable in the spec (e.g. <c>focus:gamma=0.4</c>):
 /// <list type="bullet">
-/// <item>adam: bias-corrected m̂/(√v̂ + eps), β (0.9, 0.999), eps 1e-8.</item>
-/// <item>signum: sign(m), m ← β1 m + (1−β1) g, β1 0.9.</item>
-/// <item>focus: sign(m) + γ·sign(θ − θ̂), θ̄ ← β2 θ̄ + (1−β2) θ, θ̂ = θ̄/(1−β2^t), β (0.9, 0.9), γ 0.2
-/// (Liu, Liu & Gore 2025, Algorithm 1).</item>
+/// <item>adam: adamw with β (0.9, 0.999), eps 1e-8 (the toy runs decay θ directly).</item>
+/// <item>signum: β1 0.9.</item>
+/// <item>focus: β (0.9, 0.9), γ 0.2, decay after the sign step toward the pre-step θ (Liu, Liu &amp; Gore 2025, Algorithm 1).</item>
 /// </list>
 /// </summary>
-public sealed record ToyOptimizer(string Id, ToyOptimizerKind Kind, double Beta1, double Beta2 = 0, double Gamma = 0, double Eps = 0)
+/// <param name="Id">The spec as given (what outputs and figures show).</param>
+/// <param name="Spec">The factory spec with the toy defaults filled in, without lr and weight_decay.</param>
+public sealed record ToyOptimizer(string Id, string Spec)
 {
-    public static ToyOptimizer Adam { get; } = new("adam", ToyOptimizerKind.Adam, 0.9, 0.999, Eps: 1e-8);
-    public static ToyOptimizer Signum { get; } = new("signum", ToyOptimizerKind.Signum, 0.9);
-    public static ToyOptimizer Focus { get; } = new("focus", ToyOptimizerKind.Focus, 0.9, 0.9, Gamma: 0.2);
-    public static IReadOnlyList<ToyOptimizer> All { get; } = [Adam, Signum, Focus];
-
-    public static ToyOptimizer Parse(string id) => id.Trim().ToLowerInvariant() switch
+    // Declared before Adam, Signum and Focus: static initializers run in text order.
+    private static readonly Dictionary<string, string> ToyDefaults = new(StringComparer.Ordinal)
     {
-        "adam" => Adam,
-        "signum" => Signum,
-        "focus" => Focus,
-        _ => throw new ArgumentException($"unknown toy optimizer '{id}'; choose from adam, signum, focus"),
+        ["adam"] = "adamw:beta1=0.9,beta2=0.999,eps=1e-8",
+        ["signum"] = "signum:beta1=0.9",
+        ["focus"] = "focus:beta1=0.9,beta2=0.9,gamma=0.2,decay=after,decay_target=theta",
     };
 
-    /// <summary>The same optimizer as a FocusLab.Optim factory spec (docs/equations.md#toy-optimizers).</summary>
+    // Not per-coordinate rules: they reduce over a group or a matrix, which a toy run does not define here.
+    private static readonly string[] Unsupported = ["adafactor", "normalized_sgd", "adasgd", "blockwise_adam", "adam_mini", "muon", "sgd_clip", "adam_clip"];
+
+    /// <summary>The paper's toy adam.</summary>
+    public static ToyOptimizer Adam { get; } = Parse("adam");
+    /// <summary>The paper's toy signum.</summary>
+    public static ToyOptimizer Signum { get; } = Parse("signum");
+    /// <summary>The paper's toy focus.</summary>
+    public static ToyOptimizer Focus { get; } = Parse("focus");
+    /// <summary>The paper's three, in the order of the figures.</summary>
+    public static IReadOnlyList<ToyOptimizer> All { get; } = [Adam, Signum, Focus];
+
+    /// <summary>Ids the sweep engine runs (any settings of them).</summary>
+    public static IReadOnlyList<string> SupportedIds => [.. OptimizerFactory.Ids.Except(Unsupported)];
+
+    /// <summary>Parses a factory spec such as <c>focus:gamma=0.4</c>; refuses specs the sweep cannot run, naming what it can.</summary>
+    public static ToyOptimizer Parse(string spec)
+    {
+        spec = spec.Trim();
+        var (id, settings) = OptimizerFactory.Parse(spec);
+        foreach (var key in new[] { "lr", "weight_decay" })
+            if (settings.ContainsKey(key))
+                throw new ArgumentException($"'{spec}': the sweep sets {key} itself (learning-rate grid, weight-decay axis); remove {key}= from the spec.");
+        foreach (var key in new[] { "clip_fraction", "update_clip", "update_clip_fraction", "cautious" })
+            if (settings.ContainsKey(key))
+                throw new ArgumentException($"'{spec}': {key} reduces over a parameter group, which the sweep engine does not support; it runs per-coordinate rules of {string.Join(", ", SupportedIds)}.");
+        if (Unsupported.Contains(id))
+            throw new ArgumentException($"'{spec}': {id} is not a per-coordinate update rule; the sweep engine runs {string.Join(", ", SupportedIds)}.");
+        var (baseId, merged) = ToyDefaults.TryGetValue(id, out var defaults) ? OptimizerFactory.Parse(defaults) : (id, new Dictionary<string, string>());
+        foreach (var (k, v) in settings) merged[k] = v;
+        string full = merged.Count == 0 ? baseId : baseId + ":" + string.Join(",", merged.Select(kv => kv.Key + "=" + kv.Value));
+        var toy = new ToyOptimizer(spec, full);
+        _ = toy.Create(1e-3, 0); // validates every value now, with the factory's message
+        return toy;
+    }
+
+    /// <summary>
+    /// Parses a comma-separated list of specs, e.g. <c>adam,signum,focus:gamma=0.4,beta2=0.99,s3</c>: a part
+    /// holding '=' but no ':' is one more setting of the spec before it (ids never contain '=').
+    /// </summary>
+    public static ToyOptimizer[] ParseList(string list)
+    {
+        var specs = new List<string>();
+        foreach (var part in list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            if (part.Contains('=') && !part.Contains(':'))
+            {
+                if (specs.Count == 0) throw new ArgumentException($"'{list}' starts with the setting '{part}'; write the optimizer id first (e.g. focus:{part}).");
+                specs[^1] += "," + part;
+            }
+            else specs.Add(part);
+        }
+        return specs.Select(Parse).ToArray();
+    }
+
+    /// <summary>The id for file names and CSV columns: every character other than a letter, digit, '.' or '-' becomes '_' (<c>focus:gamma=0.4</c> → <c>focus_gamma_0.4</c>).</summary>
+    public string Slug => string.Concat(Id.Select(ch => char.IsAsciiLetterOrDigit(ch) || ch is '.' or '-' ? ch : '_'));
+
+    /// <summary>The canonical factory id (adamw for the toy adam).</summary>
+    public string OptimizerId => OptimizerFactory.Parse(Spec).Id;
+
+    /// <summary>A hyperparameter's value (the spec's, else the optimizer's default), e.g. <c>beta1</c>.</summary>
+    public double Get(string name) => Create(1e-3, 0).Groups[0].Get(name);
+
+    /// <summary>The same optimizer as a FocusLab.Optim factory spec with learning rate and weight decay (docs/equations.md#toy-optimizers).</summary>
     public string OptimSpec(double lr, double weightDecay)
     {
         string f(double v) => v.ToString("R", CultureInfo.InvariantCulture);
-        return Kind switch
-        {
-            ToyOptimizerKind.Adam => $"adamw:lr={f(lr)},beta1={f(Beta1)},beta2={f(Beta2)},eps={f(Eps)},weight_decay={f(weightDecay)}",
-            ToyOptimizerKind.Signum => $"signum:lr={f(lr)},beta1={f(Beta1)},weight_decay={f(weightDecay)}",
-            _ => $"focus:lr={f(lr)},beta1={f(Beta1)},beta2={f(Beta2)},gamma={f(Gamma)},weight_decay={f(weightDecay)},decay=after,decay_target=theta",
-        };
+        return Spec + (Spec.Contains(':') ? "," : ":") + $"lr={f(lr)},weight_decay={f(weightDecay)}";
     }
+
+    /// <summary>The optimizer over one parameter holding a toy run's coordinates.</summary>
+    public Optimizer Create(double lr, double weightDecay, Parameter? parameter = null) =>
+        OptimizerFactory.Create(OptimSpec(lr, weightDecay), [parameter ?? new Parameter("theta", [0f])]);
 }

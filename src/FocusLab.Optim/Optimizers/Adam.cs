@@ -1,4 +1,4 @@
-using System.Runtime.Intrinsics;
+using System.Runtime.CompilerServices;
 
 namespace FocusLab.Optim;
 
@@ -7,7 +7,7 @@ namespace FocusLab.Optim;
 /// eps added after the square root. adam couples L2 into the gradient (g += wd θ); adamw decays
 /// θ ← θ(1 − η wd) first. Supports Pan &amp; Li's clipped first moment (<see cref="IFirstMomentClipping"/>).
 /// </summary>
-public sealed class Adam : Optimizer, IFirstMomentClipping
+public sealed class Adam : RuleOptimizer<AdamRule>, IFirstMomentClipping
 {
     /// <summary>The hyperparameters of <c>adam</c> (<paramref name="decoupled"/> false) or <c>adamw</c> (true): lr 1e-3, beta1 0.9, beta2 0.999, eps 1e-8, and weight_decay 0 for adam, 1e-2 for adamw (PyTorch's defaults).</summary>
     /// <param name="decoupled">true for adamw's schema, false for adam's.</param>
@@ -20,10 +20,8 @@ public sealed class Adam : Optimizer, IFirstMomentClipping
         Hyperparameter.WeightDecay(decoupled ? 1e-2 : 0),
     ];
 
-    private readonly float[][] _m, _v;
     private readonly float[] _tau;
     private readonly bool _decoupled;
-    private float _b1, _omb1, _b2, _omb2, _coupled, _decay, _stepSize, _invSqrtBc2, _eps, _tauNow;
 
     /// <summary>Adam or AdamW over the groups; allocates the first and second moments (8 bytes per coordinate).</summary>
     /// <param name="groups">The parameter groups, each with optional hyperparameter overrides.</param>
@@ -33,54 +31,17 @@ public sealed class Adam : Optimizer, IFirstMomentClipping
         : base(decoupled ? "adamw" : "adam", DefaultsFor(decoupled), groups, settings)
     {
         _decoupled = decoupled;
-        _m = Parameters.Select(p => NewState(p, "exp_avg")).ToArray();
-        _v = Parameters.Select(p => NewState(p, "exp_avg_sq")).ToArray();
+        UseStates(Parameters.Select(p => NewState(p, "exp_avg")).ToArray(), Parameters.Select(p => NewState(p, "exp_avg_sq")).ToArray());
         _tau = Enumerable.Repeat(float.PositiveInfinity, Groups.Count).ToArray();
     }
 
-    /// <summary>Precomputes the moment rates, the coupled L2 or decoupled decay factor, the bias-corrected step η/(1−β1^t), 1/√(1−β2^t), eps and the group's first-moment clipping threshold τ.</summary>
-    protected override void BeginGroup(ParameterGroup g, long t)
+    /// <inheritdoc/>
+    protected override AdamRule CreateRule(ParameterGroup g, long t)
     {
-        double b1 = g.Get("beta1"), b2 = g.Get("beta2"), lr = g.Lr, wd = g.Get("weight_decay");
-        _b1 = (float)b1; _omb1 = (float)(1 - b1); _b2 = (float)b2; _omb2 = (float)(1 - b2);
-        _coupled = _decoupled ? 0f : (float)wd;
-        _decay = _decoupled ? (float)(1 - lr * wd) : 1f;
-        _stepSize = (float)(lr / (1 - Math.Pow(b1, t)));
-        _invSqrtBc2 = (float)(1 / Math.Sqrt(1 - Math.Pow(b2, t)));
-        _eps = (float)g.Get("eps");
-        _tauNow = _tau[g.Index];
-    }
-
-    /// <summary>One SIMD pass over [start, end): g += wd θ (adam), m ← β1 m + (1−β1) clip(g, τ), v ← β2 v + (1−β2) g², θ ← θ(1 − η wd) (adamw) − η m̂/(√v̂ + eps).</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    protected override void UpdateRange(int param, int start, int end)
-    {
-        var theta = Parameters[param].DataSpan; var grad = Parameters[param].GradSpan;
-        var m = _m[param].AsSpan(); var v = _v[param].AsSpan();
-        int i = start, vend = Simd.VectorEnd(start, end);
-        var b1 = Vector256.Create(_b1); var omb1 = Vector256.Create(_omb1);
-        var b2 = Vector256.Create(_b2); var omb2 = Vector256.Create(_omb2);
-        var coupled = Vector256.Create(_coupled); var decay = Vector256.Create(_decay);
-        var step = Vector256.Create(_stepSize); var isb = Vector256.Create(_invSqrtBc2); var eps = Vector256.Create(_eps);
-        var tau = Vector256.Create(_tauNow); var ntau = -tau;
-        for (; i < vend; i += Simd.Width)
-        {
-            var th = Simd.Load(theta, i);
-            var gi = Simd.Load(grad, i) + coupled * th;
-            var mi = b1 * Simd.Load(m, i) + omb1 * Vector256.Min(Vector256.Max(gi, ntau), tau);
-            var vi = b2 * Simd.Load(v, i) + omb2 * (gi * gi);
-            Simd.Store(mi, m, i); Simd.Store(vi, v, i);
-            Simd.Store(th * decay - step * mi / (Vector256.Sqrt(vi) * isb + eps), theta, i);
-        }
-        for (; i < end; i++)
-        {
-            float th = theta[i];
-            float gi = grad[i] + _coupled * th;
-            float mi = _b1 * m[i] + _omb1 * Math.Min(Math.Max(gi, -_tauNow), _tauNow);
-            float vi = _b2 * v[i] + _omb2 * (gi * gi);
-            m[i] = mi; v[i] = vi;
-            theta[i] = th * _decay - _stepSize * mi / (MathF.Sqrt(vi) * _invSqrtBc2 + _eps);
-        }
+        double b1 = g.Get("beta1"), b2 = g.Get("beta2");
+        return new((float)b1, (float)(1 - b1), (float)b2, (float)(1 - b2), (float)(1 / (1 - Math.Pow(b1, t))),
+            (float)(1 / Math.Sqrt(1 - Math.Pow(b2, t))), (float)g.Get("eps"), _tau[g.Index],
+            _decoupled ? WeightDecayKind.Decoupled : WeightDecayKind.Coupled);
     }
 
     /// <inheritdoc/>
@@ -94,4 +55,68 @@ public sealed class Adam : Optimizer, IFirstMomentClipping
 
     /// <inheritdoc/>
     public void SetFirstMomentThreshold(ParameterGroup group, float tau) => _tau[group.Index] = tau;
+}
+
+/// <summary>How an optimizer applies weight decay.</summary>
+public enum WeightDecayKind
+{
+    /// <summary>L2 in the gradient: g ← g + wd θ.</summary>
+    Coupled,
+    /// <summary>Decoupled: θ ← θ − η wd θ beside the update.</summary>
+    Decoupled,
+}
+
+/// <summary>
+/// Adam's step: g ← g + wd θ (coupled) ; m ← β1 m + (1−β1) clip(g, τ); v ← β2 v + (1−β2) g²;
+/// θ ← θ − η wd θ (decoupled) − η/(1−β1^t) · m/(√v/√(1−β2^t) + eps). States s0 = m, s1 = v.
+/// </summary>
+/// <param name="Beta1">β1.</param>
+/// <param name="OneMinusBeta1">1 − β1.</param>
+/// <param name="Beta2">β2.</param>
+/// <param name="OneMinusBeta2">1 − β2.</param>
+/// <param name="InverseBiasCorrection1">1/(1 − β1^t).</param>
+/// <param name="InverseSqrtBiasCorrection2">1/√(1 − β2^t).</param>
+/// <param name="Eps">eps, added after the square root.</param>
+/// <param name="Tau">First-moment clipping threshold τ (+∞: off).</param>
+/// <param name="WeightDecay">Coupled (adam) or decoupled (adamw).</param>
+public readonly record struct AdamRule(float Beta1, float OneMinusBeta1, float Beta2, float OneMinusBeta2, float InverseBiasCorrection1,
+    float InverseSqrtBiasCorrection2, float Eps, float Tau, WeightDecayKind WeightDecay) : IUpdateRule
+{
+    private const int B1 = 0, C1 = 1, B2 = 2, C2 = 3, Coupled = 4, NegLrWd = 5, StepSize = 6, Isb = 7, EpsV = 8, TauV = 9;
+
+    /// <inheritdoc/>
+    public static int StateCount => 2;
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void BroadcastStep<TVec>(ref RuleVectors<TVec> c) where TVec : struct, IFloatVector<TVec>
+    {
+        c[B1] = TVec.Create(Beta1); c[C1] = TVec.Create(OneMinusBeta1);
+        c[B2] = TVec.Create(Beta2); c[C2] = TVec.Create(OneMinusBeta2);
+        c[Isb] = TVec.Create(InverseSqrtBiasCorrection2); c[EpsV] = TVec.Create(Eps); c[TauV] = TVec.Create(Tau);
+    }
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void BroadcastRun<TVec>(TVec lr, TVec weightDecay, ref RuleVectors<TVec> c) where TVec : struct, IFloatVector<TVec>
+    {
+        bool coupled = WeightDecay == WeightDecayKind.Coupled;
+        c[Coupled] = coupled ? weightDecay : TVec.Create(0);
+        c[NegLrWd] = coupled ? TVec.Create(0) : -(lr * weightDecay);
+        c[StepSize] = lr * TVec.Create(InverseBiasCorrection1);
+    }
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Apply<TVec>(in RuleVectors<TVec> c, ref TVec theta, TVec g, ref TVec m, ref TVec v, ref TVec s2, ref TVec s3) where TVec : struct, IFloatVector<TVec>
+    {
+        var th = theta;
+        // Per-step choices as branches (predicted, off the vector ports) rather than no-op vector work.
+        if (WeightDecay == WeightDecayKind.Coupled) g = TVec.Fma(c[Coupled], th, g);
+        var clipped = g;
+        if (Tau < float.PositiveInfinity) { var tau = c[TauV]; clipped = TVec.Min(TVec.Max(g, -tau), tau); }
+        m = TVec.Fma(c[B1], m, c[C1] * clipped);
+        v = TVec.Fma(c[B2], v, c[C2] * (g * g));
+        theta = TVec.Fma(c[NegLrWd], th, th) - c[StepSize] * m / TVec.Fma(TVec.Sqrt(v), c[Isb], c[EpsV]);
+    }
 }

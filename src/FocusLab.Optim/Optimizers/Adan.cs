@@ -1,4 +1,4 @@
-using System.Runtime.Intrinsics;
+using System.Runtime.CompilerServices;
 
 namespace FocusLab.Optim;
 
@@ -8,7 +8,7 @@ namespace FocusLab.Optim;
 /// u = (m/(1−β1^t) + β2 v/(1−β2^t)) / (√(n/(1−β3^t)) + eps); θ ← (θ − η u)/(1 + η wd) (proximal decay),
 /// or with <c>decay=decoupled</c> θ ← θ(1 − η wd) − η u.
 /// </summary>
-public sealed class Adan : Optimizer
+public sealed class Adan : RuleOptimizer<AdanRule>
 {
     /// <summary>The hyperparameters of <c>adan</c> with their defaults and valid ranges: lr 1e-3, beta1 0.98, beta2 0.92, beta3 0.99, eps 1e-8, weight_decay 0, decay proximal.</summary>
     public static readonly IReadOnlyList<Hyperparameter> Defaults =
@@ -22,72 +22,80 @@ public sealed class Adan : Optimizer
         Hyperparameter.Choice("decay", "proximal", ["proximal", "decoupled"], "how weight decay is applied"),
     ];
 
-    private readonly float[][] _m, _v, _n, _prev;
-    private float _b1, _omb1, _b2, _omb2, _b3, _omb3, _c1, _c2, _isb3, _eps, _pre, _post;
-    private bool _first;
-
     /// <summary>Adan over the groups; allocates m, v, n and the previous gradient (16 bytes per coordinate).</summary>
     /// <param name="groups">The parameter groups, each with optional hyperparameter overrides.</param>
     /// <param name="settings">Hyperparameter values for every group, as spec-string text by name (see <see cref="Defaults"/>); null keeps the defaults.</param>
     public Adan(IEnumerable<ParameterGroupSpec> groups, IReadOnlyDictionary<string, string>? settings = null)
         : base("adan", Defaults, groups, settings)
     {
-        _m = Parameters.Select(p => NewState(p, "exp_avg")).ToArray();
-        _v = Parameters.Select(p => NewState(p, "exp_avg_diff")).ToArray();
-        _n = Parameters.Select(p => NewState(p, "exp_avg_sq")).ToArray();
-        _prev = Parameters.Select(p => NewState(p, "prev_grad")).ToArray();
+        UseStates(Parameters.Select(p => NewState(p, "exp_avg")).ToArray(), Parameters.Select(p => NewState(p, "exp_avg_diff")).ToArray(),
+            Parameters.Select(p => NewState(p, "exp_avg_sq")).ToArray(), Parameters.Select(p => NewState(p, "prev_grad")).ToArray());
     }
 
-    /// <summary>Precomputes the three bias corrections, η and the proximal or decoupled decay for the group.</summary>
-    protected override void BeginGroup(ParameterGroup g, long t)
+    /// <inheritdoc/>
+    protected override AdanRule CreateRule(ParameterGroup g, long t)
     {
-        double b1 = g.Get("beta1"), b2 = g.Get("beta2"), b3 = g.Get("beta3"), lr = g.Lr, wd = g.Get("weight_decay");
-        _b1 = (float)b1; _omb1 = (float)(1 - b1); _b2 = (float)b2; _omb2 = (float)(1 - b2); _b3 = (float)b3; _omb3 = (float)(1 - b3);
-        _c1 = (float)(lr / (1 - Math.Pow(b1, t)));
-        _c2 = (float)(lr * b2 / (1 - Math.Pow(b2, t)));
-        _isb3 = (float)(1 / Math.Sqrt(1 - Math.Pow(b3, t)));
-        _eps = (float)g.Get("eps");
-        bool proximal = g.Get("decay") == 0;
-        _pre = proximal ? 1f : (float)(1 - lr * wd);
-        _post = proximal ? (float)(1 / (1 + lr * wd)) : 1f;
-        _first = t == 1;
+        double b1 = g.Get("beta1"), b2 = g.Get("beta2"), b3 = g.Get("beta3");
+        return new((float)b1, (float)(1 - b1), (float)b2, (float)(1 - b2), (float)b3, (float)(1 - b3),
+            (float)(1 / (1 - Math.Pow(b1, t))), (float)(b2 / (1 - Math.Pow(b2, t))), (float)(1 / Math.Sqrt(1 - Math.Pow(b3, t))),
+            (float)g.Get("eps"), g.Get("decay") == 0, t == 1);
+    }
+}
+
+/// <summary>
+/// Adan's step (see <see cref="Adan"/>); states s0 = m, s1 = v, s2 = n, s3 = the previous gradient.
+/// </summary>
+/// <param name="Beta1">β1.</param>
+/// <param name="OneMinusBeta1">1 − β1.</param>
+/// <param name="Beta2">β2.</param>
+/// <param name="OneMinusBeta2">1 − β2.</param>
+/// <param name="Beta3">β3.</param>
+/// <param name="OneMinusBeta3">1 − β3.</param>
+/// <param name="InverseBiasCorrection1">1/(1 − β1^t).</param>
+/// <param name="Beta2OverBiasCorrection2">β2/(1 − β2^t).</param>
+/// <param name="InverseSqrtBiasCorrection3">1/√(1 − β3^t).</param>
+/// <param name="Eps">eps.</param>
+/// <param name="Proximal">Proximal decay ÷(1 + η wd) (else decoupled θ(1 − η wd)).</param>
+/// <param name="First">t = 1: the gradient difference is 0.</param>
+public readonly record struct AdanRule(float Beta1, float OneMinusBeta1, float Beta2, float OneMinusBeta2, float Beta3, float OneMinusBeta3,
+    float InverseBiasCorrection1, float Beta2OverBiasCorrection2, float InverseSqrtBiasCorrection3, float Eps, bool Proximal, bool First) : IUpdateRule
+{
+    private const int B1 = 0, C1 = 1, B2 = 2, C2 = 3, B3 = 4, C3 = 5, K1 = 6, K2 = 7, Isb3 = 8, EpsV = 9, Pre = 10, Post = 11, Difference = 12;
+
+    /// <inheritdoc/>
+    public static int StateCount => 4;
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void BroadcastStep<TVec>(ref RuleVectors<TVec> c) where TVec : struct, IFloatVector<TVec>
+    {
+        c[B1] = TVec.Create(Beta1); c[C1] = TVec.Create(OneMinusBeta1); c[B2] = TVec.Create(Beta2); c[C2] = TVec.Create(OneMinusBeta2);
+        c[B3] = TVec.Create(Beta3); c[C3] = TVec.Create(OneMinusBeta3);
+        c[Isb3] = TVec.Create(InverseSqrtBiasCorrection3); c[EpsV] = TVec.Create(Eps);
+        c[Difference] = TVec.Create(First ? 0 : 1);
     }
 
-    /// <summary>One pass over [start, end): the gradient difference d, the moments m, v, n, and the update u, applied with proximal (÷(1 + η wd)) or decoupled decay; stores g as the next step's previous gradient.</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    protected override void UpdateRange(int param, int start, int end)
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void BroadcastRun<TVec>(TVec lr, TVec weightDecay, ref RuleVectors<TVec> c) where TVec : struct, IFloatVector<TVec>
     {
-        var theta = Parameters[param].DataSpan; var grad = Parameters[param].GradSpan;
-        var m = _m[param].AsSpan(); var v = _v[param].AsSpan(); var n = _n[param].AsSpan(); var prev = _prev[param].AsSpan();
-        int i = start, vend = Simd.VectorEnd(start, end);
-        var b1 = Vector256.Create(_b1); var omb1 = Vector256.Create(_omb1); var b2 = Vector256.Create(_b2); var omb2 = Vector256.Create(_omb2);
-        var b3 = Vector256.Create(_b3); var omb3 = Vector256.Create(_omb3); var c1 = Vector256.Create(_c1); var c2 = Vector256.Create(_c2);
-        var isb3 = Vector256.Create(_isb3); var eps = Vector256.Create(_eps); var pre = Vector256.Create(_pre); var post = Vector256.Create(_post);
-        var first = _first ? Vector256<float>.Zero : Vector256<float>.One;
-        for (; i < vend; i += Simd.Width)
-        {
-            var gi = Simd.Load(grad, i);
-            var d = (gi - Simd.Load(prev, i)) * first;
-            var mi = b1 * Simd.Load(m, i) + omb1 * gi;
-            var vi = b2 * Simd.Load(v, i) + omb2 * d;
-            var x = gi + b2 * d;
-            var ni = b3 * Simd.Load(n, i) + omb3 * (x * x);
-            Simd.Store(mi, m, i); Simd.Store(vi, v, i); Simd.Store(ni, n, i); Simd.Store(gi, prev, i);
-            var u = (c1 * mi + c2 * vi) / (Vector256.Sqrt(ni) * isb3 + eps);
-            Simd.Store((Simd.Load(theta, i) * pre - u) * post, theta, i);
-        }
-        float f = _first ? 0f : 1f;
-        for (; i < end; i++)
-        {
-            float gi = grad[i];
-            float d = (gi - prev[i]) * f;
-            float mi = _b1 * m[i] + _omb1 * gi;
-            float vi = _b2 * v[i] + _omb2 * d;
-            float x = gi + _b2 * d;
-            float ni = _b3 * n[i] + _omb3 * (x * x);
-            m[i] = mi; v[i] = vi; n[i] = ni; prev[i] = gi;
-            float u = (_c1 * mi + _c2 * vi) / (MathF.Sqrt(ni) * _isb3 + _eps);
-            theta[i] = (theta[i] * _pre - u) * _post;
-        }
+        var one = TVec.Create(1);
+        c[K1] = lr * TVec.Create(InverseBiasCorrection1); c[K2] = lr * TVec.Create(Beta2OverBiasCorrection2);
+        c[Pre] = Proximal ? one : one - lr * weightDecay;
+        c[Post] = Proximal ? one / (one + lr * weightDecay) : one;
+    }
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Apply<TVec>(in RuleVectors<TVec> c, ref TVec theta, TVec g, ref TVec m, ref TVec v, ref TVec n, ref TVec previous) where TVec : struct, IFloatVector<TVec>
+    {
+        var d = (g - previous) * c[Difference];
+        m = TVec.Fma(c[B1], m, c[C1] * g);
+        v = TVec.Fma(c[B2], v, c[C2] * d);
+        var x = TVec.Fma(c[B2], d, g);
+        n = TVec.Fma(c[B3], n, c[C3] * (x * x));
+        previous = g;
+        var u = TVec.Fma(c[K1], m, c[K2] * v) / TVec.Fma(TVec.Sqrt(n), c[Isb3], c[EpsV]);
+        theta = (theta * c[Pre] - u) * c[Post];
     }
 }

@@ -1,4 +1,4 @@
-using System.Runtime.Intrinsics;
+using System.Runtime.CompilerServices;
 
 namespace FocusLab.Optim;
 
@@ -9,7 +9,7 @@ namespace FocusLab.Optim;
 /// one block per coordinate is adam with decoupled decay, and <see cref="BlockPartition.AdamMini"/> is
 /// Adam-mini (Zhang et al. 2024): its state is the first moment plus one double per block, about half of adamw's.
 /// </summary>
-public sealed class BlockwiseAdam : Optimizer, IFirstMomentClipping
+public sealed class BlockwiseAdam : RuleOptimizer<BlockwiseAdamRule>, IFirstMomentClipping
 {
     /// <summary>The hyperparameters of <c>blockwise_adam</c> with their defaults and valid ranges: lr 1e-3, beta1 0.9, beta2 0.999, eps 1e-8, weight_decay 0 (decoupled); <c>adasgd</c> has the same.</summary>
     public static readonly IReadOnlyList<Hyperparameter> Defaults =
@@ -26,12 +26,10 @@ public sealed class BlockwiseAdam : Optimizer, IFirstMomentClipping
         Defaults.Select(h => h.Name == "weight_decay" ? Hyperparameter.WeightDecay(0.1) : h).ToArray();
 
     private readonly BlockPartition _partition;
-    private readonly float[][] _m;
     private readonly double[][] _v;                 // per group: one value per block
     private readonly (int Start, int End, int Block)[][] _ranges; // per parameter, block index within the group
     private readonly float[][] _coef;               // per group: η/(1−β1^t)/(√v̂ + eps) of each block, this step
     private readonly float[] _tau;
-    private float _b1, _omb1, _decay, _tauNow;
     private float[] _coefNow = [];
 
     /// <summary>Blockwise Adam over the groups with one second moment per block of <paramref name="partition"/>; allocates the first moment (4 bytes per coordinate) and one double per block.</summary>
@@ -43,7 +41,7 @@ public sealed class BlockwiseAdam : Optimizer, IFirstMomentClipping
         : base(id ?? (partition.SpansGroup ? "adasgd" : "blockwise_adam"), id == "adam_mini" ? AdamMiniDefaults : Defaults, groups, settings)
     {
         _partition = partition;
-        _m = Parameters.Select(p => NewState(p, "exp_avg")).ToArray();
+        UseStates(Parameters.Select(p => NewState(p, "exp_avg")).ToArray());
         _ranges = new (int, int, int)[Parameters.Count][];
         _v = new double[Groups.Count][];
         _coef = new float[Groups.Count][];
@@ -104,8 +102,7 @@ public sealed class BlockwiseAdam : Optimizer, IFirstMomentClipping
             v[b] = b2 * v[b] + (1 - b2) * mean;
             coef[b] = (float)(stepSize / (Math.Sqrt(v[b] / bc2) + eps));
         }
-        _b1 = (float)b1; _omb1 = (float)(1 - b1); _decay = (float)(1 - lr * g.Get("weight_decay"));
-        _tauNow = _tau[g.Index];
+        BeginGroup(g, t);
         _coefNow = coef;
         RunChunks(g, mode: 0);
     }
@@ -114,32 +111,29 @@ public sealed class BlockwiseAdam : Optimizer, IFirstMomentClipping
     protected override double ReduceRange(int mode, int param, int start, int end) =>
         Reductions.SumOfSquares(Parameters[param].GradSpan[start..end]);
 
-    /// <summary>One SIMD pass over [start, end): decoupled decay, m ← β1 m + (1−β1) g (clipped when first-moment clipping is on), θ −= c_B m with c_B the step coefficient of the coordinate's block.</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    /// <inheritdoc/>
+    protected override BlockwiseAdamRule CreateRule(ParameterGroup g, long t)
+    {
+        double b1 = g.Get("beta1");
+        return new((float)b1, (float)(1 - b1), 0, _tau[g.Index]);
+    }
+
+    private BlockwiseAdamRule _template;
+
+    /// <inheritdoc/>
+    protected override void BeginGroup(ParameterGroup group, long t)
+    {
+        base.BeginGroup(group, t);
+        _template = CreateRule(group, t);
+    }
+
+    /// <summary>Runs the rule over each block's part of [start, end) with that block's step coefficient.</summary>
     protected override void UpdateRange(int param, int start, int end)
     {
-        var theta = Parameters[param].DataSpan; var grad = Parameters[param].GradSpan; var m = _m[param].AsSpan();
-        var b1 = Vector256.Create(_b1); var omb1 = Vector256.Create(_omb1); var decay = Vector256.Create(_decay);
-        var tau = Vector256.Create(_tauNow); var ntau = -tau;
         foreach (var (rs, re, block) in _ranges[param])
         {
             int s = Math.Max(rs, start), e = Math.Min(re, end);
-            if (s >= e) continue;
-            float cs = _coefNow[block];
-            var c = Vector256.Create(cs);
-            int i = s, vend = Simd.VectorEnd(s, e);
-            for (; i < vend; i += Simd.Width)
-            {
-                var mi = b1 * Simd.Load(m, i) + omb1 * Vector256.Min(Vector256.Max(Simd.Load(grad, i), ntau), tau);
-                Simd.Store(mi, m, i);
-                Simd.Store(Simd.Load(theta, i) * decay - c * mi, theta, i);
-            }
-            for (; i < e; i++)
-            {
-                float mi = _b1 * m[i] + _omb1 * Math.Min(Math.Max(grad[i], -_tauNow), _tauNow);
-                m[i] = mi;
-                theta[i] = theta[i] * _decay - cs * mi;
-            }
+            if (s < e) Run(_template with { StepCoefficient = _coefNow[block] }, param, s, e);
         }
     }
 
@@ -149,4 +143,44 @@ public sealed class BlockwiseAdam : Optimizer, IFirstMomentClipping
 
     /// <inheritdoc/>
     public void SetFirstMomentThreshold(ParameterGroup group, float tau) => _tau[group.Index] = tau;
+}
+
+/// <summary>
+/// Blockwise Adam's per-coordinate step given its block's coefficient c_B = η/(1−β1^t)/(√v̂_B + eps):
+/// θ ← θ − η wd θ; m ← β1 m + (1−β1) clip(g, τ); θ ← θ − c_B m. State s0 = m.
+/// </summary>
+/// <param name="Beta1">β1.</param>
+/// <param name="OneMinusBeta1">1 − β1.</param>
+/// <param name="StepCoefficient">c_B of the coordinate's block (includes η).</param>
+/// <param name="Tau">First-moment clipping threshold τ (+∞: off).</param>
+public readonly record struct BlockwiseAdamRule(float Beta1, float OneMinusBeta1, float StepCoefficient, float Tau) : IUpdateRule
+{
+    private const int B1 = 0, C1 = 1, Coefficient = 2, TauV = 3, NegLrWd = 4;
+
+    /// <inheritdoc/>
+    public static int StateCount => 1;
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void BroadcastStep<TVec>(ref RuleVectors<TVec> c) where TVec : struct, IFloatVector<TVec>
+    {
+        c[B1] = TVec.Create(Beta1); c[C1] = TVec.Create(OneMinusBeta1); c[Coefficient] = TVec.Create(StepCoefficient);
+        c[TauV] = TVec.Create(Tau);
+    }
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void BroadcastRun<TVec>(TVec lr, TVec weightDecay, ref RuleVectors<TVec> c) where TVec : struct, IFloatVector<TVec>
+    {
+        c[NegLrWd] = -(lr * weightDecay);
+    }
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Apply<TVec>(in RuleVectors<TVec> c, ref TVec theta, TVec g, ref TVec m, ref TVec s1, ref TVec s2, ref TVec s3) where TVec : struct, IFloatVector<TVec>
+    {
+        var tau = c[TauV];
+        m = TVec.Fma(c[B1], m, c[C1] * TVec.Min(TVec.Max(g, -tau), tau));
+        theta = TVec.Fma(c[NegLrWd], theta, theta) - c[Coefficient] * m;
+    }
 }

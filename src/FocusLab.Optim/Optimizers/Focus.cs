@@ -1,4 +1,4 @@
-using System.Runtime.Intrinsics;
+using System.Runtime.CompilerServices;
 
 namespace FocusLab.Optim;
 
@@ -12,7 +12,7 @@ namespace FocusLab.Optim;
 /// decay_target "theta" decays toward the pre-step θ instead of θ̂, as the toy experiments (docs/equations.md#toy-optimizers).
 /// sign(θ − θ̂) is evaluated as sign(θ(1−β2^t) − θ̄): no division, and exactly 0 at t = 1 (docs/equations.md#focus).
 /// </summary>
-public sealed class Focus : Optimizer
+public sealed class Focus : RuleOptimizer<FocusRule>
 {
     /// <summary>The hyperparameters of <c>focus</c> with their defaults and valid ranges: lr 6e-4, beta1 0.9, beta2 0.999, gamma 0.1, weight_decay 0, decay before (the paper; after = the released code), decay_target theta_hat.</summary>
     public static readonly IReadOnlyList<Hyperparameter> Defaults =
@@ -26,77 +26,98 @@ public sealed class Focus : Optimizer
         Hyperparameter.Choice("decay_target", "theta_hat", ["theta_hat", "theta"], "what weight decay pulls toward zero"),
     ];
 
-    private readonly float[][] _m, _avg;
-    private float _b1, _omb1, _b2, _omb2, _lr, _gammaLr, _bc, _decayCoef;
-    private bool _after, _towardTheta;
-
     /// <summary>FOCUS over the groups; allocates the momentum m and the parameter average θ̄ (8 bytes per coordinate).</summary>
     /// <param name="groups">The parameter groups, each with optional hyperparameter overrides.</param>
     /// <param name="settings">Hyperparameter values for every group, as spec-string text by name (see <see cref="Defaults"/>); null keeps the defaults.</param>
     public Focus(IEnumerable<ParameterGroupSpec> groups, IReadOnlyDictionary<string, string>? settings = null)
         : base("focus", Defaults, groups, settings)
     {
-        _m = Parameters.Select(p => NewState(p, "exp_avg")).ToArray();
-        _avg = Parameters.Select(p => NewState(p, "param_avg")).ToArray();
+        UseStates(Parameters.Select(p => NewState(p, "exp_avg")).ToArray(), Parameters.Select(p => NewState(p, "param_avg")).ToArray());
     }
 
-    /// <summary>Precomputes the moment rates, η, γη, the bias correction 1−β2^t and the weight-decay coefficient (folded onto θ̄ when decaying toward θ̂) for the group.</summary>
-    protected override void BeginGroup(ParameterGroup g, long t)
+    /// <inheritdoc/>
+    protected override FocusRule CreateRule(ParameterGroup g, long t)
     {
-        double b1 = g.Get("beta1"), b2 = g.Get("beta2"), lr = g.Lr, wd = g.Get("weight_decay");
-        double bc = 1 - Math.Pow(b2, t);
-        _b1 = (float)b1; _omb1 = (float)(1 - b1); _b2 = (float)b2; _omb2 = (float)(1 - b2);
-        _lr = (float)lr; _gammaLr = (float)(lr * g.Get("gamma"));
-        _bc = (float)bc;
-        _after = g.Get("decay") == 1;
-        _towardTheta = g.Get("decay_target") == 1;
-        // Decay toward θ̂ = θ̄/bc is folded into one coefficient on θ̄; toward θ it multiplies θ.
-        _decayCoef = _towardTheta ? (float)(lr * wd) : (float)(lr * wd / bc);
+        double b1 = g.Get("beta1"), b2 = g.Get("beta2");
+        return new((float)b1, (float)(1 - b1), (float)b2, (float)(1 - b2), (float)g.Get("gamma"), (float)(1 - Math.Pow(b2, t)),
+            g.Get("decay") == 1 ? FocusDecay.After : FocusDecay.Before,
+            g.Get("decay_target") == 1 ? FocusDecayTarget.Theta : FocusDecayTarget.ThetaHat);
+    }
+}
+
+/// <summary>When FOCUS applies weight decay relative to its sign step.</summary>
+public enum FocusDecay
+{
+    /// <summary>Decay first, then the sign step from the decayed θ (the paper's Algorithm 1).</summary>
+    Before,
+    /// <summary>The sign step from the pre-step θ, then the decay (the authors' released code).</summary>
+    After,
+}
+
+/// <summary>What FOCUS's weight decay pulls toward zero.</summary>
+public enum FocusDecayTarget
+{
+    /// <summary>The bias-corrected parameter average θ̂ (the paper).</summary>
+    ThetaHat,
+    /// <summary>The pre-step θ (the toy experiments).</summary>
+    Theta,
+}
+
+/// <summary>
+/// FOCUS's step (Algorithm 1): m ← β1 m + (1−β1) g; θ̄ ← β2 θ̄ + (1−β2) θ; the decay η wd·(θ̂ or θ), before
+/// or after θ ← θ − (η sign(m) + ηγ sign(θ(1−β2^t) − θ̄)). States s0 = m, s1 = θ̄.
+/// </summary>
+/// <param name="Beta1">β1.</param>
+/// <param name="OneMinusBeta1">1 − β1.</param>
+/// <param name="Beta2">β2 of the parameter average.</param>
+/// <param name="OneMinusBeta2">1 − β2.</param>
+/// <param name="Gamma">γ, the attraction toward θ̂.</param>
+/// <param name="BiasCorrection">1 − β2^t.</param>
+/// <param name="Decay">Decay before or after the sign step.</param>
+/// <param name="Target">Decay toward θ̂ or θ.</param>
+public readonly record struct FocusRule(float Beta1, float OneMinusBeta1, float Beta2, float OneMinusBeta2, float Gamma, float BiasCorrection,
+    FocusDecay Decay, FocusDecayTarget Target) : IUpdateRule
+{
+    private const int B1 = 0, C1 = 1, B2 = 2, C2 = 3, NegLr = 4, NegGammaLr = 5, Bc = 6, NegDecayBefore = 7, NegDecayAfter = 8;
+
+    /// <inheritdoc/>
+    public static int StateCount => 2;
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void BroadcastStep<TVec>(ref RuleVectors<TVec> c) where TVec : struct, IFloatVector<TVec>
+    {
+        c[B1] = TVec.Create(Beta1); c[C1] = TVec.Create(OneMinusBeta1);
+        c[B2] = TVec.Create(Beta2); c[C2] = TVec.Create(OneMinusBeta2);
+        c[Bc] = TVec.Create(BiasCorrection);
     }
 
-    /// <summary>One SIMD pass over [start, end): m and θ̄ updated, then θ −= η(sign(m) + γ sign(θ(1−β2^t) − θ̄)), with the weight decay before or after the sign step as <c>decay</c> says.</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    protected override void UpdateRange(int param, int start, int end)
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void BroadcastRun<TVec>(TVec lr, TVec weightDecay, ref RuleVectors<TVec> c) where TVec : struct, IFloatVector<TVec>
     {
-        var theta = Parameters[param].DataSpan; var grad = Parameters[param].GradSpan;
-        var m = _m[param].AsSpan(); var avg = _avg[param].AsSpan();
-        int i = start, vend = Simd.VectorEnd(start, end);
-        var b1 = Vector256.Create(_b1); var omb1 = Vector256.Create(_omb1);
-        var b2 = Vector256.Create(_b2); var omb2 = Vector256.Create(_omb2);
-        var lr = Vector256.Create(_lr); var glr = Vector256.Create(_gammaLr);
-        var bc = Vector256.Create(_bc); var dc = Vector256.Create(_decayCoef);
-        bool after = _after, towardTheta = _towardTheta;
-        for (; i < vend; i += Simd.Width)
-        {
-            var th = Simd.Load(theta, i);
-            var mi = b1 * Simd.Load(m, i) + omb1 * Simd.Load(grad, i);
-            var ai = b2 * Simd.Load(avg, i) + omb2 * th;
-            Simd.Store(mi, m, i); Simd.Store(ai, avg, i);
-            var decay = dc * (towardTheta ? th : ai);
-            if (after)
-                th = th - (lr * Simd.Sign(mi) + glr * Simd.Sign(th * bc - ai)) - decay;
-            else
-            {
-                th -= decay;
-                th = th - (lr * Simd.Sign(mi) + glr * Simd.Sign(th * bc - ai));
-            }
-            Simd.Store(th, theta, i);
-        }
-        for (; i < end; i++)
-        {
-            float th = theta[i];
-            float mi = _b1 * m[i] + _omb1 * grad[i];
-            float ai = _b2 * avg[i] + _omb2 * th;
-            m[i] = mi; avg[i] = ai;
-            float decay = _decayCoef * (towardTheta ? th : ai);
-            if (after)
-                th = th - (_lr * Simd.Sign(mi) + _gammaLr * Simd.Sign(th * _bc - ai)) - decay;
-            else
-            {
-                th -= decay;
-                th = th - (_lr * Simd.Sign(mi) + _gammaLr * Simd.Sign(th * _bc - ai));
-            }
-            theta[i] = th;
-        }
+        c[NegLr] = -lr; c[NegGammaLr] = -(lr * TVec.Create(Gamma));
+        // Decay toward θ̂ = θ̄/(1−β2^t) is folded into one coefficient on θ̄; toward θ it multiplies θ.
+        // One of the two is zero: a fused θ + 0·target is θ exactly, so both decays run without a branch per coordinate.
+        var negDecay = -(Target == FocusDecayTarget.Theta ? lr * weightDecay : lr * weightDecay / TVec.Create(BiasCorrection));
+        c[NegDecayBefore] = Decay == FocusDecay.Before ? negDecay : TVec.Create(0);
+        c[NegDecayAfter] = Decay == FocusDecay.After ? negDecay : TVec.Create(0);
+    }
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Apply<TVec>(in RuleVectors<TVec> c, ref TVec theta, TVec g, ref TVec m, ref TVec average, ref TVec s2, ref TVec s3) where TVec : struct, IFloatVector<TVec>
+    {
+        var th = theta;
+        m = TVec.Fma(c[B1], m, c[C1] * g);
+        average = TVec.Fma(c[B2], average, c[C2] * th);
+        var target = Target == FocusDecayTarget.Theta ? th : average;
+        th = TVec.Fma(c[NegDecayBefore], target, th);
+        // sign(θ − θ̂) = sign(θ(1−β2^t) − θ̄): no division, and exactly 0 at t = 1, where θ(1−β2) and θ̄ = (1−β2)θ
+        // are the same rounded product (docs/equations.md#focus); a fused θ·bc − θ̄ would leave the rounding error.
+        // η·sign and ηγ·sign are exact products, so each fused step rounds once.
+        th = TVec.Fma(c[NegGammaLr], TVec.Sign(th * c[Bc] - average), TVec.Fma(c[NegLr], TVec.Sign(m), th));
+        th = TVec.Fma(c[NegDecayAfter], target, th);
+        theta = th;
     }
 }

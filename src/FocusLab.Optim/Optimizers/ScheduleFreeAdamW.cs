@@ -1,4 +1,4 @@
-using System.Runtime.Intrinsics;
+using System.Runtime.CompilerServices;
 
 namespace FocusLab.Optim;
 
@@ -18,7 +18,7 @@ namespace FocusLab.Optim;
 /// step, so switching never perturbs training). The mode is saved with the state. State: z, x, v
 /// (12 bytes per parameter) and per group η_max, W and the mode.
 /// </summary>
-public sealed class ScheduleFreeAdamW : Optimizer, ITrainEvalSwitch
+public sealed class ScheduleFreeAdamW : RuleOptimizer<ScheduleFreeAdamWRule>, ITrainEvalSwitch
 {
     /// <summary>The reference implementation's defaults.</summary>
     public static readonly IReadOnlyList<Hyperparameter> Defaults =
@@ -37,8 +37,6 @@ public sealed class ScheduleFreeAdamW : Optimizer, ITrainEvalSwitch
 
     private readonly float[][] _z, _x, _v;
     private readonly double[][] _schedule;          // per group: η_max, W, 1 when in evaluation mode
-    private float _decayStep, _lrStep, _b2, _omb2, _invBc2, _eps, _c, _omc, _b1, _omb1;
-    private bool _first;
 
     /// <summary>Builds schedule-free AdamW over <paramref name="groups"/>.</summary>
     /// <param name="groups">Parameter groups with their overrides.</param>
@@ -49,6 +47,7 @@ public sealed class ScheduleFreeAdamW : Optimizer, ITrainEvalSwitch
         _z = Parameters.Select(p => NewState(p, "z")).ToArray();
         _x = Parameters.Select(p => NewState(p, "x")).ToArray();
         _v = Parameters.Select(p => NewState(p, "exp_avg_sq")).ToArray();
+        UseStates(_z, _x, _v);
         _schedule = Groups.Select(g => NewGroupState(g, "schedule_free", 3)).ToArray();
     }
 
@@ -61,9 +60,16 @@ public sealed class ScheduleFreeAdamW : Optimizer, ITrainEvalSwitch
         foreach (var g in Groups)
         {
             if (_schedule[g.Index][EvalMode] == 0) continue;
-            if (StepCount > 0) SetBeta1(g);
-            foreach (var p in g.Parameters)
-                if (StepCount > 0) Interpolate(IndexOf(p), 0, p.Length);
+            if (StepCount > 0)
+            {
+                double b1 = g.Get("beta1");
+                var interpolate = new ScheduleFreeInterpolationRule((float)b1, (float)(1 - b1));
+                foreach (var p in g.Parameters)
+                {
+                    int k = IndexOf(p);
+                    RuleDriver.Run(interpolate, 0, 0, p.DataSpan, p.GradSpan, _x[k], _z[k], default, default, 0, p.Length);
+                }
+            }
             _schedule[g.Index][EvalMode] = 0;
         }
     }
@@ -80,79 +86,106 @@ public sealed class ScheduleFreeAdamW : Optimizer, ITrainEvalSwitch
         }
     }
 
-    /// <inheritdoc/>
-    protected override void BeginGroup(ParameterGroup g, long t)
+    /// <summary>Advances the group's schedule (η_max, W; so call once per step, in order) and returns the step's rule.</summary>
+    protected override ScheduleFreeAdamWRule CreateRule(ParameterGroup g, long t)
     {
         var s = _schedule[g.Index];
         if (s[EvalMode] != 0)
             throw new InvalidOperationException("schedulefree_adamw: Step() while the parameters hold the evaluation point x; call Train() first (gradients must be taken at y).");
         long k = t - 1;
         double warmup = g.Get("warmup_steps");
-        double lr = g.Lr * (k < warmup ? (k + 1) / warmup : 1.0);
-        s[LrMax] = Math.Max(s[LrMax], lr);
+        double factor = k < warmup ? (k + 1) / warmup : 1.0;
+        s[LrMax] = Math.Max(s[LrMax], g.Lr * factor);
         double w = Math.Pow(k + 1, g.Get("r")) * Math.Pow(s[LrMax], g.Get("weight_lr_power"));
         s[WeightSum] += w;
         double c = s[WeightSum] > 0 ? w / s[WeightSum] : 0;
-        double b2 = g.Get("beta2");
-        _decayStep = (float)(lr * g.Get("weight_decay"));
-        _lrStep = (float)lr;
-        _b2 = (float)b2; _omb2 = (float)(1 - b2);
-        _invBc2 = (float)(1 / (1 - Math.Pow(b2, t)));
-        _eps = (float)g.Get("eps");
-        _c = (float)c; _omc = (float)(1 - c);
-        SetBeta1(g);
-        _first = t == 1;
+        double b1 = g.Get("beta1"), b2 = g.Get("beta2");
+        return new((float)factor, (float)b1, (float)(1 - b1), (float)b2, (float)(1 - b2), (float)(1 / (1 - Math.Pow(b2, t))), (float)g.Get("eps"),
+            (float)c, (float)(1 - c), t == 1);
     }
+}
 
-    private void SetBeta1(ParameterGroup g)
+/// <summary>
+/// Schedule-free AdamW's step with η_k = η·warm-up factor (see <see cref="ScheduleFreeAdamW"/>); on the first
+/// step z and x start at θ = y. States s0 = z, s1 = x, s2 = v; θ holds y.
+/// </summary>
+/// <param name="WarmupFactor">min(1, (k+1)/warmup_steps).</param>
+/// <param name="Beta1">β1 of the interpolation y = β1 x + (1−β1) z.</param>
+/// <param name="OneMinusBeta1">1 − β1.</param>
+/// <param name="Beta2">β2.</param>
+/// <param name="OneMinusBeta2">1 − β2.</param>
+/// <param name="InverseBiasCorrection2">1/(1 − β2^t).</param>
+/// <param name="Eps">eps.</param>
+/// <param name="AverageWeight">c = w/W of the average x.</param>
+/// <param name="OneMinusAverageWeight">1 − c.</param>
+/// <param name="First">t = 1.</param>
+public readonly record struct ScheduleFreeAdamWRule(float WarmupFactor, float Beta1, float OneMinusBeta1, float Beta2, float OneMinusBeta2,
+    float InverseBiasCorrection2, float Eps, float AverageWeight, float OneMinusAverageWeight, bool First) : IUpdateRule
+{
+    private const int Lr = 0, LrWd = 1, B2 = 2, C2 = 3, Ibc = 4, EpsV = 5, C = 6, OmC = 7, B1 = 8, C1 = 9;
+
+    /// <inheritdoc/>
+    public static int StateCount => 3;
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void BroadcastStep<TVec>(ref RuleVectors<TVec> c) where TVec : struct, IFloatVector<TVec>
     {
-        double b1 = g.Get("beta1");
-        _b1 = (float)b1; _omb1 = (float)(1 - b1);
+        c[B2] = TVec.Create(Beta2); c[C2] = TVec.Create(OneMinusBeta2);
+        c[Ibc] = TVec.Create(InverseBiasCorrection2); c[EpsV] = TVec.Create(Eps); c[C] = TVec.Create(AverageWeight);
+        c[OmC] = TVec.Create(OneMinusAverageWeight); c[B1] = TVec.Create(Beta1); c[C1] = TVec.Create(OneMinusBeta1);
     }
 
     /// <inheritdoc/>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    protected override void UpdateRange(int param, int start, int end)
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void BroadcastRun<TVec>(TVec lr, TVec weightDecay, ref RuleVectors<TVec> c) where TVec : struct, IFloatVector<TVec>
     {
-        var y = Parameters[param].DataSpan; var grad = Parameters[param].GradSpan;
-        var z = _z[param].AsSpan(); var x = _x[param].AsSpan(); var v = _v[param].AsSpan();
-        if (_first)
-        {
-            y[start..end].CopyTo(z[start..end]);
-            y[start..end].CopyTo(x[start..end]);
-        }
-        int i = start, vend = Simd.VectorEnd(start, end);
-        var decay = Vector256.Create(_decayStep); var lr = Vector256.Create(_lrStep);
-        var b2 = Vector256.Create(_b2); var omb2 = Vector256.Create(_omb2); var ibc = Vector256.Create(_invBc2);
-        var eps = Vector256.Create(_eps); var c = Vector256.Create(_c); var omc = Vector256.Create(_omc);
-        for (; i < vend; i += Simd.Width)
-        {
-            var gi = Simd.Load(grad, i);
-            var vi = b2 * Simd.Load(v, i) + omb2 * (gi * gi);
-            var zi = Simd.Load(z, i) - decay * Simd.Load(y, i);
-            zi -= lr * gi / (Vector256.Sqrt(vi * ibc) + eps);
-            var xi = omc * Simd.Load(x, i) + c * zi;
-            Simd.Store(vi, v, i); Simd.Store(zi, z, i); Simd.Store(xi, x, i);
-        }
-        for (; i < end; i++)
-        {
-            float gi = grad[i];
-            float vi = _b2 * v[i] + _omb2 * (gi * gi);
-            float zi = z[i] - _decayStep * y[i];
-            zi -= _lrStep * gi / (MathF.Sqrt(vi * _invBc2) + _eps);
-            v[i] = vi; z[i] = zi;
-            x[i] = _omc * x[i] + _c * zi;
-        }
-        Interpolate(param, start, end);
+        var lrk = lr * TVec.Create(WarmupFactor);
+        c[Lr] = lrk; c[LrWd] = lrk * weightDecay;
     }
 
-    /// <summary>y = β1 x + (1−β1) z on [start, end): the one place y is computed (step and <see cref="Train"/>), so both give the same bits.</summary>
-    private void Interpolate(int param, int start, int end)
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Apply<TVec>(in RuleVectors<TVec> c, ref TVec y, TVec g, ref TVec z, ref TVec x, ref TVec v, ref TVec s3) where TVec : struct, IFloatVector<TVec>
     {
-        var y = Parameters[param].DataSpan; var z = _z[param].AsSpan(); var x = _x[param].AsSpan();
-        var b1 = Vector256.Create(_b1); var omb1 = Vector256.Create(_omb1);
-        int i = start, vend = Simd.VectorEnd(start, end);
-        for (; i < vend; i += Simd.Width) Simd.Store(b1 * Simd.Load(x, i) + omb1 * Simd.Load(z, i), y, i);
-        for (; i < end; i++) y[i] = _b1 * x[i] + _omb1 * z[i];
+        if (First) { z = y; x = y; }
+        v = TVec.Fma(c[B2], v, c[C2] * (g * g));
+        z = TVec.Fma(-c[LrWd], y, z);
+        z -= c[Lr] * g / (TVec.Sqrt(v * c[Ibc]) + c[EpsV]);
+        x = TVec.Fma(c[OmC], x, c[C] * z);
+        y = ScheduleFreeInterpolationRule.Interpolate(c[B1], c[C1], x, z);
     }
+}
+
+/// <summary>y = β1 x + (1−β1) z: the one definition used by the step and by <see cref="ScheduleFreeAdamW.Train"/>, so both give the same bits. States s0 = x, s1 = z.</summary>
+/// <param name="Beta1">β1.</param>
+/// <param name="OneMinusBeta1">1 − β1.</param>
+public readonly record struct ScheduleFreeInterpolationRule(float Beta1, float OneMinusBeta1) : IUpdateRule
+{
+    /// <inheritdoc/>
+    public static int StateCount => 2;
+
+    /// <summary>β1 x + (1−β1) z.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static TVec Interpolate<TVec>(TVec beta1, TVec oneMinusBeta1, TVec x, TVec z) where TVec : struct, IFloatVector<TVec> =>
+        TVec.Fma(beta1, x, oneMinusBeta1 * z);
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void BroadcastStep<TVec>(ref RuleVectors<TVec> c) where TVec : struct, IFloatVector<TVec>
+    {
+        c[0] = TVec.Create(Beta1); c[1] = TVec.Create(OneMinusBeta1);
+    }
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void BroadcastRun<TVec>(TVec lr, TVec weightDecay, ref RuleVectors<TVec> c) where TVec : struct, IFloatVector<TVec>
+    {
+
+    }
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Apply<TVec>(in RuleVectors<TVec> c, ref TVec y, TVec g, ref TVec x, ref TVec z, ref TVec s2, ref TVec s3) where TVec : struct, IFloatVector<TVec> =>
+        y = Interpolate(c[0], c[1], x, z);
 }

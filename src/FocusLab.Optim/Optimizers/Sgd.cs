@@ -1,4 +1,4 @@
-using System.Runtime.Intrinsics;
+using System.Runtime.CompilerServices;
 
 namespace FocusLab.Optim;
 
@@ -7,7 +7,7 @@ namespace FocusLab.Optim;
 /// buf = d on the first step, and Nesterov d + μ buf. <c>momentum_init = zero</c> starts the buffer at 0
 /// instead (an exponential moving average from m₀ = 0, as Pan &amp; Li's clipped SGD).
 /// </summary>
-public sealed class Sgd : Optimizer
+public sealed class Sgd : RuleOptimizer<SgdRule>
 {
     /// <summary>The hyperparameters of <c>sgd</c> with their defaults and valid ranges: lr 1e-2, momentum 0, dampening 0, nesterov false, weight_decay 0 (coupled L2), momentum_init grad.</summary>
     public static readonly IReadOnlyList<Hyperparameter> Defaults =
@@ -20,10 +20,6 @@ public sealed class Sgd : Optimizer
         Hyperparameter.Choice("momentum_init", "grad", ["grad", "zero"], "first momentum buffer: the gradient (PyTorch) or zero"),
     ];
 
-    private readonly float[][] _buf;
-    private float _lr, _wd, _mu, _damp;
-    private bool _first, _nesterov, _noMomentum;
-
     /// <summary>SGD over the groups; allocates the momentum buffer (4 bytes per coordinate).</summary>
     /// <param name="groups">The parameter groups, each with optional hyperparameter overrides.</param>
     /// <param name="settings">Hyperparameter values for every group, as spec-string text by name (see <see cref="Defaults"/>); null keeps the defaults.</param>
@@ -33,51 +29,57 @@ public sealed class Sgd : Optimizer
         foreach (var g in Groups)
             if (g.GetFlag("nesterov") && (g.Get("momentum") <= 0 || g.Get("dampening") != 0))
                 throw new ArgumentException("sgd: nesterov = true needs momentum > 0 and dampening = 0 (as PyTorch).", "nesterov");
-        _buf = Parameters.Select(p => NewState(p, "momentum_buffer")).ToArray();
+        UseStates(Parameters.Select(p => NewState(p, "momentum_buffer")).ToArray());
     }
 
-    /// <summary>Turns the group's lr, momentum, dampening and weight decay into this step's coefficients (the first step, or momentum_init = zero, decides how the buffer starts).</summary>
-    protected override void BeginGroup(ParameterGroup g, long t)
+    /// <inheritdoc/>
+    protected override SgdRule CreateRule(ParameterGroup g, long t)
     {
-        _lr = (float)g.Lr; _wd = (float)g.Get("weight_decay");
         double mu = g.Get("momentum");
-        _mu = (float)mu; _damp = (float)(1 - g.Get("dampening"));
-        _noMomentum = mu == 0;
-        _first = t == 1 && g.Get("momentum_init") == 0;
-        _nesterov = g.GetFlag("nesterov");
+        return new((float)mu, (float)(1 - g.Get("dampening")), mu != 0, t == 1 && g.Get("momentum_init") == 0, g.GetFlag("nesterov"));
+    }
+}
+
+/// <summary>
+/// SGD's step: d = g + wd θ; with momentum buf = μ buf + (1−dampening) d (buf = d on a first step that
+/// starts from the gradient) and d = Nesterov ? d + μ buf : buf; θ ← θ − η d. State s0 = buf.
+/// </summary>
+/// <param name="Momentum">μ.</param>
+/// <param name="OneMinusDampening">1 − dampening.</param>
+/// <param name="HasMomentum">μ ≠ 0.</param>
+/// <param name="FirstFromGradient">This step sets buf = d (PyTorch's first step).</param>
+/// <param name="Nesterov">Nesterov momentum.</param>
+public readonly record struct SgdRule(float Momentum, float OneMinusDampening, bool HasMomentum, bool FirstFromGradient, bool Nesterov) : IUpdateRule
+{
+    private const int Mu = 0, Damp = 1, Lr = 2, Wd = 3;
+
+    /// <inheritdoc/>
+    public static int StateCount => 1;
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void BroadcastStep<TVec>(ref RuleVectors<TVec> c) where TVec : struct, IFloatVector<TVec>
+    {
+        c[Mu] = TVec.Create(Momentum); c[Damp] = TVec.Create(OneMinusDampening);
     }
 
-    /// <summary>One SIMD pass over [start, end) of a parameter: d = g + wd θ, buf = μ buf + (1−dampening) d, θ −= η (Nesterov ? d + μ buf : buf), or θ −= η d without momentum.</summary>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
-    protected override void UpdateRange(int param, int start, int end)
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void BroadcastRun<TVec>(TVec lr, TVec weightDecay, ref RuleVectors<TVec> c) where TVec : struct, IFloatVector<TVec>
     {
-        var theta = Parameters[param].DataSpan; var grad = Parameters[param].GradSpan; var buf = _buf[param].AsSpan();
-        int i = start, vend = Simd.VectorEnd(start, end);
-        var lr = Vector256.Create(_lr); var wd = Vector256.Create(_wd);
-        var mu = Vector256.Create(_mu); var damp = Vector256.Create(_damp);
-        for (; i < vend; i += Simd.Width)
+        c[Lr] = lr; c[Wd] = weightDecay;
+    }
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Apply<TVec>(in RuleVectors<TVec> c, ref TVec theta, TVec g, ref TVec buf, ref TVec s1, ref TVec s2, ref TVec s3) where TVec : struct, IFloatVector<TVec>
+    {
+        var d = TVec.Fma(c[Wd], theta, g);
+        if (HasMomentum)
         {
-            var th = Simd.Load(theta, i);
-            var d = Simd.Load(grad, i) + wd * th;
-            if (!_noMomentum)
-            {
-                var b = _first ? d : mu * Simd.Load(buf, i) + damp * d;
-                Simd.Store(b, buf, i);
-                d = _nesterov ? d + mu * b : b;
-            }
-            Simd.Store(th - lr * d, theta, i);
+            buf = FirstFromGradient ? d : TVec.Fma(c[Mu], buf, c[Damp] * d);
+            d = Nesterov ? TVec.Fma(c[Mu], buf, d) : buf;
         }
-        for (; i < end; i++)
-        {
-            float th = theta[i];
-            float d = grad[i] + _wd * th;
-            if (!_noMomentum)
-            {
-                float b = _first ? d : _mu * buf[i] + _damp * d;
-                buf[i] = b;
-                d = _nesterov ? d + _mu * b : b;
-            }
-            theta[i] = th - _lr * d;
-        }
+        theta -= c[Lr] * d;
     }
 }

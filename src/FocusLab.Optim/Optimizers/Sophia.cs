@@ -1,4 +1,4 @@
-using System.Runtime.Intrinsics;
+using System.Runtime.CompilerServices;
 
 namespace FocusLab.Optim;
 
@@ -14,7 +14,7 @@ namespace FocusLab.Optim;
 /// softmax, one backward pass), computed every k steps. bs is the number of examples (tokens) per batch,
 /// because the mean-loss gradient ĝ makes bs·ĝ² the Gauss–Newton diagonal estimate.
 /// </summary>
-public sealed class Sophia : Optimizer, IHessianDiagonal
+public sealed class Sophia : RuleOptimizer<SophiaRule>, IHessianDiagonal
 {
     /// <summary>SophiaG's defaults: lr 1e-4, β (0.965, 0.99), ρ 0.04, wd 0.1, bs 5120 (the official code's default; set it to the tokens per batch).</summary>
     public static readonly IReadOnlyList<Hyperparameter> Defaults =
@@ -27,10 +27,9 @@ public sealed class Sophia : Optimizer, IHessianDiagonal
         Hyperparameter.WeightDecay(0.1),
     ];
 
-    private readonly float[][] _m, _h;
+    private readonly float[][] _h;
     private readonly double[] _updates;
-    private float _decay, _b1, _omb1, _scale, _lr, _b2, _omb2;
-    private bool _hessianPass;
+    private SophiaHessianRule? _hessianPass;
 
     /// <summary>Builds SophiaG over <paramref name="groups"/>.</summary>
     /// <param name="groups">Parameter groups with their overrides.</param>
@@ -38,8 +37,9 @@ public sealed class Sophia : Optimizer, IHessianDiagonal
     public Sophia(IEnumerable<ParameterGroupSpec> groups, IReadOnlyDictionary<string, string>? settings = null)
         : base("sophia", Defaults, groups, settings)
     {
-        _m = Parameters.Select(p => NewState(p, "exp_avg")).ToArray();
+        var m = Parameters.Select(p => NewState(p, "exp_avg")).ToArray();
         _h = Parameters.Select(p => NewState(p, "hessian")).ToArray();
+        UseStates(m, _h);
         _updates = NewGroupState(Groups[0], "hessian_updates", 1);
     }
 
@@ -49,68 +49,104 @@ public sealed class Sophia : Optimizer, IHessianDiagonal
     /// <inheritdoc/>
     public void UpdateHessian()
     {
-        _hessianPass = true;
         try
         {
             for (int gi = 0; gi < Groups.Count; gi++)
             {
                 double b2 = Groups[gi].Get("beta2");
-                _b2 = (float)b2; _omb2 = (float)(1 - b2);
+                _hessianPass = new SophiaHessianRule((float)b2, (float)(1 - b2));
                 RunChunks(Groups[gi], mode: 0);
             }
         }
-        finally { _hessianPass = false; }
+        finally { _hessianPass = null; }
         _updates[0]++;
     }
 
     /// <inheritdoc/>
-    protected override void BeginGroup(ParameterGroup g, long t)
+    protected override SophiaRule CreateRule(ParameterGroup g, long t)
     {
-        double lr = g.Lr, b1 = g.Get("beta1");
-        _lr = (float)lr;
-        _decay = (float)(1 - lr * g.Get("weight_decay"));
-        _b1 = (float)b1; _omb1 = (float)(1 - b1);
-        _scale = (float)(g.Get("rho") * g.Get("bs"));
+        double b1 = g.Get("beta1");
+        return new((float)b1, (float)(1 - b1), (float)(g.Get("rho") * g.Get("bs")));
     }
 
     /// <inheritdoc/>
-    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
     protected override void UpdateRange(int param, int start, int end)
     {
-        if (_hessianPass) { Hessian(param, start, end); return; }
-        var theta = Parameters[param].DataSpan; var grad = Parameters[param].GradSpan;
-        var m = _m[param].AsSpan(); var h = _h[param].AsSpan();
-        int i = start, vend = Simd.VectorEnd(start, end);
-        var decay = Vector256.Create(_decay); var b1 = Vector256.Create(_b1); var omb1 = Vector256.Create(_omb1);
-        var scale = Vector256.Create(_scale); var tiny = Vector256.Create(1e-15f); var lr = Vector256.Create(_lr);
-        var one = Vector256<float>.One;
-        // sign(m)·min(|m|/d, 1) = clamp(m/d, −1, 1) exactly for d > 0 (IEEE division is sign-symmetric).
-        for (; i < vend; i += Simd.Width)
+        if (_hessianPass is { } rule)
         {
-            var mi = b1 * Simd.Load(m, i) + omb1 * Simd.Load(grad, i);
-            Simd.Store(mi, m, i);
-            var ratio = Vector256.Min(Vector256.Max(mi / (scale * Simd.Load(h, i) + tiny), -one), one);
-            Simd.Store(Simd.Load(theta, i) * decay - lr * ratio, theta, i);
+            var p = Parameters[param];
+            // θ is passed but the rule leaves it unchanged; h is the rule's only state.
+            RuleDriver.Run(rule, 0, 0, p.DataSpan, p.GradSpan, _h[param], default, default, default, start, end);
         }
-        for (; i < end; i++)
-        {
-            float mi = _b1 * m[i] + _omb1 * grad[i];
-            m[i] = mi;
-            float ratio = Math.Min(Math.Max(mi / (_scale * h[i] + 1e-15f), -1f), 1f);
-            theta[i] = theta[i] * _decay - _lr * ratio;
-        }
+        else base.UpdateRange(param, start, end);
+    }
+}
+
+/// <summary>
+/// SophiaG's step: θ ← θ − η wd θ; m ← β1 m + (1−β1) g; θ ← θ − η clamp(m/(ρ·bs·h + 1e-15), −1, 1)
+/// (= sign(m)·min(|m|/(ρ·bs·h + 1e-15), 1) exactly: IEEE division is sign-symmetric). States s0 = m, s1 = h (read only).
+/// </summary>
+/// <param name="Beta1">β1.</param>
+/// <param name="OneMinusBeta1">1 − β1.</param>
+/// <param name="Scale">ρ·bs.</param>
+public readonly record struct SophiaRule(float Beta1, float OneMinusBeta1, float Scale) : IUpdateRule
+{
+    private const int B1 = 0, C1 = 1, ScaleV = 2, Lr = 3, NegLrWd = 4;
+
+    /// <inheritdoc/>
+    public static int StateCount => 2;
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void BroadcastStep<TVec>(ref RuleVectors<TVec> c) where TVec : struct, IFloatVector<TVec>
+    {
+        c[B1] = TVec.Create(Beta1); c[C1] = TVec.Create(OneMinusBeta1); c[ScaleV] = TVec.Create(Scale);
     }
 
-    private void Hessian(int param, int start, int end)
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void BroadcastRun<TVec>(TVec lr, TVec weightDecay, ref RuleVectors<TVec> c) where TVec : struct, IFloatVector<TVec>
     {
-        var grad = Parameters[param].GradSpan; var h = _h[param].AsSpan();
-        var b2 = Vector256.Create(_b2); var omb2 = Vector256.Create(_omb2);
-        int i = start, vend = Simd.VectorEnd(start, end);
-        for (; i < vend; i += Simd.Width)
-        {
-            var gi = Simd.Load(grad, i);
-            Simd.Store(b2 * Simd.Load(h, i) + omb2 * (gi * gi), h, i);
-        }
-        for (; i < end; i++) h[i] = _b2 * h[i] + _omb2 * (grad[i] * grad[i]);
+        c[Lr] = lr; c[NegLrWd] = -(lr * weightDecay);
     }
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Apply<TVec>(in RuleVectors<TVec> c, ref TVec theta, TVec g, ref TVec m, ref TVec h, ref TVec s2, ref TVec s3) where TVec : struct, IFloatVector<TVec>
+    {
+        var one = TVec.Create(1);
+        m = TVec.Fma(c[B1], m, c[C1] * g);
+        var ratio = TVec.Min(TVec.Max(m / TVec.Fma(c[ScaleV], h, TVec.Create(1e-15f)), -one), one);
+        theta = TVec.Fma(c[NegLrWd], theta, theta) - c[Lr] * ratio;
+    }
+}
+
+/// <summary>SophiaG's Hessian-diagonal update h ← β2 h + (1−β2) ĝ² (θ unchanged). State s0 = h.</summary>
+/// <param name="Beta2">β2.</param>
+/// <param name="OneMinusBeta2">1 − β2.</param>
+public readonly record struct SophiaHessianRule(float Beta2, float OneMinusBeta2) : IUpdateRule
+{
+    private const int B2 = 0, C2 = 1;
+
+    /// <inheritdoc/>
+    public static int StateCount => 1;
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void BroadcastStep<TVec>(ref RuleVectors<TVec> c) where TVec : struct, IFloatVector<TVec>
+    {
+        c[B2] = TVec.Create(Beta2); c[C2] = TVec.Create(OneMinusBeta2);
+    }
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void BroadcastRun<TVec>(TVec lr, TVec weightDecay, ref RuleVectors<TVec> c) where TVec : struct, IFloatVector<TVec>
+    {
+
+    }
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Apply<TVec>(in RuleVectors<TVec> c, ref TVec theta, TVec g, ref TVec h, ref TVec s1, ref TVec s2, ref TVec s3) where TVec : struct, IFloatVector<TVec> =>
+        h = TVec.Fma(c[B2], h, c[C2] * (g * g));
 }

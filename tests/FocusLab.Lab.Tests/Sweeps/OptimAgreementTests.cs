@@ -6,8 +6,9 @@ namespace FocusLab.Lab.Tests.Sweeps;
 
 /// <summary>
 /// The sweep engine's toy optimizers agree step by step with FocusLab.Optim built by
-/// OptimizerFactory from the toy specs of docs/equations.md#toy-optimizers (adamw / signum / focus decay=after,
-/// decay_target=theta). The engine is run for T = 1, 2, …, K steps (its runs are prefixes of each
+/// OptimizerFactory from the same spec (the paper's three with their toy settings of
+/// docs/equations.md#toy-optimizers: adamw / signum / focus decay=after, decay_target=theta; any other
+/// per-coordinate rule as given). The engine is run for T = 1, 2, …, K steps (its runs are prefixes of each
 /// other: the noise is keyed by step) and its final θ compared with the Optim run after T steps.
 /// </summary>
 public class OptimAgreementTests
@@ -17,6 +18,18 @@ public class OptimAgreementTests
     [InlineData("signum", 0.003, 1.0)]
     [InlineData("focus", 0.003, 1.0)]
     [InlineData("focus", 0.02, 0.0)]
+    [InlineData("focus:gamma=0.4", 0.003, 1.0)]
+    [InlineData("focus:decay=before,decay_target=theta_hat,beta2=0.99", 0.003, 0.5)]
+    [InlineData("s3", 0.003, 1.0)]
+    [InlineData("s3:p=2,nesterov=false", 0.003, 0.5)]
+    [InlineData("lion", 0.003, 1.0)]
+    [InlineData("adamw", 0.01, 0.5)]
+    [InlineData("sgd:momentum=0.9,nesterov=true", 0.01, 0.5)]
+    [InlineData("nadam", 0.01, 0.5)]
+    [InlineData("rmsprop:centered=true,momentum=0.5", 0.003, 0.5)]
+    [InlineData("adan", 0.01, 0.5)]
+    [InlineData("sophia", 0.003, 0.5)]
+    [InlineData("schedulefree_adamw:warmup_steps=5", 0.01, 0.5)]
     public void EngineMatchesOptimizerFactoryStepByStep(string id, double lr, double sigma)
     {
         const int K = 30, reps = 2; const double a = 10, wd = 0.1;
@@ -35,7 +48,7 @@ public class OptimAgreementTests
         {
             rng.Normals(r, 0, out float z0, out float z1);
             var p = new Parameter("theta", [z0 * (float)1e-4, z1 * (float)1e-4]);
-            var optimizer = OptimizerFactory.Create(opt.OptimSpec(lr, wd), [p]);
+            var optimizer = opt.Create(lr, wd, p);
             var g = new double[2];
             for (int t = 1; t <= K; t++)
             {
@@ -53,5 +66,46 @@ public class OptimAgreementTests
                 }
             }
         }
+    }
+}
+
+/// <summary>What the sweep accepts as an optimizer: factory specs of per-coordinate rules, with one-line errors otherwise.</summary>
+public class ToyOptimizerSpecTests
+{
+    [Fact]
+    public void The_papers_three_carry_the_toy_settings_and_overrides_apply()
+    {
+        Assert.Equal("adamw", ToyOptimizer.Adam.OptimizerId);
+        Assert.Equal(0.9, ToyOptimizer.Focus.Get("beta2"));
+        Assert.Equal(0.2, ToyOptimizer.Focus.Get("gamma"), 12);
+        var g4 = ToyOptimizer.Parse("focus:gamma=0.4");
+        Assert.Equal("focus:gamma=0.4", g4.Id);
+        Assert.Equal(0.4, g4.Get("gamma"), 12);
+        Assert.Equal(0.9, g4.Get("beta2"));
+        Assert.Equal(0.95, ToyOptimizer.Parse("s3").Get("beta1"), 12);
+    }
+
+    [Fact]
+    public void A_list_splits_on_commas_and_a_bare_setting_continues_the_previous_spec()
+    {
+        var list = ToyOptimizer.ParseList("adam,signum,focus:gamma=0.4,beta2=0.99,s3,lion");
+        Assert.Equal(["adam", "signum", "focus:gamma=0.4,beta2=0.99", "s3", "lion"], list.Select(o => o.Id));
+        Assert.Equal(0.99, list[2].Get("beta2"), 12);
+    }
+
+    [Theory]
+    [InlineData("muon", "not a per-coordinate update rule")]
+    [InlineData("adafactor", "not a per-coordinate update rule")]
+    [InlineData("adam:clip_fraction=0.1", "clip_fraction")]
+    [InlineData("focus:lr=0.1", "remove lr=")]
+    [InlineData("signum:weight_decay=0.1", "remove weight_decay=")]
+    [InlineData("focus:gamma=-1", "gamma")]
+    [InlineData("nosuch", "Unknown optimizer")]
+    public void Unsupported_specs_are_refused_in_one_line_naming_the_problem(string spec, string expected)
+    {
+        var e = Assert.ThrowsAny<ArgumentException>(() => ToyOptimizer.Parse(spec));
+        Assert.Contains(expected, e.Message);
+        Assert.DoesNotContain('\n', e.Message);
+        if (expected.StartsWith("not a")) Assert.Contains("s3", e.Message);
     }
 }

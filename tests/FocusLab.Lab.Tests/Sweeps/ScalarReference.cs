@@ -24,6 +24,8 @@ internal static class ScalarReference
             return z;
         }
         var theta = Draw(0).Take(n).Select(v => v * initStd).ToArray();
+        double beta1 = opt.Get("beta1"), beta2 = opt.OptimizerId == "signum" ? 0 : opt.Get("beta2");
+        double eps = opt.OptimizerId == "adamw" ? opt.Get("eps") : 0, gamma = opt.OptimizerId == "focus" ? opt.Get("gamma") : 0;
         var m = new double[n]; var v2 = new double[n]; var bar = new double[n]; var g = new double[n];
         double minLoss = double.PositiveInfinity, maxU = double.NegativeInfinity;
         for (int t = 1; t <= steps; t++)
@@ -34,24 +36,25 @@ internal static class ScalarReference
             for (int i = 0; i < n; i++)
             {
                 double update;
-                m[i] = opt.Beta1 * m[i] + (1 - opt.Beta1) * g[i];
-                switch (opt.Kind)
+                m[i] = beta1 * m[i] + (1 - beta1) * g[i];
+                switch (opt.OptimizerId)
                 {
-                    case ToyOptimizerKind.Adam:
-                        v2[i] = opt.Beta2 * v2[i] + (1 - opt.Beta2) * g[i] * g[i];
-                        double mHat = m[i] / (1 - Math.Pow(opt.Beta1, t)), vHat = v2[i] / (1 - Math.Pow(opt.Beta2, t));
-                        update = mHat / (Math.Sqrt(vHat) + opt.Eps);
+                    case "adamw":
+                        v2[i] = beta2 * v2[i] + (1 - beta2) * g[i] * g[i];
+                        double mHat = m[i] / (1 - Math.Pow(beta1, t)), vHat = v2[i] / (1 - Math.Pow(beta2, t));
+                        update = mHat / (Math.Sqrt(vHat) + eps);
                         break;
-                    case ToyOptimizerKind.Signum:
+                    case "signum":
                         update = Math.Sign(m[i]);
                         break;
-                    default:
-                        bar[i] = opt.Beta2 * bar[i] + (1 - opt.Beta2) * theta[i];
-                        double thetaHat = bar[i] / (1 - Math.Pow(opt.Beta2, t));
+                    case "focus":
+                        bar[i] = beta2 * bar[i] + (1 - beta2) * theta[i];
+                        double thetaHat = bar[i] / (1 - Math.Pow(beta2, t));
                         // At t = 1, θ̂ = θ exactly in real arithmetic; compare with a relative guard as the engine's exact form does.
                         double diff = theta[i] - thetaHat;
-                        update = Math.Sign(m[i]) + opt.Gamma * (Math.Abs(diff) <= 1e-12 * Math.Abs(theta[i]) ? 0 : Math.Sign(diff));
+                        update = Math.Sign(m[i]) + gamma * (Math.Abs(diff) <= 1e-12 * Math.Abs(theta[i]) ? 0 : Math.Sign(diff));
                         break;
+                    default: throw new ArgumentException($"no scalar reference for {opt.Spec}");
                 }
                 theta[i] -= lr * (update + wd * theta[i]); // decay toward the pre-step θ inside the step
             }

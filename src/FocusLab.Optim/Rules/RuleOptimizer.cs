@@ -1,0 +1,81 @@
+namespace FocusLab.Optim;
+
+/// <summary>
+/// An optimizer whose whole step is one per-coordinate <see cref="IUpdateRule"/>: each group and step
+/// builds the rule once from typed hyperparameters (<see cref="RuleAt"/>) and <see cref="RuleDriver"/>
+/// applies it to every chunk. The same rule drives the phase sweep engine (<see cref="Accept{TResult}"/>).
+/// </summary>
+/// <typeparam name="TRule">The update rule.</typeparam>
+public abstract class RuleOptimizer<TRule> : Optimizer, IRuleOptimizer where TRule : struct, IUpdateRule
+{
+    private float[]?[][] _states = [];
+    private TRule _rule;
+    private float _lr, _weightDecay;
+
+    /// <summary>Builds the groups as <see cref="Optimizer"/> does; the subclass then allocates its state with <see cref="UseStates"/>.</summary>
+    /// <param name="id">Canonical optimizer id.</param>
+    /// <param name="schema">The hyperparameters the optimizer understands.</param>
+    /// <param name="groups">The parameter groups.</param>
+    /// <param name="settings">Spec-level hyperparameter values.</param>
+    protected RuleOptimizer(string id, IReadOnlyList<Hyperparameter> schema, IEnumerable<ParameterGroupSpec> groups, IReadOnlyDictionary<string, string>? settings)
+        : base(id, schema, groups, settings)
+    {
+    }
+
+    /// <summary>The rule's state buffers s0, s1, … per parameter (a null array: an optional buffer that does not exist).</summary>
+    protected void UseStates(params float[]?[][] states)
+    {
+        if (states.Length != TRule.StateCount) throw new InvalidOperationException($"{Id}: the rule has {TRule.StateCount} states, {states.Length} given.");
+        _states = states;
+    }
+
+    /// <summary>Step <paramref name="t"/>'s rule for <paramref name="group"/>: its scalars from the typed hyperparameters (called once per group and step, in step order).</summary>
+    public TRule RuleAt(ParameterGroup group, long t) => CreateRule(group, t);
+
+    /// <summary>Builds step <paramref name="t"/>'s rule for the group (the learning rate and weight decay are applied by <see cref="IUpdateRule.BroadcastRun{TVec}"/>).</summary>
+    protected abstract TRule CreateRule(ParameterGroup group, long t);
+
+    /// <summary>The learning rate the rule receives for the group (the group's lr).</summary>
+    protected virtual double LearningRateOf(ParameterGroup group) => group.Lr;
+
+    /// <summary>The weight decay the rule receives for the group (its weight_decay).</summary>
+    protected virtual double WeightDecayOf(ParameterGroup group) => group.Get("weight_decay");
+
+    /// <inheritdoc/>
+    protected override void BeginGroup(ParameterGroup group, long t)
+    {
+        _rule = CreateRule(group, t);
+        _lr = (float)LearningRateOf(group);
+        _weightDecay = (float)WeightDecayOf(group);
+    }
+
+    /// <summary>Runs the current rule over [start, end) of parameter <paramref name="param"/>.</summary>
+    protected override void UpdateRange(int param, int start, int end) => Run(_rule, param, start, end);
+
+    /// <summary>Runs <paramref name="rule"/> (with this group step's lr and weight decay) over [start, end) of a parameter; for optimizers whose rule changes within a group (per block).</summary>
+    protected void Run(in TRule rule, int param, int start, int end)
+    {
+        var p = Parameters[param];
+        RuleDriver.Run(rule, _lr, _weightDecay, p.DataSpan, p.GradSpan, State(0, param), State(1, param), State(2, param), State(3, param), start, end);
+    }
+
+    private Span<float> State(int k, int param) => k < _states.Length && _states[k][param] is { } s ? s : default;
+
+    /// <inheritdoc/>
+    public TResult Accept<TResult>(IRuleOptimizerVisitor<TResult> visitor) => visitor.Visit(this);
+}
+
+/// <summary>An optimizer driven by one <see cref="IUpdateRule"/>, whose rule type a visitor can recover.</summary>
+public interface IRuleOptimizer
+{
+    /// <summary>Calls <paramref name="visitor"/> with this optimizer typed by its rule.</summary>
+    TResult Accept<TResult>(IRuleOptimizerVisitor<TResult> visitor);
+}
+
+/// <summary>Receives a <see cref="RuleOptimizer{TRule}"/> with its rule type (so the caller can specialise code on it).</summary>
+/// <typeparam name="TResult">What the visit returns.</typeparam>
+public interface IRuleOptimizerVisitor<out TResult>
+{
+    /// <summary>Visits <paramref name="optimizer"/>.</summary>
+    TResult Visit<TRule>(RuleOptimizer<TRule> optimizer) where TRule : struct, IUpdateRule;
+}
