@@ -127,7 +127,8 @@ internal static class BatchSweepCommand
         bool same = cell.SameOutcome(stored);
         Console.Error.WriteLine(same
             ? string.Create(CultureInfo.InvariantCulture, $"{key}: same result as stored (score {cell.Score:R}{(cell.Diverged ? ", diverged" : "")})")
-            : string.Create(CultureInfo.InvariantCulture, $"{key}: DIFFERS from stored: score {cell.Score:R} vs {stored.Score:R}, test loss {cell.TestLoss:R} vs {stored.TestLoss:R}"));
+            : string.Create(CultureInfo.InvariantCulture, $"{key}: DIFFERS from stored: score {cell.Score:R} vs {stored.Score:R}, test loss {cell.TestLoss:R} vs {stored.TestLoss:R}")
+              + (grid.ArithmeticMismatch() is { } why ? $" — expected: {why}; recompute with that commit to compare bit for bit" : ""));
         return same ? 0 : 1;
     }
 

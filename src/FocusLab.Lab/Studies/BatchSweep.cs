@@ -80,6 +80,7 @@ public static class BatchSweep
         string path = Path.Combine(outDir, GridFileName);
         if (!File.Exists(path))
         {
+            grid = grid with { Arithmetic = FocusLab.Optim.OptimizerArithmetic.Version };
             FocusLab.Lab.Reports.AtomicFile.WriteText(path, grid.ToJson());
             return grid;
         }
@@ -118,6 +119,9 @@ public static class BatchSweep
         SweepCellResult Compute(SweepCellKey key)
         {
             if (known.TryGetValue(key, out var r)) return r;
+            // New cells computed with other arithmetic than the stored ones would not be comparable bit for bit.
+            if (folderGrid.ArithmeticMismatch() is { } mismatch)
+                throw new ArgumentException($"{Path.Combine(outDir, GridFileName)}: {mismatch}, so new cells would not match the stored ones; finish the sweep with that commit or start a new --out.");
             cancel.ThrowIfCancellationRequested();
             r = RunCell(grid, key, train, test, policy, cancel);
             // A cell cut short by an interrupt is not a result; it runs again on resume.

@@ -31,8 +31,23 @@ public sealed record BatchSweepGrid(
     SweepOptimizer[] Optimizers,
     int Seed = 1,
     int EvalEvery = 0,
-    int EvalSamples = 0)
+    int EvalSamples = 0,
+    int? Arithmetic = null)
 {
+    /// <summary>
+    /// The <see cref="FocusLab.Optim.OptimizerArithmetic"/> version the store's cells were computed with (written when
+    /// the store is created; a store from before the field existed holds version 1).
+    /// </summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public int ArithmeticVersion => Arithmetic ?? 1;
+
+    /// <summary>
+    /// Null when this build computes cells with the store's arithmetic; otherwise the one-line reason its results
+    /// would differ in the last bits, naming the commit that reproduces the store.
+    /// </summary>
+    public string? ArithmeticMismatch() => ArithmeticVersion == FocusLab.Optim.OptimizerArithmetic.Version ? null
+        : $"its cells were computed with optimizer arithmetic v{ArithmeticVersion} (FocusLab at commit {FocusLab.Optim.OptimizerArithmetic.LastCommitOf(ArithmeticVersion)}) and this build uses v{FocusLab.Optim.OptimizerArithmetic.Version}";
+
     /// <summary>The optimizers of the paper's figure: adamw, signum, focus γ 0.2 and 0.4, β (0.9, 0.99) for focus; decay on weight matrices only.</summary>
     public static SweepOptimizer[] PaperOptimizers(double wd) =>
     [

@@ -53,6 +53,33 @@ public class BatchSweepRunTests
     }
 
     [Fact]
+    public void A_store_computed_with_other_optimizer_arithmetic_reports_and_refuses_new_cells_but_still_reads()
+    {
+        var (train, test) = TinyTasks.Blobs();
+        string dir = TinyTasks.TempDir();
+        Assert.Equal(8, BatchSweep.Run(Grid() with { BatchSizes = [4] }, train, test, dir, Shard.All, policy: FixedGrid));
+        var stored = BatchSweep.Load(dir).Grid;
+        Assert.Equal(FocusLab.Optim.OptimizerArithmetic.Version, stored.ArithmeticVersion);
+        Assert.Null(stored.ArithmeticMismatch());
+
+        // A store written before the field existed (its sweep.json has no "arithmetic") was computed with version 1.
+        string path = Path.Combine(dir, BatchSweep.GridFileName);
+        var legacy = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(path))!.AsObject();
+        Assert.True(legacy.Remove("arithmetic"));
+        File.WriteAllText(path, legacy.ToJsonString());
+        var old = BatchSweep.Load(dir);
+        Assert.Equal(1, old.Grid.ArithmeticVersion);
+        Assert.Contains("commit e3d6cbf", old.Grid.ArithmeticMismatch());
+        Assert.Equal(8, old.Cells.Count); // its results are still read and summarised
+
+        // Finished cells need nothing; a new cell would mix arithmetic, so it is refused with the way out.
+        Assert.Equal(0, BatchSweep.Run(Grid() with { BatchSizes = [4] }, train, test, dir, Shard.All, policy: FixedGrid));
+        var e = Assert.Throws<ArgumentException>(() => BatchSweep.Run(Grid(), train, test, dir, Shard.All, policy: FixedGrid));
+        Assert.Contains("optimizer arithmetic v1", e.Message);
+        Assert.Contains("start a new --out", e.Message);
+    }
+
+    [Fact]
     public void Conflicting_duplicates_and_a_different_grid_are_refused()
     {
         string dir = TinyTasks.TempDir();
