@@ -12,15 +12,16 @@ namespace FocusLab.Optim;
 /// </summary>
 public static class RuleDriver
 {
-    /// <summary>Floats per vector of the width <see cref="Run{TRule}"/> uses on this processor.</summary>
+    /// <summary>Floats per vector of the widest width the processor accelerates (<see cref="Run{TRule}"/> uses it unless the rule's <see cref="IUpdateRule.MaxVectorBits"/> is smaller).</summary>
     public static int Width { get; } = Vector512.IsHardwareAccelerated ? 16 : Vector256.IsHardwareAccelerated ? 8 : 4;
 
     /// <summary>Applies <paramref name="rule"/> to coordinates [start, end). States beyond the rule's <see cref="IUpdateRule.StateCount"/>, or empty spans (optional buffers), are not touched.</summary>
     public static void Run<TRule>(in TRule rule, float lr, float weightDecay, Span<float> theta, ReadOnlySpan<float> grad,
         Span<float> s0, Span<float> s1, Span<float> s2, Span<float> s3, int start, int end) where TRule : struct, IUpdateRule
     {
-        if (Width == 16) Run<TRule, FloatVector512>(rule, lr, weightDecay, theta, grad, s0, s1, s2, s3, start, end);
-        else if (Width == 8) Run<TRule, FloatVector256>(rule, lr, weightDecay, theta, grad, s0, s1, s2, s3, start, end);
+        int width = Math.Min(Width, TRule.MaxVectorBits / 32);
+        if (width == 16) Run<TRule, FloatVector512>(rule, lr, weightDecay, theta, grad, s0, s1, s2, s3, start, end);
+        else if (width == 8) Run<TRule, FloatVector256>(rule, lr, weightDecay, theta, grad, s0, s1, s2, s3, start, end);
         else Run<TRule, FloatVector128>(rule, lr, weightDecay, theta, grad, s0, s1, s2, s3, start, end);
     }
 

@@ -17,6 +17,13 @@ public interface IUpdateRule
     /// <summary>Per-coordinate state buffers the rule reads and writes (0–4: s0, s1, …).</summary>
     static abstract int StateCount { get; }
 
+    /// <summary>
+    /// The widest vector, in bits, the driver may run this rule with (default 512). A rule bound by arithmetic
+    /// rather than memory can cap it where wider vectors measured slower (s3's cube root on 512-bit vectors,
+    /// which some processors split into two 256-bit halves); the result bits are the same at every width.
+    /// </summary>
+    static virtual int MaxVectorBits => 512;
+
     /// <summary>Fills the coefficients that depend only on this step's scalars (betas, bias corrections).</summary>
     void BroadcastStep<TVec>(ref RuleVectors<TVec> c) where TVec : struct, IFloatVector<TVec>;
 
