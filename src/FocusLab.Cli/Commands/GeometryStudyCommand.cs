@@ -2,8 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using FocusLab.Cli.Conventions;
 using FocusLab.Cli.Terminal;
-using FocusLab.Engine.Data.Mnist;
-using FocusLab.Engine.Data.Text;
 using FocusLab.Lab.Studies;
 
 namespace FocusLab.Cli.Commands;
@@ -58,17 +56,7 @@ internal static class GeometryStudyCommand
     private static int Run(GeometryStudyOptions options, string? data, string dir, string command, bool quiet, TableFormat format)
     {
         var net = options.Network;
-        Func<int, SharpnessTask> factory;
-        if (net.Model == "gpt")
-        {
-            var corpus = TextCorpus.Load(data);
-            factory = seed => new SharpnessGptTask(net.Gpt, corpus.Train, net.Batch, net.MeasureBatch, seed);
-        }
-        else
-        {
-            var mnist = MnistDataset.Load(data, PixelNormalization.FashionMnist);
-            factory = seed => new SharpnessMlpTask(net.Mlp, mnist.Train, net.Batch, net.MeasureBatch, seed);
-        }
+        var factory = SharpnessTaskSource.Load(net.Model, net.Gpt, net.Mlp, net.Batch, net.MeasureBatch, data);
         var report = GeometryStudy.Run(options, factory, quiet ? null : msg => Console.Error.WriteLine($"  {msg}"));
         var files = GeometryStudyOutput.Write(report, dir, command);
         OutputFolder.RecordCommand(dir);

@@ -2,8 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using FocusLab.Cli.Conventions;
 using FocusLab.Cli.Terminal;
-using FocusLab.Engine.Data.Mnist;
-using FocusLab.Engine.Data.Text;
 using FocusLab.Lab.Rotations;
 using FocusLab.Lab.Studies;
 
@@ -109,17 +107,7 @@ internal static class RotationCommand
     private static int RunNetwork(NetworkRotationOptions options, string? data, string outDir, bool quiet, TableFormat format)
     {
         Action<string> log = msg => Console.Error.WriteLine($"  {msg}");
-        Func<int, SharpnessTask> factory;
-        if (options.Model == "gpt")
-        {
-            var corpus = TextCorpus.Load(data);
-            factory = seed => new SharpnessGptTask(options.Gpt, corpus.Train, options.Batch, options.MeasureBatch, seed);
-        }
-        else
-        {
-            var mnist = MnistDataset.Load(data, PixelNormalization.FashionMnist);
-            factory = seed => new SharpnessMlpTask(options.Mlp, mnist.Train, options.Batch, options.MeasureBatch, seed);
-        }
+        var factory = SharpnessTaskSource.Load(options.Model, options.Gpt, options.Mlp, options.Batch, options.MeasureBatch, data);
         var report = NetworkRotationStudy.Run(options, factory, log);
         var files = NetworkRotationOutput.Write(report, outDir);
         OutputFolder.RecordCommand(outDir);

@@ -2,8 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using FocusLab.Cli.Conventions;
 using FocusLab.Cli.Terminal;
-using FocusLab.Engine.Data.Mnist;
-using FocusLab.Engine.Data.Text;
 using FocusLab.Lab.ModelLoss;
 using FocusLab.Lab.Studies;
 
@@ -84,19 +82,7 @@ internal static class SharpnessCommand
             var tableFormat = Tabular.Parse(r.GetValue(format));
             bool quiet = r.GetValue(json);
             Action<string> log = msg => Console.Error.WriteLine($"  {msg}");
-            Func<int, SharpnessTask> factory;
-            if (m == "gpt")
-            {
-                var corpus = TextCorpus.Load(r.GetValue(data));
-                log($"corpus {corpus.Source}: {corpus.Train.Length} training bytes");
-                factory = seed => new SharpnessGptTask(options.Gpt, corpus.Train, options.Batch, options.MeasureBatch, seed);
-            }
-            else
-            {
-                var mnist = MnistDataset.Load(r.GetValue(data), PixelNormalization.FashionMnist);
-                log($"images {mnist.Directory}: {mnist.Train.Count} training samples");
-                factory = seed => new SharpnessMlpTask(options.Mlp, mnist.Train, options.Batch, options.MeasureBatch, seed);
-            }
+            var factory = SharpnessTaskSource.Load(m, options.Gpt, options.Mlp, options.Batch, options.MeasureBatch, r.GetValue(data), log);
             // Finished (seed, trajectory) runs are kept in OUT/sharpness-runs, so an interrupted study continues where it stopped.
             var store = new SharpnessRunStore(outFolder, options);
             if (store.Count > 0) log($"continuing: {store.Count} finished run(s) read back from {Path.Combine(outFolder, SharpnessRunStore.FolderName)}");

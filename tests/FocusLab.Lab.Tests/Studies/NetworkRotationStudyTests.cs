@@ -8,16 +8,9 @@ namespace FocusLab.Lab.Tests.Studies;
 
 public class NetworkRotationStudyTests
 {
-    private static readonly MlpConfig Tiny = new(Inputs: 6, Hidden: 8, Depth: 2, Classes: 3);
+    private static readonly MlpConfig Tiny = FocusLab.Lab.Tests.Training.TinyTasks.StudyMlp;
 
-    private static ClassificationDataset Data()
-    {
-        var rng = new Random(3);
-        int n = 96, f = Tiny.Inputs;
-        var x = Enumerable.Range(0, n * f).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
-        var y = Enumerable.Range(0, n).Select(i => x[i * f] > 0.3 ? 2 : x[i * f + 1] > 0 ? 1 : 0).ToArray();
-        return new ClassificationDataset(x, y, [f], 3);
-    }
+    private static ClassificationDataset Data() => FocusLab.Lab.Tests.Training.TinyTasks.StudyData();
 
     private static NetworkRotationOptions Options(int steps, int[] checkpoints) => new()
     {

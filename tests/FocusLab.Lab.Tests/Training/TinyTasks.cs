@@ -41,6 +41,19 @@ internal static class TinyTasks
     public static GptTask Gpt(double dropout = 0.1, int seed = 5) =>
         new(Corpus(), new GptConfig(256, BlockSize: 8, Layers: 1, Heads: 2, Embedding: 16, Dropout: dropout), batch: 4, seed, evalBatches: 4);
 
+    /// <summary>The 6-input, 3-class MLP of the network studies' tests (rotation, geometry).</summary>
+    public static readonly MlpConfig StudyMlp = new(Inputs: 6, Hidden: 8, Depth: 2, Classes: 3);
+
+    /// <summary>96 uniform points in [−1, 1]⁶ with three classes cut by the first two coordinates, for <see cref="StudyMlp"/>.</summary>
+    public static ClassificationDataset StudyData()
+    {
+        var rng = new Random(3);
+        int n = 96, f = StudyMlp.Inputs;
+        var x = Enumerable.Range(0, n * f).Select(_ => (float)(rng.NextDouble() * 2 - 1)).ToArray();
+        var y = Enumerable.Range(0, n).Select(i => x[i * f] > 0.3 ? 2 : x[i * f + 1] > 0 ? 1 : 0).ToArray();
+        return new ClassificationDataset(x, y, [f], 3);
+    }
+
     public static string TempDir()
     {
         string dir = Path.Combine(Path.GetTempPath(), "focuslab-tests", Guid.NewGuid().ToString("N"));
