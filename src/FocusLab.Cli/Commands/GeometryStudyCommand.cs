@@ -4,7 +4,8 @@ using FocusLab.Cli.Conventions;
 using FocusLab.Cli.Terminal;
 using FocusLab.Engine.Data.Mnist;
 using FocusLab.Engine.Data.Text;
-using FocusLab.Lab.Studies;
+using FocusLab.Lab.Studies.Geometry;
+using FocusLab.Lab.Studies.Sharpness;
 
 namespace FocusLab.Cli.Commands;
 

@@ -5,7 +5,8 @@ using FocusLab.Cli.Terminal;
 using FocusLab.Engine.Data.Mnist;
 using FocusLab.Engine.Data.Text;
 using FocusLab.Lab.Rotations;
-using FocusLab.Lab.Studies;
+using FocusLab.Lab.Studies.Rotation;
+using FocusLab.Lab.Studies.Sharpness;
 
 namespace FocusLab.Cli.Commands;
 

@@ -5,7 +5,7 @@ using FocusLab.Cli.Terminal;
 using FocusLab.Engine.Data.Mnist;
 using FocusLab.Engine.Data.Text;
 using FocusLab.Lab.ModelLoss;
-using FocusLab.Lab.Studies;
+using FocusLab.Lab.Studies.Sharpness;
 
 namespace FocusLab.Cli.Commands;
 
