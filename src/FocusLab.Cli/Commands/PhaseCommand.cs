@@ -6,7 +6,6 @@ using FocusLab.Cli.Conventions;
 using FocusLab.Cli.Terminal;
 using FocusLab.Lab.Landscapes;
 using FocusLab.Lab.Reports;
-using FocusLab.Lab.Studies.BatchSize;
 using FocusLab.Lab.Studies.Phase;
 using FocusLab.Lab.Sweeps;
 

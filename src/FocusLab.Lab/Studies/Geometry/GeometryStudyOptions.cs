@@ -1,4 +1,3 @@
-using FocusLab.Lab.Diagnostics;
 using FocusLab.Lab.Studies.Rotation;
 
 namespace FocusLab.Lab.Studies.Geometry;

@@ -3,7 +3,6 @@ using System.Net;
 using System.Text.Json.Serialization;
 using System.Text.Json;
 using System.Text;
-using FocusLab.Lab.Landscapes;
 using FocusLab.Lab.Reports;
 
 namespace FocusLab.Lab.Studies.Rotation;

@@ -2,7 +2,6 @@ using FocusLab.Lab.Landscapes;
 using FocusLab.Lab.Reports;
 using FocusLab.Lab.Studies.Valley;
 using FocusLab.Lab.Sweeps;
-using FocusLab.Lab.Tests.Reports;
 using ScottPlot.Plottables;
 using static FocusLab.Lab.Tests.Reports.FigureAssert;
 
