@@ -8,7 +8,7 @@ namespace FocusLab.Lab.Reports;
 /// non-finite numbers as named literals so a diverged run's NaN or ∞ reads back exactly. Documents meant
 /// for other tools use <see cref="Reports.StudyOutput.Json"/> (non-finite numbers as null).
 /// </summary>
-public static class StudyJson
+internal static class StudyJson
 {
     public static readonly JsonSerializerOptions Options = new()
     {

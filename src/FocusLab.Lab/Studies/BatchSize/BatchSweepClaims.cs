@@ -12,7 +12,7 @@ namespace FocusLab.Lab.Studies.BatchSize;
 /// has a difference, larger than the spread and from interior optima, of the wrong sign — or differences
 /// within the spread; not testable when an edge optimum or an unfinished batch size leaves the question open.
 /// </summary>
-public static class BatchSweepClaims
+internal static class BatchSweepClaims
 {
     public const string PaperProtocol =
         "MLP on MNIST; batch 2^1..2^12; 20 lrs logspace(−4, 0); 3 replicates; 400 steps; wd 1e-2; test loss on the full test set; diverged runs count 100 (FOCUS fig. 2c/d)";

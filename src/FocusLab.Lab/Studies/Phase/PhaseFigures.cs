@@ -4,7 +4,7 @@ using FocusLab.Lab.Sweeps;
 namespace FocusLab.Lab.Studies.Phase;
 
 /// <summary>Figures of a phase sweep (FOCUS fig. 2a/2b style), drawn by ScottPlot through <see cref="MapFigure"/> and <see cref="LineChart"/>.</summary>
-public static class PhaseFigures
+internal static class PhaseFigures
 {
     private static string XLabel(SweepGrid g) => g.Vary == PhaseAxis.Sharpness ? "valley sharpness a" : "weight decay wd";
 

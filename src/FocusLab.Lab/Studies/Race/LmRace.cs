@@ -259,7 +259,7 @@ internal sealed class PendingRunException(string name) : Exception(name);
 /// other shards read back instead of training again. A folder with a checkpoint but no done.json is
 /// continued from the checkpoint (bit-identically, <see cref="Trainer"/>).
 /// </summary>
-public static class GptRunFolder
+internal static class GptRunFolder
 {
     public const string DoneFile = "done.json";
 

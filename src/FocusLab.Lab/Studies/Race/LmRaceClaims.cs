@@ -13,7 +13,7 @@ namespace FocusLab.Lab.Studies.Race;
 /// is attributed to stability — are out of reach of a few-layer float32 GPT on 2.6 MB of text, so a loss
 /// here is reported as not testable at this scale, with the numbers, rather than as a refutation.
 /// </summary>
-public static class LmRaceClaims
+internal static class LmRaceClaims
 {
     private const string FocusProtocol = "GPT-2 small (124M) on OpenWebText, GPT-2 BPE, float16, ~10^5 steps, each optimizer at its tuned lr (FOCUS fig. 3)";
     private const string S3Protocol = "GPT-2 scale language models, S3 (β1 = β2 = 0.95, p = 3, Nesterov) against AdamW at its tuned lr, lr·wd matched (S3 table 2)";

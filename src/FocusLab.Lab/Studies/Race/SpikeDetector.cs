@@ -10,7 +10,7 @@ public sealed record Spike(long Step, int Length, double Loss, double Median, do
     double? UpdateMaxBefore, double? UpdateMeanBefore, double? UpdateMaxAtPreviousStep);
 
 /// <summary>Finds loss spikes in a training curve (FocusLab's definition: loss &gt; 1.5 × median of the last 50 steps).</summary>
-public static class SpikeDetector
+internal static class SpikeDetector
 {
     public const int DefaultWindow = 50;
     public const double DefaultFactor = 1.5;

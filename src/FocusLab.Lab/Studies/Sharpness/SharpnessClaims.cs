@@ -9,7 +9,7 @@ namespace FocusLab.Lab.Studies.Sharpness;
 /// the median over checkpoints of the per-checkpoint sharpness ratio; only checkpoints where both
 /// sharpness values are positive count. The thresholds are stated in every evidence line.
 /// </summary>
-public static class SharpnessClaims
+internal static class SharpnessClaims
 {
     public const double Factor = 2;
 

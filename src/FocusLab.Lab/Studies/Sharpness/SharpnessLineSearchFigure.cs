@@ -12,7 +12,7 @@ namespace FocusLab.Lab.Studies.Sharpness;
 /// A direction along which the search found no descent (its step shrank to the floor, so its points would sit
 /// orders of magnitude left of the others) is not drawn; the subtitle names it.
 /// </summary>
-public static class SharpnessLineSearchFigure
+internal static class SharpnessLineSearchFigure
 {
     private static readonly string[] Colors = ["#1f77b4", "#d62728", "#2ca02c", "#9467bd", "#ff7f0e", "#8c564b", "#e377c2", "#17becf", "#7f7f7f", "#bcbd22"];
 
