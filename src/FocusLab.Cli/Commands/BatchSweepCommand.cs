@@ -1,9 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
-using FocusLab.Engine.Data.Mnist;
-using FocusLab.Lab.Studies;
 using FocusLab.Cli.Conventions;
 using FocusLab.Cli.Terminal;
+using FocusLab.Engine.Data.Mnist;
+using FocusLab.Lab.Studies.BatchSize;
 using Spectre.Console;
 
 namespace FocusLab.Cli.Commands;

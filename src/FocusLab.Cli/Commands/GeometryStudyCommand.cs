@@ -2,7 +2,8 @@ using System.CommandLine;
 using System.Globalization;
 using FocusLab.Cli.Conventions;
 using FocusLab.Cli.Terminal;
-using FocusLab.Lab.Studies;
+using FocusLab.Lab.Studies.Geometry;
+using FocusLab.Lab.Studies.Sharpness;
 
 namespace FocusLab.Cli.Commands;
 

@@ -1,9 +1,10 @@
 using System.CommandLine;
 using System.Globalization;
-using FocusLab.Engine.Data.Text;
-using FocusLab.Lab.Studies;
 using FocusLab.Cli.Conventions;
 using FocusLab.Cli.Terminal;
+using FocusLab.Engine.Data.Text;
+using FocusLab.Lab.Studies.BatchSize;
+using FocusLab.Lab.Studies.Noise;
 using Spectre.Console;
 
 namespace FocusLab.Cli.Commands;

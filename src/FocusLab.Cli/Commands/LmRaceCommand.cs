@@ -3,7 +3,8 @@ using System.Globalization;
 using FocusLab.Cli.Conventions;
 using FocusLab.Cli.Terminal;
 using FocusLab.Engine.Data.Text;
-using FocusLab.Lab.Studies;
+using FocusLab.Lab.Studies.BatchSize;
+using FocusLab.Lab.Studies.Race;
 using FocusLab.Lab.Training;
 using Spectre.Console;
 

@@ -1,11 +1,12 @@
 using System.CommandLine;
 using System.Diagnostics;
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json;
 using FocusLab.Cli.Conventions;
 using FocusLab.Cli.Terminal;
 using FocusLab.Lab.Landscapes;
 using FocusLab.Lab.Reports;
+using FocusLab.Lab.Studies.Phase;
 using FocusLab.Lab.Sweeps;
 
 namespace FocusLab.Cli.Commands;

@@ -3,7 +3,8 @@ using System.Globalization;
 using FocusLab.Cli.Conventions;
 using FocusLab.Cli.Terminal;
 using FocusLab.Lab.Rotations;
-using FocusLab.Lab.Studies;
+using FocusLab.Lab.Studies.Rotation;
+using FocusLab.Lab.Studies.Sharpness;
 
 namespace FocusLab.Cli.Commands;
 

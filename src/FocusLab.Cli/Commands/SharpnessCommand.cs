@@ -3,7 +3,7 @@ using System.Globalization;
 using FocusLab.Cli.Conventions;
 using FocusLab.Cli.Terminal;
 using FocusLab.Lab.ModelLoss;
-using FocusLab.Lab.Studies;
+using FocusLab.Lab.Studies.Sharpness;
 
 namespace FocusLab.Cli.Commands;
 

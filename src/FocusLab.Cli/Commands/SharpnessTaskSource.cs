@@ -1,7 +1,7 @@
 using FocusLab.Engine.Data.Mnist;
 using FocusLab.Engine.Data.Text;
 using FocusLab.Engine.Models;
-using FocusLab.Lab.Studies;
+using FocusLab.Lab.Studies.Sharpness;
 
 namespace FocusLab.Cli.Commands;
 

@@ -1,11 +1,12 @@
 using System.CommandLine;
 using System.Globalization;
-using System.Text;
-using System.Text.Json;
 using System.Text.Json.Nodes;
+using System.Text.Json;
+using System.Text;
 using FocusLab.Cli.Conventions;
 using FocusLab.Lab.Landscapes;
 using FocusLab.Lab.Reports;
+using FocusLab.Lab.Studies.Valley;
 using FocusLab.Lab.Sweeps;
 
 namespace FocusLab.Cli.Commands;

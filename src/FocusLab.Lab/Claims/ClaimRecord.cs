@@ -4,7 +4,7 @@ using FocusLab.Lab.Reports;
 namespace FocusLab.Lab.Claims;
 
 /// <summary>The three verdicts of the claims ledger.</summary>
-public static class ClaimVerdict
+internal static class ClaimVerdict
 {
     public const string Reproduced = "reproduced";
     public const string NotReproduced = "not reproduced";

@@ -27,7 +27,7 @@ public sealed record L11Estimate(
 /// half the inter-quartile range of (Hz)_i (the quartiles of a Cauchy(0, γ) are ±γ) or as the median of
 /// |(Hz)_i| (also γ); the row scales are summed. Costs n HVPs and n·rows doubles of memory.
 /// </summary>
-public static class CauchyL11Estimator
+internal static class CauchyL11Estimator
 {
     /// <param name="rowSample">Use only this many uniformly chosen rows (seeded) to bound memory on large models; null = all rows.</param>
     public static L11Estimate Estimate(IHessianOperator hessian, ReadOnlySpan<double> x, int samples = 400, int seed = 0, int? rowSample = null)

@@ -15,7 +15,7 @@ public sealed record DirectionalSharpnessResult(
     double DirectionNorm,
     double Loss);
 
-public static class DirectionalSharpness
+internal static class DirectionalSharpness
 {
     /// <summary>δ of the robust form uᵀH(x + δu)u (Pan &amp; Li).</summary>
     public const double DefaultDelta = 0.01;

@@ -7,7 +7,7 @@ namespace FocusLab.Lab.Diagnostics;
 /// truncation error is O(h²) (exact for quadratics); rounding adds O(ε_mach·|∇L|/t), hence the default
 /// h = 1e-4 (ε_mach^(1/3) balances the two). Costs two gradients.
 /// </summary>
-public sealed class FiniteDifferenceHessian : IHessianOperator
+internal sealed class FiniteDifferenceHessian : IHessianOperator
 {
     private readonly IObjective _objective;
     private readonly double[] _probe, _gPlus, _gMinus;

@@ -3,7 +3,7 @@ using FocusLab.Engine.Kernels.Gemm;
 namespace FocusLab.Lab.Diagnostics;
 
 /// <summary>Options of <see cref="GaussNewtonSmoothness"/>: the two criteria for the coordinates to remove.</summary>
-public sealed record GaussNewtonOptions
+internal sealed record GaussNewtonOptions
 {
     /// <summary>Row-norm criterion (Pan &amp; Li, appendix D text): coordinates whose row norm ‖G e_i‖ is at least this multiple of the mean row norm are removed.</summary>
     public double RowNormThreshold { get; init; } = 4;
@@ -78,7 +78,7 @@ public sealed record GaussNewtonResult(
 /// the engine's GEMM in column blocks and are summed in double. λmax is found by Lanczos with full
 /// re-orthogonalisation on the small Gram matrix. Deterministic for any thread count (the GEMM is).
 /// </summary>
-public static class GaussNewtonSmoothness
+internal static class GaussNewtonSmoothness
 {
     /// <summary>Measures ‖G‖ and both cuts on the model's batch (see the type's remarks for the method).</summary>
     public static GaussNewtonResult Measure(IClassifierJacobian model, GaussNewtonOptions? options = null)

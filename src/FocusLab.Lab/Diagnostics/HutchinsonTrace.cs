@@ -7,7 +7,7 @@ public sealed record TraceEstimate(double Trace, double StandardError, int Sampl
 /// Hutchinson's estimator tr(H) ≈ (1/n) Σ zₖᵀHzₖ with Rademacher zₖ (unbiased; per-sample variance
 /// 2 Σ_{i≠j} H_ij², the smallest of any i.i.d. probe distribution). Seeded and deterministic.
 /// </summary>
-public static class HutchinsonTrace
+internal static class HutchinsonTrace
 {
     public static TraceEstimate Estimate(IHessianOperator hessian, ReadOnlySpan<double> x, int samples = 100, int seed = 0)
     {

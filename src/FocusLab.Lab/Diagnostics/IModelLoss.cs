@@ -25,7 +25,7 @@ public interface IModelLoss
 }
 
 /// <summary>A model that also provides exact Hessian-vector products (e.g. by forward-over-reverse or double backward).</summary>
-public interface IModelHessian : IModelLoss
+internal interface IModelHessian : IModelLoss
 {
     /// <summary>Writes H·v at the current parameters into <paramref name="hv"/>.</summary>
     void HessianVectorProduct(ReadOnlySpan<float> v, Span<float> hv);

@@ -5,7 +5,7 @@ namespace FocusLab.Lab.Diagnostics;
 /// <c>x</c> as read-only and leave any internal model state as they found it (see <see cref="ModelObjective"/>),
 /// so diagnostics can probe points around a checkpoint without moving it.
 /// </summary>
-public interface IObjective
+internal interface IObjective
 {
     /// <summary>Number of parameters d.</summary>
     int Dimension { get; }

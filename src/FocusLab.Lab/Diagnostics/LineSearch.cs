@@ -38,7 +38,7 @@ public sealed record LineSearchOptions
 /// t₀·γ^MaxGrowths: the minimum lies beyond it, so the reported reduction is a lower bound — count and flag
 /// such searches, never read them as a minimum.
 /// </summary>
-public sealed record LineSearchResult(
+internal sealed record LineSearchResult(
     double[] StepSizes,
     double[] Losses,
     double InitialStep,
@@ -57,7 +57,7 @@ public sealed record LineSearchResult(
 /// the lowest of those points and its two neighbours bracket the minimum, and golden-section search refines
 /// it inside the bracket. Never modifies x.
 /// </summary>
-public static class LineSearch
+internal static class LineSearch
 {
     /// <summary>(3 − √5)/2: the golden-section fraction of the larger bracket segment where the next point goes.</summary>
     private const double Golden = 0.3819660112501051;

@@ -7,7 +7,7 @@ namespace FocusLab.Lab.Diagnostics;
 /// exact bits back, so the model is never left moved (also on exceptions). Without exact HVPs, use
 /// <see cref="FiniteDifferenceHessian"/> over this objective.
 /// </summary>
-public sealed class ModelObjective : IObjective, IHessianOperator
+internal sealed class ModelObjective : IObjective, IHessianOperator
 {
     private readonly IModelLoss _model;
     private readonly float[] _checkpoint, _probe, _grad, _v, _hv;

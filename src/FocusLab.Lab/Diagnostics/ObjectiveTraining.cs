@@ -3,7 +3,7 @@ using FocusLab.Optim;
 namespace FocusLab.Lab.Diagnostics;
 
 /// <summary>The trajectory of a training run on an <see cref="IObjective"/>: losses before each step and after the last, and the final point.</summary>
-public sealed record TrainingRun(double[] Losses, double[] FinalPoint, bool Diverged)
+internal sealed record TrainingRun(double[] Losses, double[] FinalPoint, bool Diverged)
 {
     public double FinalLoss => Losses[^1];
 }
@@ -12,7 +12,7 @@ public sealed record TrainingRun(double[] Losses, double[] FinalPoint, bool Dive
 /// Trains a flat float32 parameter vector on any objective with any FocusLab.Optim optimizer (full-batch,
 /// exact gradients): the small-problem runs of the rotation study and of the diagnostics' tests.
 /// </summary>
-public static class ObjectiveTraining
+internal static class ObjectiveTraining
 {
     /// <param name="divergenceFactor">Stop and flag divergence when the loss is non-finite or exceeds this multiple of |L(x₀)| + 1.</param>
     public static TrainingRun Run(IObjective objective, ReadOnlySpan<double> start, string optimizerSpec, int steps, TensorLayout? layout = null, double divergenceFactor = 1e8)

@@ -1,14 +1,14 @@
 namespace FocusLab.Lab.Diagnostics;
 
 /// <summary>The dominant (largest |λ|) eigenpair found by power iteration, with its Rayleigh quotient and true residual.</summary>
-public sealed record PowerIterationResult(double Eigenvalue, double[] Vector, double Residual, bool Converged, int Iterations);
+internal sealed record PowerIterationResult(double Eigenvalue, double[] Vector, double Residual, bool Converged, int Iterations);
 
 /// <summary>
 /// Power iteration v ← Hv/‖Hv‖ from a seeded Gaussian start; λ = vᵀHv (Rayleigh quotient), stopping when
 /// ‖Hv − λv‖ ≤ tolerance·|λ|. Converges at rate |λ₂/λ₁| per step — Lanczos is faster; this is the simple
 /// cross-check the literature often reports.
 /// </summary>
-public static class PowerIteration
+internal static class PowerIteration
 {
     public static PowerIterationResult Run(IHessianOperator hessian, ReadOnlySpan<double> x, int maxIterations = 1000, double tolerance = 1e-6, int seed = 0)
     {

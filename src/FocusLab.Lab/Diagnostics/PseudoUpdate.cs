@@ -3,7 +3,7 @@ using FocusLab.Optim;
 namespace FocusLab.Lab.Diagnostics;
 
 /// <summary>Where the pseudo-update's steps are taken (see <see cref="PseudoUpdate"/>).</summary>
-public enum PseudoUpdateAnchor
+internal enum PseudoUpdateAnchor
 {
     /// <summary>Every step starts from the checkpoint θ (the copy is reset before each step): moments accumulate the trajectory's gradients, and θ-dependent terms (weight decay, focus's θ̄, adafactor's relative step) see θ.</summary>
     Checkpoint,
@@ -19,7 +19,7 @@ public enum PseudoUpdateAnchor
 /// entries carry an absolute error up to ~6e-8·|θ_i| (one float rounding of θ_i) — relative to |Δθ| this is
 /// small unless the learning rate is tiny compared with the parameters.
 /// </summary>
-public static class PseudoUpdate
+internal static class PseudoUpdate
 {
     /// <param name="optimizerSpec">Any <see cref="OptimizerFactory"/> spec, e.g. "adam:lr=1e-3", "sgd_clip:lr=0.1", "adam_clip:lr=1e-3,clip_fraction=0.5".</param>
     /// <param name="theta">The checkpoint (not modified).</param>

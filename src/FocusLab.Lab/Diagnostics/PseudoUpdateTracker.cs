@@ -10,7 +10,7 @@ namespace FocusLab.Lab.Diagnostics;
 /// see the real trajectory, and after the step at a checkpoint <see cref="Direction"/> is the update the optimizer
 /// would take there. Memory: the optimizer's state plus three float vectors; no allocation per step.
 /// </summary>
-public sealed class PseudoUpdateTracker
+internal sealed class PseudoUpdateTracker
 {
     private readonly float[] _data, _grad, _before;
     private readonly Optimizer _optimizer;

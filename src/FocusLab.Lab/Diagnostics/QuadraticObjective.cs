@@ -4,7 +4,7 @@ namespace FocusLab.Lab.Diagnostics;
 /// L(x) = ½ xᵀAx + bᵀx with A symmetric: gradient Ax + b, constant Hessian A. The exact reference
 /// for curvature diagnostics, and the objective of the quadratic rotation study (Xie et al.).
 /// </summary>
-public sealed class QuadraticObjective : IObjective, IHessianOperator
+internal sealed class QuadraticObjective : IObjective, IHessianOperator
 {
     private readonly MatrixHessian _a;
     private readonly double[] _b;

@@ -5,7 +5,7 @@ namespace FocusLab.Lab.Diagnostics;
 /// is fixed across .NET versions) plus the distributions the estimators need. One instance per estimate,
 /// drawn sequentially, so the same seed gives the same numbers whatever the thread count.
 /// </summary>
-public sealed class SeededRandom(int seed)
+internal sealed class SeededRandom(int seed)
 {
     private readonly Random _r = new(seed);
     private double? _spare;

@@ -1,7 +1,7 @@
 namespace FocusLab.Lab.Diagnostics;
 
 /// <summary>How 1-D tensors (biases, norm gains) are treated by filter-wise normalisation.</summary>
-public enum VectorTensorHandling
+internal enum VectorTensorHandling
 {
     /// <summary>Normalise the whole tensor as one filter.</summary>
     NormaliseWhole,
@@ -14,7 +14,7 @@ public enum VectorTensorHandling
 /// Li et al. 2018 ("Visualizing the loss landscape of neural nets", eq. 1): each filter d_{i,j} of the
 /// direction is rescaled to ‖d_{i,j}‖/‖d_{i,j}‖·‖θ_{i,j}‖, so slices of differently scaled layers compare.
 /// </summary>
-public static class SliceDirections
+internal static class SliceDirections
 {
     /// <summary>A seeded standard Gaussian direction of length d.</summary>
     public static double[] Gaussian(int dimension, int seed)
@@ -63,7 +63,7 @@ public sealed record Slice2D(double[] Alphas, double[] Betas, double[] Losses)
 }
 
 /// <summary>Loss landscape slices through a point. Directions are used as given (normalise them first if wanted); x is never modified.</summary>
-public static class LandscapeSlice
+internal static class LandscapeSlice
 {
     /// <summary>Evenly spaced coordinates from <paramref name="from"/> to <paramref name="to"/> inclusive.</summary>
     public static double[] Grid(double from, double to, int points)

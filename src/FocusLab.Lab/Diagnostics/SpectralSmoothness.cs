@@ -6,7 +6,7 @@ namespace FocusLab.Lab.Diagnostics;
 /// The outcome of <see cref="SpectralSmoothness.Estimate"/>: the largest curvature ΔᵀHΔ found, which start found it,
 /// every start's best value, and the curvature after each iteration of the winning start.
 /// </summary>
-public sealed record SpectralSmoothnessResult(double Value, int BestStart, double[] PerStart, int Iterations, double[] History);
+internal sealed record SpectralSmoothnessResult(double Value, int BestStart, double[] PerStart, int Iterations, double[] History);
 
 /// <summary>
 /// The spectral smoothness of a loss at a point: the largest curvature over the unit ball of Muon's geometry,
@@ -21,7 +21,7 @@ public sealed record SpectralSmoothnessResult(double Value, int BestStart, doubl
 /// semi-definite every iteration raises ΔᵀHΔ (convexity: f(Δ') ≥ f(Δ) + 2⟨HΔ, Δ' − Δ⟩ ≥ f(Δ)), but it may stop at a
 /// local maximum: several random starts are run and the best value over starts and iterations is reported.</para>
 /// </summary>
-public static class SpectralSmoothness
+internal static class SpectralSmoothness
 {
     /// <summary>Runs <paramref name="starts"/> seeded starts of <paramref name="iterations"/> HVPs each at <paramref name="x"/>.</summary>
     public static SpectralSmoothnessResult Estimate(IHessianOperator hessian, ReadOnlySpan<double> x, IReadOnlyList<MatrixBlock> blocks,

@@ -5,7 +5,7 @@ namespace FocusLab.Lab.Diagnostics;
 /// §8.5): slow (O(n³) per sweep) but accurate to machine precision in every eigenvalue, which is what the
 /// Lanczos tridiagonal (n ≤ a few hundred) needs.
 /// </summary>
-public static class SymmetricEigen
+internal static class SymmetricEigen
 {
     /// <summary>Eigenvalues ascending, and the matching eigenvectors as columns of a row-major n×n matrix.</summary>
     public static (double[] Values, double[] Vectors) Decompose(double[] matrix, int n)

@@ -6,7 +6,7 @@ namespace FocusLab.Lab.Diagnostics;
 /// eigenvector rows asked for. Lanczos asks for the last row: the Ritz residual estimates |β·s_{k,i}| need
 /// nothing else, which makes each convergence check O(k²) instead of O(k³).
 /// </summary>
-public static class SymmetricTridiagonalEigen
+internal static class SymmetricTridiagonalEigen
 {
     /// <param name="diagonal">α₀…α_{n−1}.</param>
     /// <param name="offDiagonal">β₀…β_{n−2} (βᵢ couples i and i+1).</param>

@@ -1,7 +1,7 @@
 namespace FocusLab.Lab.Diagnostics;
 
 /// <summary>One optimizer's row of the Pan &amp; Li table at a checkpoint: its pseudo-update direction's sharpness, the ratio to the reference optimizer's, and the line search along it.</summary>
-public sealed record UpdateSharpnessRow(string Optimizer, DirectionalSharpnessResult Sharpness, double RatioToReference, LineSearchResult LineSearch);
+internal sealed record UpdateSharpnessRow(string Optimizer, DirectionalSharpnessResult Sharpness, double RatioToReference, LineSearchResult LineSearch);
 
 /// <summary>
 /// The measurement behind Pan &amp; Li's table (docs/equations.md#sharpness-study): at checkpoint x, for each
@@ -11,7 +11,7 @@ public sealed record UpdateSharpnessRow(string Optimizer, DirectionalSharpnessRe
 /// direction's own step scale (the minimiser of its quadratic model, <see cref="LineSearch.QuadraticModelStep"/>).
 /// Nothing here moves the checkpoint.
 /// </summary>
-public static class UpdateSharpnessTable
+internal static class UpdateSharpnessTable
 {
     /// <summary>Pseudo-updates from a window of gradients (the last taken at x), then <see cref="MeasureDirections"/>.</summary>
     /// <param name="referenceOptimizer">Spec whose sharpness is the denominator of the ratios; must be one of <paramref name="optimizerSpecs"/>.</param>

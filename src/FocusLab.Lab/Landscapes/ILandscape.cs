@@ -1,7 +1,7 @@
 namespace FocusLab.Lab.Landscapes;
 
 /// <summary>A differentiable loss over a flat parameter vector, evaluated in double precision.</summary>
-public interface ILandscape
+internal interface ILandscape
 {
     int Dimension { get; }
     double Loss(ReadOnlySpan<double> x);

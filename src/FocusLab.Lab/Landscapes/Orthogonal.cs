@@ -3,7 +3,7 @@ using FocusLab.Lab.Sweeps;
 namespace FocusLab.Lab.Landscapes;
 
 /// <summary>Orthogonal matrices for rotating landscapes (double precision, small n).</summary>
-public static class Orthogonal
+internal static class Orthogonal
 {
     public static double[,] Identity(int n)
     {

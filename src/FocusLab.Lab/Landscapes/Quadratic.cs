@@ -5,7 +5,7 @@ namespace FocusLab.Lab.Landscapes;
 /// R = exp(s·K), K = (A − Aᵀ)/2 for a Gaussian A. s = 0 leaves H diagonal; growing s moves R toward a
 /// random rotation, which hurts adam (coordinate-wise) but not sgd (rotation-invariant).
 /// </summary>
-public sealed class Quadratic : ILandscape
+internal sealed class Quadratic : ILandscape
 {
     private readonly double[,] _h;
 

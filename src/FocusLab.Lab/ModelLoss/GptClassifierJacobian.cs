@@ -11,7 +11,7 @@ namespace FocusLab.Lab.ModelLoss;
 /// One reverse pass per (sample, class) row runs over all the windows; the model's mode is restored and its gradient
 /// buffers are left zeroed after every call.
 /// </summary>
-public sealed class GptClassifierJacobian : IClassifierJacobian
+internal sealed class GptClassifierJacobian : IClassifierJacobian
 {
     private readonly Gpt<float> _model;
     private readonly int[] _tokens;

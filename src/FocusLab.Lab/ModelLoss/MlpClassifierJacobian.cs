@@ -14,7 +14,7 @@ namespace FocusLab.Lab.ModelLoss;
 /// b's logits back-propagates through the batch statistics too, so J_b = ∂z_b/∂θ is the full Jacobian. The
 /// model's mode and gradient buffers are restored after every call (the gradients are left zeroed).
 /// </summary>
-public sealed class MlpClassifierJacobian : IClassifierJacobian
+internal sealed class MlpClassifierJacobian : IClassifierJacobian
 {
     private readonly Mlp<float> _model;
     private readonly Tensor<float> _inputs;

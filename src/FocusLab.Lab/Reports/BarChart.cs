@@ -8,7 +8,7 @@ namespace FocusLab.Lab.Reports;
 /// linear or log₁₀ y axis (ratios span orders of magnitude). A value a log axis cannot show (not positive, or
 /// not finite) has no bar; "n/a" marks its place.
 /// </summary>
-public sealed class BarChart
+internal sealed class BarChart
 {
     private readonly List<(string Name, string Colour, double[] Values)> _series = [];
 

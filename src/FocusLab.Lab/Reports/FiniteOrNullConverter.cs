@@ -4,7 +4,7 @@ using System.Text.Json.Serialization;
 namespace FocusLab.Lab.Reports;
 
 /// <summary>Writes non-finite doubles as JSON null (and reads null back as NaN), so every JSON reader accepts the study files.</summary>
-public sealed class FiniteOrNullConverter : JsonConverter<double>
+internal sealed class FiniteOrNullConverter : JsonConverter<double>
 {
     public override double Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
         reader.TokenType == JsonTokenType.Null ? double.NaN : reader.GetDouble();

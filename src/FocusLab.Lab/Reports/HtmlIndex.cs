@@ -5,7 +5,7 @@ using FocusLab.Lab.Sweeps;
 namespace FocusLab.Lab.Reports;
 
 /// <summary>index.html collecting a run's SVG figures with the settings that produced them.</summary>
-public static class HtmlIndex
+internal static class HtmlIndex
 {
     public static string Build(PhaseScores s, double wallSeconds, IEnumerable<(string File, string Caption)> figures)
     {

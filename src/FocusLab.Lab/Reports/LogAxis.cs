@@ -9,7 +9,7 @@ namespace FocusLab.Lab.Reports;
 /// ticks labelled with the values themselves (decades, plus 2× and 5× marks when the range spans less than
 /// two decades, and unlabelled minor ticks at 2…9 × 10ᵏ). Also the one number format of tick and legend labels.
 /// </summary>
-public static class LogAxis
+internal static class LogAxis
 {
     /// <summary>log₁₀(v), or NaN where v is not positive and finite (such points leave a gap).</summary>
     public static double ToLog(double v) => v > 0 && double.IsFinite(v) ? Math.Log10(v) : double.NaN;

@@ -8,7 +8,7 @@ namespace FocusLab.Lab.Reports;
 /// uint16 header length, a Python-literal dict {'descr', 'fortran_order', 'shape'} padded with spaces
 /// and a newline to a multiple of 64 bytes, then the C-order little-endian data.
 /// </summary>
-public static class NpyFile
+internal static class NpyFile
 {
     private static string Descr<T>() where T : unmanaged => typeof(T) switch
     {

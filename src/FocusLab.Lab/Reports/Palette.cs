@@ -3,7 +3,7 @@ using ScottPlot;
 namespace FocusLab.Lab.Reports;
 
 /// <summary>Colours: the FOCUS paper's optimizer colours (adam orange, signum yellow, focus blue), the grey of "no data", and the light grey ramp that shades loss landscapes.</summary>
-public static class Palette
+internal static class Palette
 {
     /// <summary>Cells with no value (every run diverged, or nothing measured).</summary>
     public const string None = "#BBBBBB";

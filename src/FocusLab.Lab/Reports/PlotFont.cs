@@ -10,7 +10,7 @@ namespace FocusLab.Lab.Reports;
 /// has none there: text would silently vanish from every SVG and PNG. Using the embedded font everywhere also
 /// makes the output identical on every machine, whatever fonts it has.
 /// </summary>
-public static class PlotFont
+internal static class PlotFont
 {
     /// <summary>The family name figures ask ScottPlot for; it resolves only to the embedded typefaces.</summary>
     public const string Family = "FocusLab Sans";

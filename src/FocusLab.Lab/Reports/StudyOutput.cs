@@ -8,7 +8,7 @@ namespace FocusLab.Lab.Reports;
 /// The file set every geometry study writes — BASE.json, BASE.csv, BASE.svg and BASE.html — with one
 /// set of JSON conventions (snake_case, indented, non-finite numbers as null), each file atomically.
 /// </summary>
-public static class StudyOutput
+internal static class StudyOutput
 {
     public static readonly JsonSerializerOptions Json = new()
     {

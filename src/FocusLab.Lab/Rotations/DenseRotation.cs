@@ -3,7 +3,7 @@ using FocusLab.Lab.Diagnostics;
 namespace FocusLab.Lab.Rotations;
 
 /// <summary>A materialised orthogonal matrix as an <see cref="IRotation"/> (small problems).</summary>
-public sealed class DenseRotation : IRotation
+internal sealed class DenseRotation : IRotation
 {
     private readonly double[] _q, _qt;
 

@@ -1,7 +1,7 @@
 namespace FocusLab.Lab.Rotations;
 
 /// <summary>An orthogonal map R of ℝᵈ, applied as y = Rx and y = Rᵀx (= R⁻¹x) without necessarily storing R.</summary>
-public interface IRotation
+internal interface IRotation
 {
     int Dimension { get; }
 

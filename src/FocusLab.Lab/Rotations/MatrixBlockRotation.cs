@@ -15,7 +15,7 @@ namespace FocusLab.Lab.Rotations;
 /// R is orthogonal to float32 rounding, the precision of the float32 model it feeds. Deterministic for any core count.
 /// Not thread-safe (shared scratch).</para>
 /// </summary>
-public sealed class MatrixBlockRotation : IRotation
+internal sealed class MatrixBlockRotation : IRotation
 {
     private readonly (MatrixBlock Block, float[] U, float[] V)[] _blocks;
     private readonly float[] _in, _mid, _out;

@@ -5,7 +5,7 @@ namespace FocusLab.Lab.Rotations;
 /// (Moler &amp; Van Loan, "Nineteen dubious ways…", method 3): A is scaled by 2⁻ˢ until ‖A/2ˢ‖₁ ≤ ½, where the
 /// [6/6] remainder is below (6!)²/(12!·13!)·2⁻¹³ ≈ 2e-17 relative, then squared s times.
 /// </summary>
-public static class MatrixExponential
+internal static class MatrixExponential
 {
     public static double[] Compute(double[] a, int n)
     {

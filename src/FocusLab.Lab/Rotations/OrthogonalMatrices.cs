@@ -3,7 +3,7 @@ using FocusLab.Lab.Diagnostics;
 namespace FocusLab.Lab.Rotations;
 
 /// <summary>Exact (materialised) random orthogonal matrices for small problems, row-major n×n.</summary>
-public static class OrthogonalMatrices
+internal static class OrthogonalMatrices
 {
     /// <summary>
     /// A Haar-distributed orthogonal matrix: Q of the QR factorisation of an n×n standard Gaussian matrix,

@@ -8,7 +8,7 @@ namespace FocusLab.Lab.Rotations;
 /// optimizers (sgd) follow the same path (x_t = Rᵀy_t); coordinate-wise ones (adam, sign methods) do not.
 /// HVPs are available when the inner objective is also an <see cref="IHessianOperator"/>. Not thread-safe.
 /// </summary>
-public sealed class RotatedObjective : IObjective, IHessianOperator
+internal sealed class RotatedObjective : IObjective, IHessianOperator
 {
     private readonly IObjective _inner;
     private readonly IRotation _rotation;

@@ -14,7 +14,7 @@ namespace FocusLab.Lab.Rotations;
 /// Cost per application: O(k·m·(a + b + c)), e.g. 3·d^{4/3} per round; memory one scratch vector.
 /// Not thread-safe (the scratch buffer is shared); outputs are deterministic whatever the core count.
 /// </summary>
-public sealed class TensorProductRotation : IRotation
+internal sealed class TensorProductRotation : IRotation
 {
     private readonly Round[] _rounds;
     private readonly double[] _scratch;

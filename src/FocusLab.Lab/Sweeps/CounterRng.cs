@@ -12,7 +12,7 @@ namespace FocusLab.Lab.Sweeps;
 /// The round function is the two-multiply "lowbias32" construction (C. Wellons, hash prospector):
 /// xor-shift, multiply by an odd constant, twice, and a final xor-shift.
 /// </summary>
-public readonly struct CounterRng
+internal readonly struct CounterRng
 {
     private readonly uint _k0, _k1, _k2, _k3;
 

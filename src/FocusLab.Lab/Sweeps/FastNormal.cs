@@ -9,7 +9,7 @@ namespace FocusLab.Lab.Sweeps;
 /// 1e-7 relative, which is below float32 resolution of the resulting draws; u1 has 24 bits, so the
 /// largest |z| is √(48 ln 2) ≈ 5.77 (tail mass beyond it: 8e-9).
 /// </summary>
-public static class FastNormal
+internal static class FastNormal
 {
     private const float Ln2 = 0.693147180559945f;
     private const float Sqrt2 = 1.41421356237f;

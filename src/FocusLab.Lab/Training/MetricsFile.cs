@@ -8,7 +8,7 @@ namespace FocusLab.Lab.Training;
 /// <see cref="Contents.PartialLastLine"/>. Any other unreadable line is damage and is refused, naming
 /// the line.
 /// </summary>
-public static class MetricsFile
+internal static class MetricsFile
 {
     /// <summary>The records of a metrics file, and whether a partial last line was skipped.</summary>
     public sealed record Contents(IReadOnlyList<StepMetrics> Records, bool PartialLastLine);

@@ -6,7 +6,7 @@ using FocusLab.Optim;
 namespace FocusLab.Lab.Training;
 
 /// <summary>Builds an optimizer over a model with the usual weight-decay split.</summary>
-public static class OptimizerSetup
+internal static class OptimizerSetup
 {
     /// <summary>
     /// Creates the optimizer of <paramref name="spec"/> over <paramref name="model"/>'s parameters in two

@@ -43,7 +43,7 @@ public sealed record LrSearchResult(IReadOnlyList<LrTrial> Trials, double BestLr
 /// <c>maxExtensions</c> per side. A grid with every lr diverged is extended downwards. The result records
 /// the final grid and flags an optimum still at an edge, so no verdict is drawn from one silently.
 /// </summary>
-public static class InteriorLrSearch
+internal static class InteriorLrSearch
 {
     /// <summary>Runs the search. <paramref name="lrs"/>: the initial grid (positive, ascending, ≥ 2 points unless extensions are 0);
     /// <paramref name="evaluate"/>: runs one lr over all seeds and returns the per-seed scores.</summary>
