@@ -1,12 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
-using FocusLab.Engine.Checkpoints;
-using FocusLab.Engine.Data.Text;
 using FocusLab.Engine.Models;
 using FocusLab.Lab.Reports;
-using FocusLab.Lab.Studies.BatchSize;
 using FocusLab.Lab.Studies.Race;
-using FocusLab.Lab.Training;
 using FocusLab.Lab.Tuning;
 
 namespace FocusLab.Lab.Studies.Noise;

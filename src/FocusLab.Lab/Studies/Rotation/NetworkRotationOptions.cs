@@ -1,5 +1,4 @@
 using FocusLab.Engine.Models;
-using FocusLab.Lab.Reports;
 using FocusLab.Lab.Tuning;
 using FocusLab.Optim.Schedules;
 
