@@ -10,6 +10,15 @@ namespace FocusLab.Lab.Reports;
 /// </summary>
 public static class CsvFormats
 {
+    /// <summary>The shortest round-trip number ("R"), the default of a double column, for <see cref="CsvExtraColumns{TRow}"/>.</summary>
+    public sealed class RoundTrip : ICsvConverter<double>
+    {
+        /// <inheritdoc/>
+        public double Read(CsvReader reader, int index) => reader.Parse<double>(index);
+        /// <inheritdoc/>
+        public void Write(CsvWriter writer, double value) => writer.WriteField(value, "");
+    }
+
     /// <summary>Two fixed decimals ("F2"): wall-clock seconds.</summary>
     public sealed class FixedTwo : ICsvConverter<double>
     {
@@ -73,16 +82,15 @@ public static class CsvFormats
         }
     }
 
-    /// <summary>A training run's final loss: "diverged" for null (the run diverged), else as <see cref="BlankUnlessFinite"/>.</summary>
-    public sealed class DivergedOrLoss : ICsvConverter<double?>
+    /// <summary>A training run's final loss: the round-trip number, or "diverged" when it is not finite (the run diverged).</summary>
+    public sealed class DivergedOrLoss : ICsvConverter<double>
     {
-        private static readonly BlankUnlessFinite Number = new();
         /// <inheritdoc/>
-        public double? Read(CsvReader reader, int index) => reader.GetString(index) == "diverged" ? null : Number.Read(reader, index);
+        public double Read(CsvReader reader, int index) => reader.GetString(index) == "diverged" ? double.NaN : reader.Parse<double>(index);
         /// <inheritdoc/>
-        public void Write(CsvWriter writer, double? value)
+        public void Write(CsvWriter writer, double value)
         {
-            if (value is { } v) Number.Write(writer, v);
+            if (double.IsFinite(value)) writer.WriteField(value, "");
             else writer.WriteField("diverged");
         }
     }
