@@ -127,7 +127,8 @@ public static class CsvTable
     /// <summary>The project's conventions on top of the record type's own <c>[CsvOptions]</c> (its boolean spelling).</summary>
     private static CsvWriterOptions Options<TRow>() => Columns<TRow>.Options;
 
-    private static readonly CsvWriterOptions Text = CsvWriterOptions.Default with { NewLine = "\n", FormatProvider = CultureInfo.InvariantCulture };
+    // Text tables may be ragged (a row shorter than the header), as a terminal table can be.
+    private static readonly CsvWriterOptions Text = CsvWriterOptions.Default with { NewLine = "\n", FormatProvider = CultureInfo.InvariantCulture, ValidateFieldCount = false };
 
     /// <summary>Per row type, computed once: its writer options and its column names.</summary>
     private static class Columns<TRow>
