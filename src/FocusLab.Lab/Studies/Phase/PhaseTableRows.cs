@@ -16,9 +16,12 @@ public sealed partial record PhaseWinnerRow(
     [property: CsvColumn("x_index")] int XIndex,
     [property: CsvColumn("sigma"), CsvConverter(typeof(CsvFormats.InfOrBlank))] double Sigma,
     [property: CsvColumn("x"), CsvConverter(typeof(CsvFormats.InfOrBlank))] double X,
-    [property: CsvColumn("winner")] string Winner,
-    [property: CsvIgnore] double[] PerOptimizer)
+    [property: CsvColumn("winner")] string Winner)
 {
+    /// <summary>Best score and best lr of each optimizer, in the order of <see cref="OptimizerColumns"/>.</summary>
+    [CsvIgnore] public double[] PerOptimizer { get; init; } = [];
+
+
     /// <summary>One row per pixel, σ outer and x inner.</summary>
     public static IEnumerable<PhaseWinnerRow> Of(PhaseScores s)
     {
@@ -33,7 +36,7 @@ public sealed partial record PhaseWinnerRow(
                     perOptimizer[2 * o] = s.Best[b];
                     perOptimizer[2 * o + 1] = l < 0 ? double.NaN : g.LearningRates[l];
                 }
-                yield return new PhaseWinnerRow(y, x, g.SigmaValues[y], g.XValues[x], s.WinnerId(y, x) ?? "", perOptimizer);
+                yield return new PhaseWinnerRow(y, x, g.SigmaValues[y], g.XValues[x], s.WinnerId(y, x) ?? "") { PerOptimizer = perOptimizer };
             }
     }
 

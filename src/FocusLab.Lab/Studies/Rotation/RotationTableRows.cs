@@ -67,13 +67,17 @@ public sealed partial record QuadraticRotationRow(
     [property: CsvColumn("spectral_norm")] double SpectralNorm,
     [property: CsvColumn("spectral_norm_lanczos")] double SpectralNormLanczos,
     [property: CsvColumn("lanczos_converged")] bool LanczosConverged,
-    [property: CsvColumn("initial_loss")] double InitialLoss,
-    [property: CsvIgnore] double[] Outcomes)
+    [property: CsvColumn("initial_loss")] double InitialLoss)
 {
+    /// <summary>Best lr and final loss of each optimizer, in the order of <see cref="OutcomeColumns"/>.</summary>
+    [CsvIgnore] public double[] Outcomes { get; init; } = [];
+
+
     /// <summary>The row of <paramref name="r"/>: its geometry, then best lr and final loss per optimizer.</summary>
     public static QuadraticRotationRow Of(RotationRow r) =>
         new(r.Rotation, r.Scale, r.L11PerDimension, r.L11IqrEstimatePerDimension, r.L11MedianEstimatePerDimension, r.EstimatorRelativeErrorPerRow,
-            r.SpectralNorm, r.SpectralNormLanczos, r.LanczosConverged, r.InitialLoss, r.Outcomes.SelectMany(o => new[] { o.BestLearningRate, o.FinalLoss }).ToArray());
+            r.SpectralNorm, r.SpectralNormLanczos, r.LanczosConverged, r.InitialLoss)
+        { Outcomes = r.Outcomes.SelectMany(o => new[] { o.BestLearningRate, o.FinalLoss }).ToArray() };
 
     /// <summary>The per-optimizer columns, named by the optimizers' kinds (the spec before ':').</summary>
     public static CsvExtraColumns<QuadraticRotationRow> OutcomeColumns(IEnumerable<string> optimizerSpecs) =>
