@@ -17,8 +17,10 @@ namespace FocusLab.Lab.Reports;
 /// <item>Other per-column formats (fixed decimals, blank for non-finite, lists) are the converters of <see cref="CsvFormats"/>.</item>
 /// </list>
 /// A few tables have columns whose names or number depend on the run (one pair per optimizer, the phase
-/// axis' name): <see cref="CsvExtraColumns{TRow}"/> appends them after the record's own columns, and
-/// <c>rename</c> replaces a column name in the header.
+/// axis' name): <see cref="CsvExtraColumns{TRow}"/> appends them after the record's own columns (their values
+/// live in a non-positional <c>[CsvIgnore]</c> property of the row, which CsvHelper leaves alone), and
+/// <c>rename</c> replaces a column name in the header. A row type must be a <c>partial</c> record marked
+/// <c>[CsvRecord]</c> in FocusLab.Lab: CsvHelper's source generator writes its column writer at compile time.
 /// </summary>
 public static class CsvTable
 {
