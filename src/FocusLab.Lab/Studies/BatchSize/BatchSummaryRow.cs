@@ -7,7 +7,7 @@ namespace FocusLab.Lab.Studies.BatchSize;
 /// (<see cref="OptimizerAtBatch"/>), with the size of its final lr grid and where its optimum still sits at an edge.
 /// </summary>
 [CsvRecord]
-public sealed partial record BatchSummaryRow(
+internal sealed partial record BatchSummaryRow(
     [property: CsvColumn("batch")] int Batch,
     [property: CsvColumn("optimizer")] string Optimizer,
     [property: CsvColumn("best_lr")] double BestLr,

@@ -88,7 +88,7 @@ public static class GeometryStudyOutput
     }, StudyOutput.Json);
 
     /// <summary>One row per run (curvature columns on the chosen runs only).</summary>
-    public static IEnumerable<GeometryRunRow> RunRows(GeometryStudyReport r) => r.Runs.Select(run => GeometryRunRow.Of(r.Options.Network.Model, run));
+    internal static IEnumerable<GeometryRunRow> RunRows(GeometryStudyReport r) => r.Runs.Select(run => GeometryRunRow.Of(r.Options.Network.Model, run));
 
     /// <summary>Per (optimizer, loss) at its best lr: final loss and the curvature probes, mean and sample spread over seeds.</summary>
     public static IEnumerable<GeometryMeasuresRow> MeasuresRows(GeometryStudyReport r)
@@ -108,7 +108,7 @@ public static class GeometryStudyOutput
     }
 
     /// <summary>The training-loss curves at each (optimizer, loss)'s best lr: per block of steps, mean and spread over seeds (blank after a divergence).</summary>
-    public static IEnumerable<LossCurveBlockRow> CurveRows(GeometryStudyReport r)
+    internal static IEnumerable<LossCurveBlockRow> CurveRows(GeometryStudyReport r)
     {
         int steps = r.Options.Network.Steps, block = Block(steps);
         foreach (var o in Optimizers(r))

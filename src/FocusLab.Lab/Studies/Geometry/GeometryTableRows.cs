@@ -9,7 +9,7 @@ namespace FocusLab.Lab.Studies.Geometry;
 /// </summary>
 [CsvRecord]
 [CsvOptions(TrueValues = new[] { "true" }, FalseValues = new[] { "false" })]
-public sealed partial record GeometryRunRow(
+internal sealed partial record GeometryRunRow(
     [property: CsvColumn("model")] string Model,
     [property: CsvColumn("optimizer")] string Optimizer,
     [property: CsvColumn("loss")] string Loss,

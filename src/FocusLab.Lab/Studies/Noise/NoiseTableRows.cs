@@ -8,7 +8,7 @@ namespace FocusLab.Lab.Studies.Noise;
 /// the size of its final lr grid and where its optimum still sits at an edge.
 /// </summary>
 [CsvRecord]
-public sealed partial record NoiseBatchSummaryRow(
+internal sealed partial record NoiseBatchSummaryRow(
     [property: CsvColumn("batch")] int Batch,
     [property: CsvColumn("optimizer")] string Optimizer,
     [property: CsvColumn("best_lr")] double BestLr,
@@ -26,7 +26,7 @@ public sealed partial record NoiseBatchSummaryRow(
 
 /// <summary>A row of <c>noise.csv</c>: the gradient noise measured at one batch size along one adamw run.</summary>
 [CsvRecord]
-public sealed partial record NoiseRow(
+internal sealed partial record NoiseRow(
     [property: CsvColumn("model")] string Model,
     [property: CsvColumn("batch")] int Batch,
     [property: CsvColumn("gradients")] int Gradients,

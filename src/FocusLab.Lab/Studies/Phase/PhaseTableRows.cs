@@ -11,7 +11,7 @@ namespace FocusLab.Lab.Studies.Phase;
 /// where nothing was measured (<see cref="CsvFormats.InfOrBlank"/>).
 /// </summary>
 [CsvRecord]
-public sealed partial record PhaseWinnerRow(
+internal sealed partial record PhaseWinnerRow(
     [property: CsvColumn("sigma_index")] int SigmaIndex,
     [property: CsvColumn("x_index")] int XIndex,
     [property: CsvColumn("sigma"), CsvConverter(typeof(CsvFormats.InfOrBlank))] double Sigma,
@@ -50,7 +50,7 @@ public sealed partial record PhaseWinnerRow(
 /// empty where no crossover was found.
 /// </summary>
 [CsvRecord]
-public sealed partial record SigmaCRow(
+internal sealed partial record SigmaCRow(
     [property: CsvColumn("x_index")] int XIndex,
     [property: CsvColumn("x"), CsvConverter(typeof(CsvFormats.InfOrBlank))] double X,
     [property: CsvColumn("sigma_c"), CsvConverter(typeof(CsvFormats.OptionalInfOrBlank))] double? SigmaC)

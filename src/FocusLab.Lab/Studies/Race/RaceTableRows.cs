@@ -5,7 +5,7 @@ namespace FocusLab.Lab.Studies.Race;
 
 /// <summary>A row of <c>runs.csv</c>: one race run (tuning, main, stability or ablation).</summary>
 [CsvRecord]
-public sealed partial record RaceRunRow(
+internal sealed partial record RaceRunRow(
     [property: CsvColumn("name")] string Name,
     [property: CsvColumn("optimizer")] string Optimizer,
     [property: CsvColumn("kind")] string Kind,
@@ -27,7 +27,7 @@ public sealed partial record RaceRunRow(
 
 /// <summary>A row of <c>tuning.csv</c>: one lr of an entrant's tuning grid, its mean final validation loss and whether it was chosen.</summary>
 [CsvRecord]
-public sealed partial record RaceTuningRow(
+internal sealed partial record RaceTuningRow(
     [property: CsvColumn("optimizer")] string Optimizer,
     [property: CsvColumn("lr")] double Lr,
     [property: CsvColumn("final_val_loss")] double FinalValLoss,
@@ -42,7 +42,7 @@ public sealed partial record RaceTuningRow(
 
 /// <summary>A row of <c>spikes.csv</c>: one loss spike of a (non-tuning) run, with the update statistics just before it.</summary>
 [CsvRecord]
-public sealed partial record RaceSpikeRow(
+internal sealed partial record RaceSpikeRow(
     [property: CsvColumn("run")] string Run,
     [property: CsvColumn("optimizer")] string Optimizer,
     [property: CsvColumn("kind")] string Kind,

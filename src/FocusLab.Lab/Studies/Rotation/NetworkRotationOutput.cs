@@ -36,7 +36,7 @@ public static class NetworkRotationOutput
     /// The training-loss curves at each (optimizer, loss)'s best lr: per block of steps, the minibatch loss averaged over
     /// the block, then mean and sample standard deviation over seeds (blank after a divergence).
     /// </summary>
-    public static IEnumerable<LossCurveBlockRow> CurveRows(NetworkRotationReport r)
+    internal static IEnumerable<LossCurveBlockRow> CurveRows(NetworkRotationReport r)
     {
         int steps = r.Options.Steps, block = Block(steps);
         foreach (var (name, _) in r.Options.Optimizers)
@@ -78,7 +78,7 @@ public static class NetworkRotationOutput
     }, FocusLab.Lab.Reports.StudyOutput.Json);
 
     /// <summary>One row per run and checkpoint (<see cref="RotationRunRow"/>).</summary>
-    public static IEnumerable<RotationRunRow> RunRows(NetworkRotationReport r) => r.Runs.SelectMany(run => RotationRunRow.Of(r.Options.Model, run));
+    internal static IEnumerable<RotationRunRow> RunRows(NetworkRotationReport r) => r.Runs.SelectMany(run => RotationRunRow.Of(r.Options.Model, run));
 
     /// <summary>Loss curves averaged over seeds and over blocks of steps (at most 20 points per curve, so the x labels stay readable).</summary>
     public static string ToSvg(NetworkRotationReport r)

@@ -9,7 +9,7 @@ namespace FocusLab.Lab.Studies.Rotation;
 /// </summary>
 [CsvRecord]
 [CsvOptions(TrueValues = new[] { "true" }, FalseValues = new[] { "false" })]
-public sealed partial record RotationRunRow(
+internal sealed partial record RotationRunRow(
     [property: CsvColumn("model")] string Model,
     [property: CsvColumn("optimizer")] string Optimizer,
     [property: CsvColumn("rotated")] bool Rotated,
@@ -41,7 +41,7 @@ public sealed partial record RotationRunRow(
 /// averaged over the block, then mean and sample spread over seeds (empty after a divergence).
 /// </summary>
 [CsvRecord]
-public sealed partial record LossCurveBlockRow(
+internal sealed partial record LossCurveBlockRow(
     [property: CsvColumn("model")] string Model,
     [property: CsvColumn("optimizer")] string Optimizer,
     [property: CsvColumn("loss")] string Loss,
@@ -57,7 +57,7 @@ public sealed partial record LossCurveBlockRow(
 /// </summary>
 [CsvRecord]
 [CsvOptions(TrueValues = new[] { "true" }, FalseValues = new[] { "false" })]
-public sealed partial record QuadraticRotationRow(
+internal sealed partial record QuadraticRotationRow(
     [property: CsvColumn("rotation")] string Rotation,
     [property: CsvColumn("s")] double? S,
     [property: CsvColumn("l11_per_d")] double L11PerD,

@@ -6,7 +6,7 @@ namespace FocusLab.Lab.Studies.Sharpness;
 /// <summary>A row of <c>sharpness_{model}.csv</c>: one pseudo-update direction measured at one checkpoint.</summary>
 [CsvRecord]
 [CsvOptions(TrueValues = new[] { "true" }, FalseValues = new[] { "false" })]
-public sealed partial record SharpnessRow(
+internal sealed partial record SharpnessRow(
     [property: CsvColumn("model")] string Model,
     [property: CsvColumn("trajectory")] string Trajectory,
     [property: CsvColumn("seed")] int Seed,
@@ -41,7 +41,7 @@ public sealed partial record SharpnessRow(
 /// </summary>
 [CsvRecord]
 [CsvOptions(TrueValues = new[] { "true" }, FalseValues = new[] { "false" })]
-public sealed partial record LineSearchRow(
+internal sealed partial record LineSearchRow(
     [property: CsvColumn("model")] string Model,
     [property: CsvColumn("trajectory")] string Trajectory,
     [property: CsvColumn("seed")] int Seed,
@@ -70,7 +70,7 @@ public sealed partial record LineSearchRow(
 /// </summary>
 [CsvRecord]
 [CsvOptions(TrueValues = new[] { "true" }, FalseValues = new[] { "false" })]
-public sealed partial record GaussNewtonRow(
+internal sealed partial record GaussNewtonRow(
     [property: CsvColumn("model")] string Model,
     [property: CsvColumn("trajectory")] string Trajectory,
     [property: CsvColumn("seed")] int Seed,
