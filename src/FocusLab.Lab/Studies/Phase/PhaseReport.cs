@@ -1,6 +1,4 @@
-using System.Globalization;
 using System.Text.Json;
-using System.Text;
 using FocusLab.Lab.Reports;
 using FocusLab.Lab.Sweeps;
 

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json.Serialization;
 using System.Text.Json;
-using System.Text;
 using FocusLab.Lab.Reports;
 
 namespace FocusLab.Lab.Studies.Rotation;
