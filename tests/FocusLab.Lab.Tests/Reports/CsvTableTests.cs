@@ -78,6 +78,8 @@ public class CsvTableTests
         Assert.Equal(["optimizer", "batch", "improvement", "replicate_mean", "replicate_std", "replicate_min", "replicate_max", "larger_than_spread", "edge_optimum", "p", "q"],
             CsvTable.Parse(CsvTable.ToText([Imp(0.25)], extra)).Header);
         Assert.EndsWith(",0.25,0.5\n", CsvTable.ToText([Imp(0.25)], extra));
+        var phase = new CsvExtraColumns<Improvement>(["best", "lr"], i => [double.PositiveInfinity, double.NaN], new CsvFormats.InfOrBlank());
+        Assert.EndsWith(",inf,\n", CsvTable.ToText([Imp(0.25)], phase)); // the phase convention for a diverged score and no lr
         var wrong = new CsvExtraColumns<Improvement>(["p", "q"], i => [i.I], new CsvFormats.RoundTrip());
         Assert.Contains("1 extra values for 2 extra columns", Assert.Throws<ArgumentException>(() => CsvTable.ToText([Imp(0.25)], wrong)).Message);
         Assert.Contains("no column 'nope'", Assert.Throws<ArgumentException>(() => CsvTable.ToText([Imp(0.25)], rename: new Dictionary<string, string> { ["nope"] = "x" })).Message);
