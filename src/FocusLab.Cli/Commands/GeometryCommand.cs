@@ -2,7 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using FocusLab.Cli.Conventions;
 using FocusLab.Cli.Terminal;
-using FocusLab.Lab.Geometry;
+using FocusLab.Lab.Studies.Curvature;
 using FocusLab.Lab.Training;
 
 namespace FocusLab.Cli.Commands;

@@ -66,9 +66,8 @@ internal static class GeometryStudyCommand
             Console.WriteLine(GeometryStudyOutput.ToJson(report, GeometryStudyClaims.Check(report, command), command));
             return 0;
         }
-        var rows = GeometryStudyOutput.MeasuresCsv(report).Split('\n', StringSplitOptions.RemoveEmptyEntries).Skip(1).Select(line => line.Split(','));
         Tabular.Write(format, ["optimizer", "loss", "best lr", "final loss", "± (seeds)", "‖H‖₁,₁/d", "spectral smoothness", "λmax"],
-            rows.Select(c => (IReadOnlyList<string>)[c[1], c[2], F(c[3]), F(c[5]), F(c[6]), F(c[7]), F(c[9]), F(c[11])]));
+            GeometryStudyOutput.MeasuresRows(report).Select(m => (IReadOnlyList<string>)[m.Optimizer, m.Loss, F(m.BestLr), F(m.FinalLoss), F(m.FinalLossStd), F(m.L11IqrPerD), F(m.SpectralSmoothness), F(m.LambdaMax)]));
         foreach (var c in report.Comparisons)
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{c.Verdict}: {c.Optimizer} {(c.Prediction == "unchanged" ? "unchanged by" : "hurt by")} the {c.Rotation} rotation — {c.Original:G4} → {c.Rotated:G4} ({c.MeanDifference + 0.0:+0.0000;-0.0000;+0.0000} ± {c.Spread:F4}, {Math.Round(c.RelativeChangePercent, 1) + 0.0:+0.0;-0.0;+0.0}%)"));
@@ -76,8 +75,8 @@ internal static class GeometryStudyCommand
         return 0;
     }
 
-    private static string F(string cell) =>
-        double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out double v) ? v.ToString("G4", CultureInfo.InvariantCulture) : cell.Length == 0 ? "—" : cell;
+    /// <summary>A number to 4 significant digits; "—" where nothing finite was measured.</summary>
+    private static string F(double v) => double.IsFinite(v) ? v.ToString("G4", CultureInfo.InvariantCulture) : "—";
 
     private static double[] ParseList(string text)
     {

@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using System.Text.Json.Nodes;
 using System.Text.Json;
-using System.Text;
 using FocusLab.Cli.Conventions;
 using FocusLab.Lab.Landscapes;
 using FocusLab.Lab.Reports;
@@ -108,11 +107,8 @@ internal static class ValleyCommand
         var s = Prepare(pr, o);
         string dir = OutputFolder.Prepare(pr.GetValue(o.Out) ?? OutputFolder.Default("valley", "trajectory"));
         var runs = s.Optimizers.Select((op, k) => (op.Id, s.Lrs[k], ToyRun.Run(op, s.Valley, s.Lrs[k], s.Wd, s.Noise, s.Seed, 0, s.Steps))).ToList();
-        var csv = new StringBuilder("optimizer,lr,step,x,y,loss\n");
-        foreach (var (id, lr, path) in runs)
-            for (int k = 0; k < path.X.Length; k++)
-                csv.Append(FormattableString.Invariant($"{id},{lr:R},{k},{path.X[k]:R},{path.Y[k]:R},{path.Loss[k]:R}\n"));
-        AtomicFile.WriteText(Path.Combine(dir, "trajectory.csv"), csv.ToString());
+        CsvTable.Write(Path.Combine(dir, "trajectory.csv"),
+            runs.SelectMany(run => Enumerable.Range(0, run.Item3.X.Length).Select(k => new TrajectoryRow(run.Id, run.Item2, k, run.Item3.X[k], run.Item3.Y[k], run.Item3.Loss[k]))));
         AtomicFile.WriteText(Path.Combine(dir, "trajectory.svg"), ValleyFigures.Trajectories(s.Valley, runs, s.Subtitle));
         var summary = new JsonArray(runs.Select(r => (JsonNode)new JsonObject
         {
@@ -129,7 +125,7 @@ internal static class ValleyCommand
         var s = Prepare(pr, o);
         string dir = OutputFolder.Prepare(pr.GetValue(o.Out) ?? OutputFolder.Default("valley", "curves"));
         var curves = new List<(string, double, double[])>();
-        var csv = new StringBuilder("optimizer,lr,step,mean_loss,diverged_replicates\n");
+        var rows = new List<LossCurveRow>();
         var summary = new JsonArray();
         for (int k = 0; k < s.Optimizers.Length; k++)
         {
@@ -143,10 +139,10 @@ internal static class ValleyCommand
             int ok = replicates - diverged;
             for (int t = 0; t <= s.Steps; t++) mean[t] = ok > 0 ? mean[t] / ok : double.NaN;
             curves.Add((s.Optimizers[k].Id, s.Lrs[k], mean));
-            for (int t = 0; t <= s.Steps; t++) csv.Append(FormattableString.Invariant($"{s.Optimizers[k].Id},{s.Lrs[k]:R},{t},{mean[t]:R},{diverged}\n"));
+            for (int t = 0; t <= s.Steps; t++) rows.Add(new LossCurveRow(s.Optimizers[k].Id, s.Lrs[k], t, mean[t], diverged));
             summary.Add(new JsonObject { ["optimizer"] = s.Optimizers[k].Id, ["lr"] = s.Lrs[k], ["final_mean_loss"] = Finite(mean[^1]), ["diverged_replicates"] = diverged });
         }
-        AtomicFile.WriteText(Path.Combine(dir, "loss_curves.csv"), csv.ToString());
+        CsvTable.Write(Path.Combine(dir, "loss_curves.csv"), rows);
         AtomicFile.WriteText(Path.Combine(dir, "loss_curves.svg"), ValleyFigures.LossCurves(curves, s.Subtitle + $", mean of {replicates} replicates"));
         Print(pr.GetValue(o.Json), new JsonObject { ["curves"] = summary, ["files"] = new JsonArray("loss_curves.svg", "loss_curves.csv"), ["out"] = dir });
         return 0;

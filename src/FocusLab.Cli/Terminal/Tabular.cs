@@ -42,8 +42,7 @@ internal static class Tabular
         switch (format)
         {
             case TableFormat.Csv:
-                to.WriteLine(string.Join(',', header.Select(Csv)));
-                foreach (var r in body) to.WriteLine(string.Join(',', r.Select(Csv)));
+                to.Write(FocusLab.Lab.Reports.CsvTable.ToText(header, body));
                 return;
             case TableFormat.Json:
                 var array = new JsonArray();
@@ -89,7 +88,4 @@ internal static class Tabular
         try { return Console.WindowWidth > 0 ? Console.WindowWidth : 80; }
         catch (IOException) { return 80; }
     }
-
-    private static string Csv(string cell) =>
-        cell.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + cell.Replace("\"", "\"\"") + "\"" : cell;
 }

@@ -36,15 +36,15 @@ internal static class StudyOutput
         "<style>body{font-family:sans-serif;max-width:1000px;margin:2em auto}table{border-collapse:collapse}td,th{border:1px solid #ccc;padding:3px 8px;text-align:right}</style></head><body>\n" +
         body + "</body></html>\n";
 
-    /// <summary>A CSV table (header row first, no quoted commas) as an HTML table.</summary>
+    /// <summary>A CSV table (header row first, read by <see cref="CsvTable.Parse"/>, so quoted fields keep their commas) as an HTML table.</summary>
     public static string CsvTable(string csv)
     {
+        var table = Reports.CsvTable.Parse(csv);
         var sb = new StringBuilder("<table>\n");
-        foreach (var (line, i) in csv.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select((l, i) => (l, i)))
-        {
-            string cell = i == 0 ? "th" : "td";
-            sb.Append("<tr>").Append(string.Concat(line.Split(',').Select(c => $"<{cell}>{WebUtility.HtmlEncode(c)}</{cell}>"))).Append("</tr>\n");
-        }
+        void Row(IEnumerable<string> cells, string cell) =>
+            sb.Append("<tr>").Append(string.Concat(cells.Select(c => $"<{cell}>{WebUtility.HtmlEncode(c)}</{cell}>"))).Append("</tr>\n");
+        Row(table.Header, "th");
+        foreach (var row in table.Rows) Row(row, "td");
         return sb.Append("</table>\n").ToString();
     }
 }

@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Text;
 using System.Text.Json;
-using System.Text.RegularExpressions;
 
 namespace FocusLab.Lab.Reports;
 
@@ -31,7 +30,7 @@ public sealed record StudyScan(IReadOnlyList<ReportSection> Sections, IReadOnlyL
 /// files a study writes (<see cref="Kinds"/>) or at least one .svg figure; the training runs inside
 /// an LM race belong to the race and are not listed on their own.
 /// </summary>
-public static partial class StudyReport
+public static class StudyReport
 {
     private const int MaxTableRows = 60, MaxTableBytes = 40_000, MaxSettingsBytes = 4_000, MaxCurvePoints = 2_000;
     private const string TrainRunTitle = "Training run";
@@ -216,15 +215,9 @@ public static partial class StudyReport
 
     private static (string Name, string[] Header, IReadOnlyList<string[]> Rows) ReadCsv(string path)
     {
-        var lines = File.ReadAllLines(path).Where(l => l.Length > 0).ToArray();
-        var header = lines.Length > 0 ? SplitCsv(lines[0]) : [];
-        return (Path.GetFileName(path), header, lines.Skip(1).Select(SplitCsv).ToList());
+        var table = CsvTable.Read(path);
+        return (Path.GetFileName(path), table.Header, table.Rows);
     }
-
-    private static string[] SplitCsv(string line) => CsvField().Matches(line + ",").Select(m => m.Groups[1].Success ? m.Groups[1].Value.Replace("\"\"", "\"") : m.Groups[2].Value).ToArray();
-
-    [GeneratedRegex("(?:\"((?:[^\"]|\"\")*)\"|([^,]*)),")]
-    private static partial Regex CsvField();
 
     private static string? CommandField(string json)
     {

@@ -31,13 +31,8 @@ public static class BatchSweepReport
         FocusLab.Lab.Reports.AtomicFile.WriteText(Path.Combine(outDir, "summary.json"), JsonSerializer.Serialize(doc, FocusLab.Lab.Reports.StudyOutput.Json));
         ClaimFile.Write(outDir, "batch-sweep", claims);
 
-        var inv = CultureInfo.InvariantCulture;
-        var csv = new StringBuilder("batch,optimizer,best_lr,loss_mean,loss_std,accuracy_mean,diverged_runs,lrs_tried,extensions,edge\n");
-        foreach (var r in summary.Results)
-            csv.Append(inv, $"{r.Batch},{r.Optimizer},{r.BestLr:R},{r.LossMean:R},{r.LossStd:R},{r.AccuracyMean:R},{r.DivergedRuns},{r.LrGrid.Length},{r.Extensions},{(r.AtLowerEdge ? "lower" : r.AtUpperEdge ? "upper" : "")}\n");
-        FocusLab.Lab.Reports.AtomicFile.WriteText(Path.Combine(outDir, "batch_summary.csv"), csv.ToString());
-
-        Improvement.WriteCsv(outDir, summary.Improvements);
+        CsvTable.Write(Path.Combine(outDir, "batch_summary.csv"), summary.Results.Select(BatchSummaryRow.Of));
+        CsvTable.Write(Path.Combine(outDir, "improvement.csv"), summary.Improvements);
 
         var batches = summary.Results.Select(r => (double)r.Batch).Distinct().Order().ToArray();
         var loss = new FocusLab.Lab.Reports.LineChart { Title = $"Best test loss after {grid.Steps} steps (FOCUS fig. 2c)", XLabel = "batch size", YLabel = "test loss (mean over replicates, best lr)", LogX = true, LogY = true, XTickValues = batches };
@@ -55,7 +50,7 @@ public static class BatchSweepReport
 
         var html = new StringBuilder();
         html.Append($"<h1>Batch-size crossover ({WebUtility.HtmlEncode(grid.Preset)})</h1>\n<p><code>{WebUtility.HtmlEncode(command)}</code></p>\n");
-        html.Append(inv, $"<p>{batches.Length} batch sizes × {grid.LearningRates.Length} learning rates (extended up to {maxExtensions} steps at an edge optimum) × {grid.Replicates} replicates × {grid.Optimizers.Length} optimizers, {grid.Steps} steps, weight decay {grid.WeightDecay} (not on biases or batch-norm); {cells.Count} cells, {cellSeconds:F0} s of training.</p>\n");
+        html.Append(CultureInfo.InvariantCulture, $"<p>{batches.Length} batch sizes × {grid.LearningRates.Length} learning rates (extended up to {maxExtensions} steps at an edge optimum) × {grid.Replicates} replicates × {grid.Optimizers.Length} optimizers, {grid.Steps} steps, weight decay {grid.WeightDecay} (not on biases or batch-norm); {cells.Count} cells, {cellSeconds:F0} s of training.</p>\n");
         html.Append("<ul>\n");
         foreach (var oc in summary.Crossovers) html.Append($"<li>{WebUtility.HtmlEncode(oc.Optimizer)}: {WebUtility.HtmlEncode(CrossoverText(oc.Crossover))}</li>\n");
         html.Append("</ul>\n");

@@ -14,28 +14,6 @@ public sealed record OptimizerAtBatch(string Optimizer, int Batch, double BestLr
     double[] ReplicateLosses, double? AccuracyMean, int DivergedRuns, double[] MeanLossPerLr,
     double[] LrGrid, int Extensions, bool AtLowerEdge, bool AtUpperEdge);
 
-/// <summary>
-/// Improvement of <see cref="Optimizer"/> over adamw at one batch size, I = (L_adamw − L_opt)/L_adamw on the
-/// replicate-mean losses, and its spread: mean, standard deviation, min and max of the per-replicate
-/// I_r = (L_adamw,r − L_opt,r)/L_adamw,r (replicate r of each at its own best lr; same seed).
-/// <see cref="LargerThanSpread"/>: every I_r has the sign of I (the replicates' range excludes 0), so the
-/// difference is larger than the replicate spread. <see cref="EdgeOptimum"/>: either optimizer's best lr
-/// is still at an edge of its grid.
-/// </summary>
-public sealed record Improvement(string Optimizer, int Batch, double I, double ReplicateMean, double ReplicateStd, double ReplicateMin, double ReplicateMax,
-    bool LargerThanSpread, bool EdgeOptimum)
-{
-    /// <summary>Writes <c>improvement.csv</c> (one row per optimizer and batch size) into <paramref name="outDir"/>, atomically.</summary>
-    public static void WriteCsv(string outDir, IEnumerable<Improvement> improvements)
-    {
-        var csv = new System.Text.StringBuilder("optimizer,batch,improvement,replicate_mean,replicate_std,replicate_min,replicate_max,larger_than_spread,edge_optimum\n");
-        foreach (var i in improvements)
-            csv.Append(System.Globalization.CultureInfo.InvariantCulture,
-                $"{i.Optimizer},{i.Batch},{i.I:R},{i.ReplicateMean:R},{i.ReplicateStd:R},{i.ReplicateMin:R},{i.ReplicateMax:R},{i.LargerThanSpread},{i.EdgeOptimum}\n");
-        FocusLab.Lab.Reports.AtomicFile.WriteText(Path.Combine(outDir, "improvement.csv"), csv.ToString());
-    }
-}
-
 /// <summary>Where I changes sign from positive (signum better) to non-positive (adamw better).</summary>
 public sealed record Crossover(double? Batch, int? Below, int? Above, string Note);
 

@@ -29,15 +29,15 @@ public static class GeometryStudyOutput
         string model = report.Options.Network.Model, stem = $"geometry_{model}";
         string bars = FinalLossSvg(report);
         var claims = GeometryStudyClaims.Check(report, command);
-        var paths = new List<string>(StudyOutput.Write(directory, stem, ToJson(report, claims, command), ToCsv(report), bars, ToHtml(report, claims, bars)));
+        var paths = new List<string>(StudyOutput.Write(directory, stem, ToJson(report, claims, command), CsvTable.ToText(RunRows(report)), bars, ToHtml(report, claims, bars)));
         void Extra(string name, string text)
         {
             string path = Path.Combine(directory, name);
             AtomicFile.WriteText(path, text);
             paths.Add(path);
         }
-        Extra($"{stem}_curves.csv", CurvesCsv(report));
-        Extra($"{stem}_measures.csv", MeasuresCsv(report));
+        Extra($"{stem}_curves.csv", CsvTable.ToText(CurveRows(report)));
+        Extra($"{stem}_measures.csv", CsvTable.ToText(MeasuresRows(report)));
         foreach (var loss in report.Options.Losses.Select(GeometryStudyOptions.Name)) Extra($"{stem}_{loss}.svg", CurvesSvg(report, loss));
         ClaimFile.Write(directory, "geometry-study", claims);
         paths.Add(Path.Combine(directory, ClaimFile.FileName));
@@ -56,8 +56,6 @@ public static class GeometryStudyOutput
         double m = v.Average();
         return (m, v.Count > 1 ? Math.Sqrt(v.Sum(x => (x - m) * (x - m)) / (v.Count - 1)) : 0);
     }
-
-    private static string N(double v) => double.IsFinite(v) ? v.ToString("R", Inv) : "";
 
     /// <summary>Steps per curve point: at most 20 points per run.</summary>
     private static int Block(int steps) => Math.Max(1, (int)Math.Ceiling(steps / 20.0));
@@ -90,22 +88,11 @@ public static class GeometryStudyOutput
     }, StudyOutput.Json);
 
     /// <summary>One row per run (curvature columns on the chosen runs only).</summary>
-    public static string ToCsv(GeometryStudyReport r)
-    {
-        var sb = new StringBuilder("model,optimizer,loss,seed,lr,best_lr,final_loss,measure_loss,l11_iqr_per_d,l11_median_per_d,spectral_smoothness,lambda_max\n");
-        foreach (var run in r.Runs)
-        {
-            var m = run.Measure;
-            sb.Append(Inv, $"{r.Options.Network.Model},{run.Optimizer},{run.Loss},{run.Seed},{run.LearningRate:R},{(run.Best ? "true" : "false")},{(run.Diverged ? "diverged" : N(run.FinalLoss))},");
-            sb.Append(m is null ? ",,,," : $"{N(m.MeasureLoss)},{N(m.L11IqrPerDimension)},{N(m.L11MedianPerDimension)},{N(m.SpectralSmoothness)},{N(m.LambdaMax)}").Append('\n');
-        }
-        return sb.ToString();
-    }
+    internal static IEnumerable<GeometryRunRow> RunRows(GeometryStudyReport r) => r.Runs.Select(run => GeometryRunRow.Of(r.Options.Network.Model, run));
 
     /// <summary>Per (optimizer, loss) at its best lr: final loss and the curvature probes, mean and sample spread over seeds.</summary>
-    public static string MeasuresCsv(GeometryStudyReport r)
+    public static IEnumerable<GeometryMeasuresRow> MeasuresRows(GeometryStudyReport r)
     {
-        var sb = new StringBuilder("model,optimizer,loss,best_lr,seeds,final_loss,final_loss_std,l11_iqr_per_d,l11_iqr_per_d_std,spectral_smoothness,spectral_smoothness_std,lambda_max,lambda_max_std\n");
         foreach (var o in Optimizers(r))
             foreach (var loss in Losses(r))
             {
@@ -116,16 +103,14 @@ public static class GeometryStudyOutput
                 var l11 = MeanStd(measured.Select(x => x.L11IqrPerDimension).ToArray());
                 var s = MeanStd(measured.Select(x => x.SpectralSmoothness).ToArray());
                 var lam = MeanStd(measured.Select(x => x.LambdaMax).ToArray());
-                sb.Append(Inv, $"{r.Options.Network.Model},{o},{loss},{runs[0].LearningRate:R},{runs.Length},{N(f.Mean)},{N(f.Std)},{N(l11.Mean)},{N(l11.Std)},{N(s.Mean)},{N(s.Std)},{N(lam.Mean)},{N(lam.Std)}\n");
+                yield return new GeometryMeasuresRow(r.Options.Network.Model, o, loss, runs[0].LearningRate, runs.Length, f.Mean, f.Std, l11.Mean, l11.Std, s.Mean, s.Std, lam.Mean, lam.Std);
             }
-        return sb.ToString();
     }
 
     /// <summary>The training-loss curves at each (optimizer, loss)'s best lr: per block of steps, mean and spread over seeds (blank after a divergence).</summary>
-    public static string CurvesCsv(GeometryStudyReport r)
+    internal static IEnumerable<LossCurveBlockRow> CurveRows(GeometryStudyReport r)
     {
         int steps = r.Options.Network.Steps, block = Block(steps);
-        var sb = new StringBuilder("model,optimizer,loss,lr,seeds,step,mean_loss,std_loss\n");
         foreach (var o in Optimizers(r))
             foreach (var loss in Losses(r))
             {
@@ -134,10 +119,9 @@ public static class GeometryStudyOutput
                 for (int start = 0; start < steps; start += block)
                 {
                     var (m, s) = MeanStd(runs.Select(run => run.Losses.Skip(start).Take(block).Average()).ToArray());
-                    sb.Append(Inv, $"{r.Options.Network.Model},{o},{loss},{runs[0].LearningRate:R},{runs.Length},{Math.Min(steps, start + block)},{N(m)},{N(s)}\n");
+                    yield return new LossCurveBlockRow(r.Options.Network.Model, o, loss, runs[0].LearningRate, runs.Length, Math.Min(steps, start + block), m, s);
                 }
             }
-        return sb.ToString();
     }
 
     /// <summary>Training-loss curves of every optimizer on one loss version (mean over seeds and blocks of steps).</summary>
@@ -187,8 +171,8 @@ public static class GeometryStudyOutput
             sb.Append($"<li><b>{WebUtility.HtmlEncode(c.Verdict)}</b>: {WebUtility.HtmlEncode(c.Claim)} — {WebUtility.HtmlEncode(c.Numbers)}</li>\n");
         sb.Append("</ul>\n");
         foreach (var loss in Losses(r)) sb.Append(CurvesSvg(r, loss)).Append('\n');
-        sb.Append("<h2>Curvature of each loss version (at the chosen runs' last step)</h2>").Append(StudyOutput.CsvTable(MeasuresCsv(r)));
-        sb.Append("<h2>Runs</h2>").Append(StudyOutput.CsvTable(ToCsv(r)));
+        sb.Append("<h2>Curvature of each loss version (at the chosen runs' last step)</h2>").Append(StudyOutput.CsvTable(CsvTable.ToText(MeasuresRows(r))));
+        sb.Append("<h2>Runs</h2>").Append(StudyOutput.CsvTable(CsvTable.ToText(RunRows(r))));
         return StudyOutput.HtmlPage($"Geometry study ({r.Options.Network.Model})", sb.ToString());
     }
 }

@@ -28,17 +28,11 @@ public static class LmNoiseReport
         }, FocusLab.Lab.Reports.StudyOutput.Json));
         ClaimFile.Write(outDir, "lm-noise", claims);
 
-        var csv = new StringBuilder("batch,optimizer,best_lr,loss_mean,loss_std,lrs_tried,extensions,edge,diverged_runs\n");
-        foreach (var x in r.Results)
-            csv.Append(inv, $"{x.Batch},{x.Optimizer},{x.BestLr:R},{x.LossMean:R},{x.LossStd:R},{x.LrGrid.Length},{x.Extensions},{(x.AtLowerEdge ? "lower" : x.AtUpperEdge ? "upper" : "")},{x.DivergedRuns}\n");
-        FocusLab.Lab.Reports.AtomicFile.WriteText(Path.Combine(outDir, "batch_summary.csv"), csv.ToString());
-        Improvement.WriteCsv(outDir, r.Improvements);
+        CsvTable.Write(Path.Combine(outDir, "batch_summary.csv"), r.Results.Select(NoiseBatchSummaryRow.Of));
+        CsvTable.Write(Path.Combine(outDir, "improvement.csv"), r.Improvements);
         int refBatch = c.Batches.Max();
-        var ncsv = new StringBuilder("model,batch,gradients,parameters,median_std_over_mean,trace_cov,grad_norm_sq,noise_to_signal,simple_noise_scale\n");
-        foreach (var (model, list) in new[] { ("own adamw run", r.Noise), ($"adamw run at batch {refBatch}", r.ReferenceNoise) })
-            foreach (var n in list)
-                ncsv.Append(inv, $"{model},{n.Batch},{n.Gradients},{n.Parameters},{n.MedianStdOverMean:R},{n.TraceCov:R},{n.GradNormSq:R},{n.NoiseToSignal:R},{n.SimpleNoiseScale:R}\n");
-        FocusLab.Lab.Reports.AtomicFile.WriteText(Path.Combine(outDir, "noise.csv"), ncsv.ToString());
+        var noiseRows = r.Noise.Select(n => NoiseRow.Of("own adamw run", n)).Concat(r.ReferenceNoise.Select(n => NoiseRow.Of($"adamw run at batch {refBatch}", n))).ToList();
+        CsvTable.Write(Path.Combine(outDir, "noise.csv"), noiseRows);
 
         var ticks = c.Batches.Order().Select(b => (double)b).ToArray();
         var imp = new FocusLab.Lab.Reports.LineChart { Title = $"I(b) = (L_adamw − L_opt)/L_adamw after {c.Steps} steps, each tuned per batch size", XLabel = "batch size (sequences)", YLabel = "I", LogX = true, ReferenceY = 0, XTickValues = ticks };
@@ -58,7 +52,7 @@ public static class LmNoiseReport
         html.Append(inv, $"<p>GPT {c.Layers}×{c.Embedding}, block {c.BlockSize}; batch sizes {string.Join(", ", c.Batches)} sequences; {c.Steps} steps; {c.Seeds.Length} seeds; every optimizer tuned per batch size (grid extended up to {c.MaxLrExtensions} steps at an edge). {r.Runs.Count} runs, {trainSeconds:F0} s of training.</p>\n");
         html.Append("<ul>\n");
         foreach (var oc in r.Crossovers) html.Append($"<li>{WebUtility.HtmlEncode(oc.Optimizer)}: {WebUtility.HtmlEncode(BatchSweepReport.CrossoverText(oc.Crossover))}</li>\n");
-        html.Append("</ul>\n").Append(impSvg).Append(noiseSvg).Append(FocusLab.Lab.Reports.StudyOutput.CsvTable(ncsv.ToString()));
+        html.Append("</ul>\n").Append(impSvg).Append(noiseSvg).Append(FocusLab.Lab.Reports.StudyOutput.CsvTable(CsvTable.ToText(noiseRows)));
         html.Append("<h2>Claims</h2><ul>\n");
         foreach (var cl in claims) html.Append($"<li><b>{WebUtility.HtmlEncode(cl.Verdict)}</b>: {WebUtility.HtmlEncode(cl.Claim)} — {WebUtility.HtmlEncode(cl.Reason)}</li>\n");
         html.Append("</ul>\n");

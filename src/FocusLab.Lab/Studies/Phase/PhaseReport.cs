@@ -1,6 +1,4 @@
-using System.Globalization;
 using System.Text.Json;
-using System.Text;
 using FocusLab.Lab.Reports;
 using FocusLab.Lab.Sweeps;
 
@@ -56,32 +54,11 @@ public static class PhaseReport
         return written;
     }
 
-    private static string Num(double v) => double.IsPositiveInfinity(v) ? "inf" : double.IsNaN(v) ? "" : v.ToString("R", CultureInfo.InvariantCulture);
+    /// <summary>winners.csv: one row per pixel (<see cref="PhaseWinnerRow"/>), the x column named after the swept axis.</summary>
+    public static string WinnersCsv(PhaseScores s) =>
+        CsvTable.ToText(PhaseWinnerRow.Of(s), PhaseWinnerRow.OptimizerColumns(s.Grid), new Dictionary<string, string> { ["x"] = s.Grid.XName });
 
-    public static string WinnersCsv(PhaseScores s)
-    {
-        var g = s.Grid; var sb = new StringBuilder();
-        sb.Append($"sigma_index,x_index,sigma,{g.XName},winner");
-        foreach (var o in g.Optimizers) sb.Append($",best_loss_{o.Slug},best_lr_{o.Slug}");
-        sb.Append('\n');
-        for (int y = 0; y < g.NY; y++)
-            for (int x = 0; x < g.NX; x++)
-            {
-                sb.Append($"{y},{x},{Num(g.SigmaValues[y])},{Num(g.XValues[x])},{s.WinnerId(y, x) ?? ""}");
-                for (int o = 0; o < g.NOpt; o++)
-                {
-                    int b = (o * g.NY + y) * g.NX + x, l = s.BestLrIndex[b];
-                    sb.Append($",{Num(s.Best[b])},{(l < 0 ? "" : Num(g.LearningRates[l]))}");
-                }
-                sb.Append('\n');
-            }
-        return sb.ToString();
-    }
-
-    public static string SigmaCCsv(PhaseScores s)
-    {
-        var g = s.Grid; var sb = new StringBuilder($"x_index,{g.XName},sigma_c\n");
-        for (int x = 0; x < g.NX; x++) sb.Append($"{x},{Num(g.XValues[x])},{(s.SigmaC[x] is { } v ? Num(v) : "")}\n");
-        return sb.ToString();
-    }
+    /// <summary>sigma_c.csv: σc per x value (<see cref="SigmaCRow"/>), the x column named after the swept axis.</summary>
+    public static string SigmaCCsv(PhaseScores s) =>
+        CsvTable.ToText(SigmaCRow.Of(s), rename: new Dictionary<string, string> { ["x"] = s.Grid.XName });
 }

@@ -29,15 +29,6 @@ public sealed record RaceTuning(string Optimizer, double[] Lrs, double?[] Weight
 /// <summary>How an entrant compares with adamw at one seed: steps to reach adamw's final validation loss and the ratio.</summary>
 public sealed record RaceComparison(string Optimizer, int Seed, double? Target, long? AdamwSteps, long? Steps, double? Speedup, double? FinalValLoss, double WallS, int Spikes, bool Diverged);
 
-/// <summary>
-/// One entrant over all seeds: final validation loss mean ± sample std, the speed-up over adamw (mean ± std
-/// over the seeds where it reached adamw's final loss; <see cref="Reached"/> of <see cref="Seeds"/>), the
-/// paired difference L_adamw − L_opt (positive = better than adamw) and whether it is larger than the
-/// spread (every seed has the same sign; needs ≥ 2 seeds), and whether its lr is an edge optimum.
-/// </summary>
-public sealed record RaceSummaryRow(string Optimizer, double Lr, int Seeds, double FinalMean, double FinalStd, double? SpeedupMean, double? SpeedupStd,
-    int Reached, double? DiffVsAdamw, double? DiffStd, bool LargerThanSpread, bool EdgeLr, int Diverged);
-
 public sealed record LmRaceResult(LmRaceConfig Config, List<RaceTuning> Tuning, List<RaceRun> Runs, List<RaceComparison> Comparisons, List<RaceSummaryRow> Summary);
 
 /// <summary>

@@ -23,9 +23,9 @@ public static class NetworkRotationOutput
     {
         ArgumentNullException.ThrowIfNull(report);
         string svg = ToSvg(report);
-        var paths = StudyOutput.Write(directory, $"rotation_{report.Options.Model}", ToJson(report), ToCsv(report), svg, ToHtml(report, svg));
+        var paths = StudyOutput.Write(directory, $"rotation_{report.Options.Model}", ToJson(report), CsvTable.ToText(RunRows(report)), svg, ToHtml(report, svg));
         string curves = Path.Combine(directory, $"rotation_{report.Options.Model}_curves.csv");
-        AtomicFile.WriteText(curves, CurvesCsv(report));
+        CsvTable.Write(curves, CurveRows(report));
         return [.. paths, curves];
     }
 
@@ -36,11 +36,9 @@ public static class NetworkRotationOutput
     /// The training-loss curves at each (optimizer, loss)'s best lr: per block of steps, the minibatch loss averaged over
     /// the block, then mean and sample standard deviation over seeds (blank after a divergence).
     /// </summary>
-    public static string CurvesCsv(NetworkRotationReport r)
+    internal static IEnumerable<LossCurveBlockRow> CurveRows(NetworkRotationReport r)
     {
-        var inv = CultureInfo.InvariantCulture;
         int steps = r.Options.Steps, block = Block(steps);
-        var sb = new StringBuilder("model,optimizer,loss,lr,seeds,step,mean_loss,std_loss\n");
         foreach (var (name, _) in r.Options.Optimizers)
             foreach (bool rotated in new[] { false, true })
             {
@@ -51,11 +49,9 @@ public static class NetworkRotationOutput
                     var values = runs.Select(run => run.Losses.Skip(start).Take(block).Average()).ToArray();
                     double mean = values.Average();
                     double std = values.Length > 1 ? Math.Sqrt(values.Sum(v => (v - mean) * (v - mean)) / (values.Length - 1)) : 0;
-                    string m = double.IsFinite(mean) ? mean.ToString("R", inv) : "", sd = double.IsFinite(std) ? std.ToString("R", inv) : "";
-                    sb.Append(inv, $"{r.Options.Model},{name},{(rotated ? "rotated" : "original")},{runs[0].LearningRate:R},{runs.Length},{Math.Min(steps, start + block)},{m},{sd}\n");
+                    yield return new LossCurveBlockRow(r.Options.Model, name, rotated ? "rotated" : "original", runs[0].LearningRate, runs.Length, Math.Min(steps, start + block), mean, std);
                 }
             }
-        return sb.ToString();
     }
 
     public static string ToJson(NetworkRotationReport r) => JsonSerializer.Serialize(new
@@ -81,21 +77,8 @@ public static class NetworkRotationOutput
         elapsed_s = r.ElapsedSeconds,
     }, FocusLab.Lab.Reports.StudyOutput.Json);
 
-    public static string ToCsv(NetworkRotationReport r)
-    {
-        var inv = CultureInfo.InvariantCulture;
-        var sb = new StringBuilder("model,optimizer,rotated,seed,lr,best_lr,final_loss,step,measure_loss,l11_iqr_per_d,l11_median_per_d,estimator_rel_error_per_row\n");
-        foreach (var run in r.Runs)
-        {
-            string head = string.Create(inv, $"{r.Options.Model},{run.Optimizer},{B(run.Rotated)},{run.Seed},{run.LearningRate:R},{B(run.Best)},{(run.Diverged ? "diverged" : run.FinalLoss.ToString("R", inv))}");
-            if (run.Checkpoints.Length == 0) sb.Append(head).Append(",,,,,\n");
-            foreach (var c in run.Checkpoints)
-                sb.Append(head).Append(inv, $",{c.Step},{c.MeasureLoss:R},{c.L11IqrPerDimension:R},{c.L11MedianPerDimension:R},{c.RelativeErrorPerRow:R}\n");
-        }
-        return sb.ToString();
-    }
-
-    private static string B(bool b) => b ? "true" : "false";
+    /// <summary>One row per run and checkpoint (<see cref="RotationRunRow"/>).</summary>
+    internal static IEnumerable<RotationRunRow> RunRows(NetworkRotationReport r) => r.Runs.SelectMany(run => RotationRunRow.Of(r.Options.Model, run));
 
     /// <summary>Loss curves averaged over seeds and over blocks of steps (at most 20 points per curve, so the x labels stay readable).</summary>
     public static string ToSvg(NetworkRotationReport r)
@@ -142,7 +125,7 @@ public static class NetworkRotationOutput
             }
             sb.Append("</table>\n");
         }
-        sb.Append("<h2>Table</h2>").Append(StudyOutput.CsvTable(ToCsv(r)));
+        sb.Append("<h2>Table</h2>").Append(StudyOutput.CsvTable(CsvTable.ToText(RunRows(r))));
         return StudyOutput.HtmlPage("Rotation study (network)", sb.ToString());
     }
 }

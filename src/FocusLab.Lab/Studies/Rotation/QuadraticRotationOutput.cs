@@ -2,7 +2,6 @@ using System.Globalization;
 using System.Net;
 using System.Text.Json.Serialization;
 using System.Text.Json;
-using System.Text;
 using FocusLab.Lab.Reports;
 
 namespace FocusLab.Lab.Studies.Rotation;
@@ -38,22 +37,9 @@ public static class QuadraticRotationOutput
         elapsed_s = r.ElapsedSeconds,
     }, FocusLab.Lab.Reports.StudyOutput.Json);
 
-    public static string ToCsv(QuadraticRotationReport r)
-    {
-        var inv = CultureInfo.InvariantCulture;
-        var sb = new StringBuilder();
-        var opts = r.Options.Optimizers.Select(o => o.Split(':')[0]).ToArray();
-        sb.Append("rotation,s,l11_per_d,l11_iqr_estimate_per_d,l11_median_estimate_per_d,estimator_rel_error_per_row,spectral_norm,spectral_norm_lanczos,lanczos_converged,initial_loss");
-        foreach (var o in opts) sb.Append($",{o}_best_lr,{o}_final_loss");
-        sb.Append('\n');
-        foreach (var row in r.Rows)
-        {
-            sb.Append(inv, $"{row.Rotation},{(row.Scale is { } s ? s.ToString("R", inv) : "")},{row.L11PerDimension:R},{row.L11IqrEstimatePerDimension:R},{row.L11MedianEstimatePerDimension:R},{row.EstimatorRelativeErrorPerRow:R},{row.SpectralNorm:R},{row.SpectralNormLanczos:R},{(row.LanczosConverged ? "true" : "false")},{row.InitialLoss:R}");
-            foreach (var o in row.Outcomes) sb.Append(inv, $",{o.BestLearningRate:R},{o.FinalLoss:R}");
-            sb.Append('\n');
-        }
-        return sb.ToString();
-    }
+    /// <summary>The CSV table: one row per rotation, then best lr and final loss per optimizer.</summary>
+    public static string ToCsv(QuadraticRotationReport r) =>
+        CsvTable.ToText(r.Rows.Select(QuadraticRotationRow.Of), QuadraticRotationRow.OutcomeColumns(r.Options.Optimizers));
 
     public static string ToSvg(QuadraticRotationReport r)
     {

@@ -45,35 +45,16 @@ public static class SharpnessOutput
     }
 
     /// <summary>One row per checkpoint and removal criterion: the Gauss–Newton robust-smoothness measurement (Pan &amp; Li, appendix D).</summary>
-    public static string GaussNewtonCsv(SharpnessReport r)
-    {
-        var inv = CultureInfo.InvariantCulture;
-        var sb = new StringBuilder("model,trajectory,seed,step,samples,classes,dimension,spectral_norm,criterion,candidates,candidate_count,threshold_factor,mean_norm,max_norm,threshold,removed,fraction_removed,reduced_spectral_norm,ratio,converged,seconds\n");
-        foreach (var c in r.Checkpoints)
-            if (c.GaussNewton is { } g)
-                foreach (var cut in new[] { g.RowNorm, g.FactorNorm })
-                    sb.Append(inv, $"{r.Options.Model},{c.Trajectory},{c.Seed},{c.Step},{g.Samples},{g.Classes},{g.Dimension},{g.SpectralNorm:R},{Csv(cut.Criterion)},{Csv(cut.Candidates)},{cut.CandidateCount},{cut.ThresholdFactor:R},{cut.MeanNorm:R},{cut.MaxNorm:R},{cut.Threshold:R},{cut.Removed},{cut.FractionRemoved:R},{cut.ReducedSpectralNorm:R},{cut.Ratio:R},{B(g.Converged && cut.Converged)},{g.Seconds:F2}\n");
-        return sb.ToString();
-    }
+    public static string GaussNewtonCsv(SharpnessReport r) => CsvTable.ToText(
+        from c in r.Checkpoints
+        let g = c.GaussNewton
+        where g is not null
+        from cut in new[] { g.RowNorm, g.FactorNorm }
+        select GaussNewtonRow.Of(r.Options.Model, c, g, cut));
 
-    /// <summary>A text cell without the CSV separator.</summary>
-    private static string Csv(string text) => text.Replace(',', ';');
-
-    /// <summary>
-    /// One row per line search (checkpoint × direction): the direction's own initial step, the bracket, the
-    /// minimum and whether it was capped, and every evaluated step with its loss (';'-separated).
-    /// </summary>
-    public static string LineSearchCsv(SharpnessReport r)
-    {
-        var inv = CultureInfo.InvariantCulture;
-        var sb = new StringBuilder("model,trajectory,seed,step,optimizer,start_loss,initial_step,bracket_low,bracket_high,best_step,best_loss_reduction,descent_found,capped,steps,losses\n");
-        foreach (var c in r.Checkpoints)
-            foreach (var m in c.Rows)
-                sb.Append(inv, $"{r.Options.Model},{c.Trajectory},{c.Seed},{c.Step},{m.Optimizer},{c.MeasureLoss:R},{m.LineSearchInitialStep:R},{m.LineSearchBracketLow:R},{m.LineSearchBracketHigh:R},{m.BestStep:R},{m.BestLossReduction:R},{B(m.LineSearchEnoughPointsBelowStart)},{B(m.LineSearchCapped)},")
-                  .Append(string.Join(';', m.LineSearchSteps.Select(v => v.ToString("R", inv)))).Append(',')
-                  .Append(string.Join(';', m.LineSearchLosses.Select(v => v.ToString("R", inv)))).Append('\n');
-        return sb.ToString();
-    }
+    /// <summary>One row per line search (checkpoint × direction), <see cref="LineSearchRow"/>.</summary>
+    public static string LineSearchCsv(SharpnessReport r) =>
+        CsvTable.ToText(r.Checkpoints.SelectMany(c => c.Rows.Select(m => LineSearchRow.Of(r.Options.Model, c, m))));
 
     public static string ToJson(SharpnessReport r) => JsonSerializer.Serialize(new
     {
@@ -108,17 +89,9 @@ public static class SharpnessOutput
         elapsed_s = r.ElapsedSeconds,
     }, FocusLab.Lab.Reports.StudyOutput.Json);
 
-    public static string ToCsv(SharpnessReport r)
-    {
-        var inv = CultureInfo.InvariantCulture;
-        var sb = new StringBuilder("model,trajectory,seed,step,train_loss,measure_loss,gradient_norm,optimizer,sharpness,plain_sharpness,robust_form,ratio_to_sgd,gradient_correlation,best_loss_reduction,best_step,line_search_initial_step,line_search_bracket_low,line_search_bracket_high,line_search_descent,line_search_capped\n");
-        foreach (var c in r.Checkpoints)
-            foreach (var m in c.Rows)
-                sb.Append(inv, $"{r.Options.Model},{c.Trajectory},{c.Seed},{c.Step},{c.TrainLoss:R},{c.MeasureLoss:R},{c.GradientNorm:R},{m.Optimizer},{m.Sharpness:R},{m.PlainSharpness:R},{B(m.RobustForm)},{m.RatioToSgd:R},{m.GradientCorrelation:R},{m.BestLossReduction:R},{m.BestStep:R},{m.LineSearchInitialStep:R},{m.LineSearchBracketLow:R},{m.LineSearchBracketHigh:R},{B(m.LineSearchEnoughPointsBelowStart)},{B(m.LineSearchCapped)}\n");
-        return sb.ToString();
-    }
-
-    private static string B(bool b) => b ? "true" : "false";
+    /// <summary>One row per checkpoint and direction, <see cref="SharpnessRow"/>.</summary>
+    public static string ToCsv(SharpnessReport r) =>
+        CsvTable.ToText(r.Checkpoints.SelectMany(c => c.Rows.Select(m => SharpnessRow.Of(r.Options.Model, c, m))));
 
     public static string ToSvg(SharpnessReport r)
     {

@@ -1,7 +1,6 @@
-using FocusLab.Lab.Tests.Training;
 using FocusLab.Lab.Training;
 
-namespace FocusLab.Lab.Tests.Geometry;
+namespace FocusLab.Lab.Tests.Training;
 
 public class TrainedModelTests
 {

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using FocusLab.Lab.Diagnostics;
 
-namespace FocusLab.Lab.Geometry;
+namespace FocusLab.Lab.Studies.Curvature;
 
 /// <summary>The extreme Hessian eigenvalues found by Lanczos, with their true residuals.</summary>
 public sealed record EigenSummary(double Largest, double Smallest, double SpectralNorm, double LargestResidual, double SmallestResidual, bool Converged, int Iterations);

@@ -5,7 +5,7 @@ using FocusLab.Engine.Tensors;
 using FocusLab.Lab.ModelLoss;
 using FocusLab.Lab.Training;
 
-namespace FocusLab.Lab.Geometry;
+namespace FocusLab.Lab.Studies.Curvature;
 
 /// <summary>
 /// The fixed batch a trained model is measured on: <c>batch</c> samples (MLP, from the training split of

@@ -1,6 +1,6 @@
 using FocusLab.Lab.Diagnostics;
 
-namespace FocusLab.Lab.Geometry;
+namespace FocusLab.Lab.Studies.Curvature;
 
 /// <summary>
 /// What `focuslab geometry` measures at a trained model, and how much work it spends on each estimate.

@@ -1,10 +1,10 @@
 using FocusLab.Lab.Diagnostics;
-using FocusLab.Lab.Geometry;
+using FocusLab.Lab.Studies.Curvature;
 using FocusLab.Lab.Reports;
 using FocusLab.Lab.Tests.ModelLoss;
 using FocusLab.Lab.Tests.Training;
 
-namespace FocusLab.Lab.Tests.Geometry;
+namespace FocusLab.Lab.Tests.Studies.Curvature;
 
 public class GeometryProbeTests
 {

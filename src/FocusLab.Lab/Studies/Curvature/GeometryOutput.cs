@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json;
 using FocusLab.Lab.Reports;
 
-namespace FocusLab.Lab.Geometry;
+namespace FocusLab.Lab.Studies.Curvature;
 
 /// <summary>Where a geometry report was measured: the run and the batch.</summary>
 public sealed record GeometrySource(string Model, string Checkpoint, long Step, string Optimizer, int Batch, string Data);
@@ -26,9 +26,9 @@ public static class GeometryOutput
         var figures = new List<string>();
         if (report.Slice1D is { } s1)
         {
-            var csv = new StringBuilder("alpha,loss\n");
-            for (int i = 0; i < s1.Alphas.Length; i++) csv.Append(Inv($"{s1.Alphas[i]:R},{s1.Losses[i]:R}\n"));
-            Text("slice_1d.csv", csv.ToString());
+            string slice = Path.Combine(directory, "slice_1d.csv");
+            CsvTable.Write(slice, s1.Alphas.Select((alpha, i) => new SliceRow(alpha, s1.Losses[i])));
+            written.Add(slice);
             figures.Add(Slice1DSvg(source, options, report));
             Text("geometry_slice_1d.svg", figures[^1]);
         }
@@ -46,7 +46,7 @@ public static class GeometryOutput
 
     private static string Inv(FormattableString s) => s.ToString(CultureInfo.InvariantCulture);
 
-    public static string ToJson(GeometrySource source, GeometryProbeOptions options, GeometryReport r) => JsonSerializer.Serialize(new
+    internal static string ToJson(GeometrySource source, GeometryProbeOptions options, GeometryReport r) => JsonSerializer.Serialize(new
     {
         study = "geometry",
         source,
@@ -94,16 +94,12 @@ public static class GeometryOutput
         }
     }
 
-    public static string ToCsv(GeometryReport r)
-    {
-        var sb = new StringBuilder("metric,value\n");
-        foreach (var (m, v) in Metrics(r)) sb.Append(Inv($"{m},{v:R}\n"));
-        return sb.ToString();
-    }
+    /// <summary>geometry.csv: one row per metric (<see cref="CurvatureMetricRow"/>).</summary>
+    internal static string ToCsv(GeometryReport r) => CsvTable.ToText(Metrics(r).Select(m => new CurvatureMetricRow(m.Metric, m.Value)));
 
     private static string Where(GeometrySource s) => $"{s.Model} at step {s.Step} ({s.Optimizer}), batch {s.Batch}";
 
-    public static string Slice1DSvg(GeometrySource source, GeometryProbeOptions options, GeometryReport r)
+    internal static string Slice1DSvg(GeometrySource source, GeometryProbeOptions options, GeometryReport r)
     {
         var s = r.Slice1D ?? throw new InvalidOperationException("No 1-D slice was measured.");
         return new LineChart
@@ -115,7 +111,7 @@ public static class GeometryOutput
         }.Add("L(θ + α·d)", s.Alphas.Zip(s.Losses), "#1F77B4").ToSvg();
     }
 
-    public static string Slice2DSvg(GeometrySource source, GeometryProbeOptions options, GeometryReport r)
+    internal static string Slice2DSvg(GeometrySource source, GeometryProbeOptions options, GeometryReport r)
     {
         var s = r.Slice2D ?? throw new InvalidOperationException("No 2-D slice was measured.");
         // Log colour scale: slices span orders of magnitude away from a minimum.
@@ -123,7 +119,7 @@ public static class GeometryOutput
             .Values((j, i) => s[i, j], "loss", logScale: true).ToSvg();
     }
 
-    public static string ToHtml(GeometrySource source, GeometryReport r, IEnumerable<string> figures)
+    internal static string ToHtml(GeometrySource source, GeometryReport r, IEnumerable<string> figures)
     {
         var sb = new StringBuilder();
         sb.Append($"<h1>Loss geometry: {WebUtility.HtmlEncode(Where(source))}</h1>\n<p>{WebUtility.HtmlEncode(source.Checkpoint)}</p>\n<table><tr><th>metric</th><th>value</th></tr>\n");
