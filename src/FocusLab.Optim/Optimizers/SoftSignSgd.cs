@@ -78,16 +78,40 @@ public readonly record struct SoftSignRule(float Beta1, float OneMinusBeta1, flo
         c[Lr] = lr; c[NegLrWd] = -(lr * weightDecay);
     }
 
+    // The paper's setting (p = 3, Nesterov) is one predictable test per vector and a straight-line
+    // cube-root step with the state in registers. Any other p (exp/log calls) runs out of line on copies,
+    // so its calls do not make the JIT keep the hot path's state vectors in memory (bench optim: 40 → 27 ms).
+    private bool CubeNesterov => P == 3f && Nesterov;
+
     /// <inheritdoc/>
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    [MethodImpl(MethodImplOptions.AggressiveInlining), SkipLocalsInit] // the copies are always written before use: no zeroing per vector
     public void Apply<TVec>(in RuleVectors<TVec> c, ref TVec theta, TVec g, ref TVec m, ref TVec s, ref TVec s2, ref TVec s3) where TVec : struct, IFloatVector<TVec>
     {
-        var gp = FloatVectorMath.Pow(TVec.Abs(g), P);
+        if (CubeNesterov)
+        {
+            Step(c, ref theta, g, ref m, ref s, 3f, 1f / 3f, nesterov: true);
+            return;
+        }
+        TVec th = theta, mt = m, st = s;
+        StepAnyPower(c, ref th, g, ref mt, ref st, P, InverseP, Nesterov);
+        theta = th; m = mt; s = st;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static void StepAnyPower<TVec>(in RuleVectors<TVec> c, ref TVec theta, TVec g, ref TVec m, ref TVec s, float p, float inverseP, bool nesterov)
+        where TVec : struct, IFloatVector<TVec> => Step(c, ref theta, g, ref m, ref s, p, inverseP, nesterov);
+
+    // The one definition of the step; p and Nesterov are constants when inlined into the p = 3 path.
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static void Step<TVec>(in RuleVectors<TVec> c, ref TVec theta, TVec g, ref TVec m, ref TVec s, float p, float inverseP, bool nesterov)
+        where TVec : struct, IFloatVector<TVec>
+    {
+        var gp = FloatVectorMath.Pow(TVec.Abs(g), p);
         var cg = c[C1] * g; var cgp = c[C2] * gp;
         m = TVec.Fma(c[B1], m, cg);
         s = TVec.Fma(c[B2], s, cgp);
-        var n = Nesterov ? TVec.Fma(c[B1], m, cg) : m;
-        var b = FloatVectorMath.Root(Nesterov ? TVec.Fma(c[B2], s, cgp) : s, P, InverseP);
+        var n = nesterov ? TVec.Fma(c[B1], m, cg) : m;
+        var b = FloatVectorMath.Root(nesterov ? TVec.Fma(c[B2], s, cgp) : s, p, inverseP);
         theta = TVec.Fma(c[NegLrWd], theta, theta) - c[Lr] * n / (b + c[EpsV]);
     }
 }

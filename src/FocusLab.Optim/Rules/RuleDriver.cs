@@ -26,10 +26,13 @@ public static class RuleDriver
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Run<TRule, TVec>(in TRule rule, float lr, float weightDecay, Span<float> theta, ReadOnlySpan<float> grad,
+    private static void Run<TRule, TVec>(in TRule ruleIn, float lr, float weightDecay, Span<float> theta, ReadOnlySpan<float> grad,
         Span<float> s0, Span<float> s1, Span<float> s2, Span<float> s3, int start, int end)
         where TRule : struct, IUpdateRule where TVec : struct, IFloatVector<TVec>
     {
+        // A local copy: stores through the spans cannot alias it, so the JIT keeps the rule's fields
+        // (s3's p, its Nesterov flag…) in registers instead of reloading them for every vector.
+        var rule = ruleIn;
         var c = new RuleVectors<TVec>();
         rule.BroadcastStep(ref c);
         rule.BroadcastRun(TVec.Create(lr), TVec.Create(weightDecay), ref c);
