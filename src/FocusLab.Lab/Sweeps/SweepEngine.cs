@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -121,7 +122,7 @@ public static unsafe class SweepEngine
         private readonly float[] _axis = g.ValleyAxis().Select(v => (float)v).ToArray();
         private readonly float[] _lrs = g.LearningRates.Select(v => (float)v).ToArray();
         private readonly ToyStepper[] _steppers = g.Optimizers.Select(o => ToyStepper.Create(o, g.Steps, g.Noise)).ToArray();
-        private readonly RunLayout _layout = new(g, g.Optimizers.Select(o => ToyStepper.Create(o, 1, g.Noise).StateCount).ToArray());
+        private readonly RunLayout _layout = new(g, g.Optimizers.Select(o => ToyStepper.Create(o, 1, g.Noise)).Select(s => s.StateCount * g.Dimension + s.GroupStates).ToArray());
 
         /// <summary>Vectors of optimizer state per lane block (every optimizer and learning rate).</summary>
         public int StateVectors => _layout.Total;
@@ -190,11 +191,12 @@ public static unsafe class SweepEngine
             {
                 var q = stackalloc Vector256<float>[d];
                 for (int i = 0; i < d; i++) q[i] = Vector256.Create(axis[i]);
+                var gradient = stackalloc FloatVector256[d]; // a group-reducing rule's gradient between its two passes
                 var envs = stackalloc StepEnv[g.NOpt];
                 for (int o = 0; o < g.NOpt; o++)
                 {
                     var coefficients = s.Coefficients + o * nLr;
-                    envs[o] = new StepEnv(lane.A, lane.Wd, Vector256.Create((float)g.C), q, d, _layout.Stride[o], nLr, lrs, _layout.MinSlot[o], coefficients);
+                    envs[o] = new StepEnv(lane.A, lane.Wd, Vector256.Create((float)g.C), q, d, _layout.Stride[o], nLr, lrs, _layout.MinSlot[o], coefficients, gradient);
                     _steppers[o].PrepareCoefficients(envs[o]);
                 }
                 for (long t = 1; t <= g.Steps; t++)
@@ -232,7 +234,7 @@ public static unsafe class SweepEngine
     /// </summary>
     /// <summary>
     /// Where each (optimizer, lr) run's vectors sit in a lane block's state: θ, the rule's own states
-    /// (only as many as it has, so the block stays in L1), min loss and max u.
+    /// (only as many as it has, so the block stays in L1), its per-run group state if any, min loss and max u.
     /// </summary>
     private sealed class RunLayout
     {
@@ -240,13 +242,14 @@ public static unsafe class SweepEngine
         public readonly int Total;
         private readonly int _nLr;
 
-        public RunLayout(SweepGrid g, int[] stateCounts)
+        /// <param name="stateVectors">Per optimizer: vectors of rule state per run (per-coordinate states and group states).</param>
+        public RunLayout(SweepGrid g, int[] stateVectors)
         {
             _nLr = g.NLr;
-            Stride = stateCounts.Select(k => (1 + k) * g.Dimension + 2).ToArray();
-            MinSlot = stateCounts.Select(k => (1 + k) * g.Dimension).ToArray();
-            Offset = new int[stateCounts.Length];
-            for (int o = 0; o < stateCounts.Length; o++) { Offset[o] = Total; Total += g.NLr * Stride[o]; }
+            Stride = stateVectors.Select(k => g.Dimension + k + 2).ToArray();
+            MinSlot = stateVectors.Select(k => g.Dimension + k).ToArray();
+            Offset = new int[stateVectors.Length];
+            for (int o = 0; o < stateVectors.Length; o++) { Offset[o] = Total; Total += g.NLr * Stride[o]; }
         }
 
         /// <summary>Vector offset of run r = o·NLr + j.</summary>
@@ -257,6 +260,9 @@ public static unsafe class SweepEngine
     {
         public abstract int StateCount { get; }
 
+        /// <summary>Vectors of per-run group state after the per-coordinate states (1 for a group-reducing rule: blockwise Adam's v_B).</summary>
+        public abstract int GroupStates { get; }
+
         /// <summary>Fills the lane block's coefficients per lr (<see cref="StepEnv.Coefficients"/>) when the rule stops changing with t.</summary>
         public abstract void PrepareCoefficients(in StepEnv env);
 
@@ -264,9 +270,9 @@ public static unsafe class SweepEngine
 
         public static ToyStepper Create(ToyOptimizer o, int steps, NoiseKind noise)
         {
-            var optimizer = o.Create(1e-3, 0);
+            var optimizer = o.Create(1e-3, 0, new Parameter("theta", new float[2]));
             if (optimizer is not IRuleOptimizer rules || optimizer.Transforms.Count > 0)
-                throw new ArgumentException($"'{o.Id}' is not a per-coordinate update rule; the sweep engine runs {string.Join(", ", ToyOptimizer.SupportedIds)}.");
+                throw new ArgumentException($"'{o.Id}' is not an update rule over one toy run; the sweep engine runs {string.Join(", ", ToyOptimizer.SupportedIds)}.");
             return rules.Accept(new Builder(steps, noise));
         }
 
@@ -274,14 +280,30 @@ public static unsafe class SweepEngine
         {
             public ToyStepper Visit<TRule>(RuleOptimizer<TRule> optimizer) where TRule : struct, IUpdateRule
             {
-                // Rules for t = 1…T, built in step order (nadam and schedule-free advance a per-group product).
+                var table = Table(optimizer);
+                return noise == NoiseKind.Multiplicative ? new Stepper<TRule, MultiplicativeNoiseRule, OnePass<TRule>>(table) : new Stepper<TRule, AdditiveNoiseRule, OnePass<TRule>>(table);
+            }
+
+            public ToyStepper VisitGroupReducing<TRule>(GroupReducingRuleOptimizer<TRule> optimizer) where TRule : struct, IGroupReducingRule
+            {
+                // A toy run's θ is one tensor: it must be one group of the rule (normalized SGD's tensor, adasgd's group, the one block of
+                // blockwise_adam and adam_mini on a vector), so the group statistic is a per-lane reduction over the run's d coordinates.
+                if (optimizer.ReductionGroupCount != 1)
+                    throw new ArgumentException($"'{optimizer.Id}' splits one toy run into {optimizer.ReductionGroupCount} groups; the sweep engine reduces over the whole run only.");
+                var table = Table(optimizer);
+                return noise == NoiseKind.Multiplicative ? new Stepper<TRule, MultiplicativeNoiseRule, TwoPass<TRule>>(table) : new Stepper<TRule, AdditiveNoiseRule, TwoPass<TRule>>(table);
+            }
+
+            // Rules for t = 1…T, built in step order (nadam and schedule-free advance a per-group product).
+            private TRule[] Table<TRule>(RuleOptimizer<TRule> optimizer) where TRule : struct, IUpdateRule
+            {
                 var table = new TRule[steps + 1];
                 for (int t = 1; t <= steps; t++) table[t] = optimizer.RuleAt(optimizer.Groups[0], t);
-                return noise == NoiseKind.Multiplicative ? new Stepper<TRule, MultiplicativeNoiseRule>(table) : new Stepper<TRule, AdditiveNoiseRule>(table);
+                return table;
             }
         }
 
-        private sealed class Stepper<TRule, TNoise> : ToyStepper where TRule : struct, IUpdateRule where TNoise : struct, INoiseRule
+        private sealed class Stepper<TRule, TNoise, TPass> : ToyStepper where TRule : struct, IUpdateRule where TNoise : struct, INoiseRule where TPass : struct, IRulePass<TRule>
         {
             private readonly TRule[] _rules;
             // From this step on every rule of the table has the same bytes as the last one, so each lr's coefficients
@@ -296,13 +318,16 @@ public static unsafe class SweepEngine
                 int last = rules.Length - 1;
                 long from = last;
                 while (from > 1 && SameBytes(rules[from - 1], rules[last])) from--;
-                _constantFrom = from;
+                // A group-reducing rule writes its group coefficient into the coefficients every step: it keeps broadcasting them.
+                _constantFrom = TPass.Reduces ? long.MaxValue : from;
             }
 
             private static bool SameBytes(in TRule a, in TRule b) =>
                 MemoryMarshal.AsBytes(new ReadOnlySpan<TRule>(in a)).SequenceEqual(MemoryMarshal.AsBytes(new ReadOnlySpan<TRule>(in b)));
 
             public override int StateCount => TRule.StateCount;
+
+            public override int GroupStates => TPass.Reduces ? 1 : 0;
 
             public override void PrepareCoefficients(in StepEnv env)
             {
@@ -320,15 +345,51 @@ public static unsafe class SweepEngine
             public override void Step(long t, Vector256<float>* block, Vector256<float>* noise, in StepEnv env)
             {
                 var cached = t >= _constantFrom ? env.Coefficients : null;
-                if (env.D == 2) Step2D<TRule, TNoise>(_rules[t], cached, block, noise, env);
-                else StepND<TRule, TNoise>(_rules[t], cached, block, noise, env);
+                if (env.D == 2) Step2D<TRule, TNoise, TPass>(_rules[t], cached, block, noise, env);
+                else StepND<TRule, TNoise, TPass>(_rules[t], cached, block, noise, env);
             }
         }
     }
 
-    private readonly struct StepEnv(Vector256<float> a, Vector256<float> wd, Vector256<float> c, Vector256<float>* q, int d, int stride, int nLr, float* lrs, int minSlot,
-        RuleVectors<FloatVector256>* coefficients)
+    /// <summary>
+    /// How a toy run's rule step goes: one pass of <see cref="IUpdateRule.Apply{TVec}"/> (per-coordinate rules), or for an
+    /// <see cref="IGroupReducingRule"/> pass 1 over the run's d coordinates, the per-lane reduction of their total (each lane
+    /// is one run, so the group statistic is per run and no lane reads another), then pass 2.
+    /// </summary>
+    private interface IRulePass<TRule> where TRule : struct, IUpdateRule
     {
+        static abstract bool Reduces { get; }
+        static abstract FloatVector256 Accumulate(in TRule rule, in RuleVectors<FloatVector256> c, FloatVector256 theta, FloatVector256 g,
+            ref FloatVector256 s0, ref FloatVector256 s1, ref FloatVector256 s2, ref FloatVector256 s3);
+        static abstract void Reduce(in TRule rule, ref RuleVectors<FloatVector256> c, FloatVector256 total, float count, ref FloatVector256 groupState);
+    }
+
+    private struct OnePass<TRule> : IRulePass<TRule> where TRule : struct, IUpdateRule
+    {
+        public static bool Reduces => false;
+        public static FloatVector256 Accumulate(in TRule rule, in RuleVectors<FloatVector256> c, FloatVector256 theta, FloatVector256 g,
+            ref FloatVector256 s0, ref FloatVector256 s1, ref FloatVector256 s2, ref FloatVector256 s3) => throw new UnreachableException();
+        public static void Reduce(in TRule rule, ref RuleVectors<FloatVector256> c, FloatVector256 total, float count, ref FloatVector256 groupState) => throw new UnreachableException();
+    }
+
+    private struct TwoPass<TRule> : IRulePass<TRule> where TRule : struct, IGroupReducingRule
+    {
+        public static bool Reduces => true;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static FloatVector256 Accumulate(in TRule rule, in RuleVectors<FloatVector256> c, FloatVector256 theta, FloatVector256 g,
+            ref FloatVector256 s0, ref FloatVector256 s1, ref FloatVector256 s2, ref FloatVector256 s3) => rule.Accumulate(c, theta, g, ref s0, ref s1, ref s2, ref s3);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Reduce(in TRule rule, ref RuleVectors<FloatVector256> c, FloatVector256 total, float count, ref FloatVector256 groupState) =>
+            rule.BroadcastGroup(rule.Reduce(c, total, count, ref groupState), ref c);
+    }
+
+    private readonly struct StepEnv(Vector256<float> a, Vector256<float> wd, Vector256<float> c, Vector256<float>* q, int d, int stride, int nLr, float* lrs, int minSlot,
+        RuleVectors<FloatVector256>* coefficients, FloatVector256* gradient)
+    {
+        /// <summary>Scratch for d gradient vectors (a group-reducing rule's two passes over an n-D run).</summary>
+        public readonly FloatVector256* Gradient = gradient;
         /// <summary>The optimizer's coefficients per lr for this lane block (valid once <see cref="ToyStepper.PrepareCoefficients"/> ran).</summary>
         public readonly RuleVectors<FloatVector256>* Coefficients = coefficients;
         public readonly int MinSlot = minSlot;
@@ -350,12 +411,12 @@ public static unsafe class SweepEngine
     /// <summary>
     /// One step of every learning rate on the 2-D valley, fused in a single pass: valley coordinates,
     /// loss tracking at the pre-step θ, gradient, noise and the optimizer's rule (FocusLab.Optim's, with this lane's lr and weight decay).
-    /// State layout per run: θx θy, then each rule state k as s_k,x s_k,y (k < 4), minLoss maxU.
+    /// State layout per run: θx θy, then each rule state k as s_k,x s_k,y (k < 4), a group-reducing rule's group state, minLoss maxU.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     /// <param name="cached">Each lr's complete coefficients (when step t's rule equals the one they were built from), or null to broadcast them here.</param>
-    private static void Step2D<TRule, TNoise>(in TRule stepRule, RuleVectors<FloatVector256>* cached, Vector256<float>* block, Vector256<float>* noise, in StepEnv e)
-        where TRule : struct, IUpdateRule where TNoise : struct, INoiseRule
+    private static void Step2D<TRule, TNoise, TPass>(in TRule stepRule, RuleVectors<FloatVector256>* cached, Vector256<float>* block, Vector256<float>* noise, in StepEnv e)
+        where TRule : struct, IUpdateRule where TNoise : struct, INoiseRule where TPass : struct, IRulePass<TRule>
     {
         var rule = stepRule; // a local copy: stores to the block cannot alias it, so its fields stay in registers
         var cs = e.Q[0]; var sn = e.Q[1]; var negSn = -sn;
@@ -388,6 +449,13 @@ public static unsafe class SweepEngine
             var cj = cached != null ? cached + j : &c; // a pointer, not a copy of the 14 vectors
             if (cached == null) rule.BroadcastRun(FloatVector256.Create(e.Lrs[j]), wd, ref c);
             var tx = new FloatVector256(x); var ty = new FloatVector256(y);
+            if (TPass.Reduces)
+            {
+                // The run's group is its two coordinates: total = q_x + q_y, as the library sums a 2-coordinate tensor.
+                var total = TPass.Accumulate(rule, c, tx, new FloatVector256(gx), ref sx0, ref sx1, ref sx2, ref sx3)
+                    + TPass.Accumulate(rule, c, ty, new FloatVector256(gy), ref sy0, ref sy1, ref sy2, ref sy3);
+                TPass.Reduce(rule, ref c, total, 2, ref *(FloatVector256*)(p + 2 + 2 * n));
+            }
             rule.Apply(*cj, ref tx, new FloatVector256(gx), ref sx0, ref sx1, ref sx2, ref sx3);
             rule.Apply(*cj, ref ty, new FloatVector256(gy), ref sy0, ref sy1, ref sy2, ref sy3);
             p[0] = tx.V; p[1] = ty.V;
@@ -402,11 +470,11 @@ public static unsafe class SweepEngine
     /// One step on the n-dimensional valley. With u = q·θ and w = θ − u q (the part across the valley),
     /// L = (a/2) u² ‖w‖² − c u and ∇L = (a u ‖w‖² − c) q + a u² w: O(n) per step instead of rotating
     /// by the full frame. ‖w‖² is summed explicitly (not ‖θ‖² − u²) to avoid cancellation.
-    /// State layout per run: θ[n], s0[n] … s3[n] (the rule's states), minLoss maxU.
+    /// State layout per run: θ[n], s0[n] … s3[n] (the rule's states), a group-reducing rule's group state, minLoss maxU.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void StepND<TRule, TNoise>(in TRule stepRule, RuleVectors<FloatVector256>* cached, Vector256<float>* block, Vector256<float>* noise, in StepEnv e)
-        where TRule : struct, IUpdateRule where TNoise : struct, INoiseRule
+    private static void StepND<TRule, TNoise, TPass>(in TRule stepRule, RuleVectors<FloatVector256>* cached, Vector256<float>* block, Vector256<float>* noise, in StepEnv e)
+        where TRule : struct, IUpdateRule where TNoise : struct, INoiseRule where TPass : struct, IRulePass<TRule>
     {
         var rule = stepRule; // a local copy: stores to the block cannot alias it
         int d = e.D, min = e.MinSlot; var q = e.Q;
@@ -428,6 +496,26 @@ public static unsafe class SweepEngine
             var cj = cached != null ? cached + j : &c;
             if (cached == null) rule.BroadcastRun(FloatVector256.Create(e.Lrs[j]), wd, ref c);
             int n = TRule.StateCount;
+            if (TPass.Reduces)
+            {
+                // Pass 1 over the run's coordinates (the group), summed in coordinate order per lane; the gradient waits in scratch for pass 2.
+                var total = default(FloatVector256);
+                for (int i = 0; i < d; i++)
+                {
+                    var gi = e.Gradient[i] = new FloatVector256(TNoise.Apply(Vector256.FusedMultiplyAdd(alpha, q[i], beta * Vector256.FusedMultiplyAdd(-u, q[i], th[i])), noise[i]));
+                    total += TPass.Accumulate(rule, c, new FloatVector256(th[i]), gi, ref n > 0 ? ref s[i] : ref unused, ref n > 1 ? ref s[d + i] : ref unused,
+                        ref n > 2 ? ref s[2 * d + i] : ref unused, ref n > 3 ? ref s[3 * d + i] : ref unused);
+                }
+                TPass.Reduce(rule, ref c, total, d, ref s[n * d]);
+                for (int i = 0; i < d; i++)
+                {
+                    var tx = new FloatVector256(th[i]);
+                    rule.Apply(c, ref tx, e.Gradient[i], ref n > 0 ? ref s[i] : ref unused, ref n > 1 ? ref s[d + i] : ref unused,
+                        ref n > 2 ? ref s[2 * d + i] : ref unused, ref n > 3 ? ref s[3 * d + i] : ref unused);
+                    th[i] = tx.V;
+                }
+                continue;
+            }
             for (int i = 0; i < d; i++)
             {
                 var x = th[i];

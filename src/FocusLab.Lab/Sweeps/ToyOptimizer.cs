@@ -5,7 +5,8 @@ namespace FocusLab.Lab.Sweeps;
 
 /// <summary>
 /// One optimizer of the toy sweeps: any FocusLab.Optim factory spec whose step is one per-coordinate
-/// rule (docs/equations.md#toy-optimizers). The sweep supplies the learning rate and the weight decay
+/// rule, or one group-reducing rule whose group is the whole toy run (normalized_sgd, adasgd, blockwise_adam,
+/// adam_mini: a toy run's θ is one tensor, so its norm or mean g² is a per-run statistic; docs/equations.md#toy-optimizers). The sweep supplies the learning rate and the weight decay
 /// (the optimizer's own weight_decay: decoupled for adamw, signum, focus, lion, s3…, coupled L2 for adam,
 /// sgd, nadam, rmsprop). The paper's three keep the toy settings of FOCUS fig. 2 as their defaults,
 /// overridable in the spec (e.g. <c>focus:gamma=0.4</c>):
@@ -27,8 +28,10 @@ public sealed record ToyOptimizer(string Id, string Spec)
         ["focus"] = "focus:beta1=0.9,beta2=0.9,gamma=0.2,decay=after,decay_target=theta",
     };
 
-    // Not per-coordinate rules: they reduce over a group or a matrix, which a toy run does not define here.
-    private static readonly string[] Unsupported = ["adafactor", "normalized_sgd", "adasgd", "blockwise_adam", "adam_mini", "muon", "sgd_clip", "adam_clip"];
+    // Not one update rule over a toy run: muon orthogonalizes a matrix (a toy run is a vector); adafactor factors a matrix's
+    // second moment and clips by the update's RMS, and sgd_clip / adam_clip clip by the global gradient norm, in steps that are
+    // not (yet) an IGroupReducingRule.
+    private static readonly string[] Unsupported = ["adafactor", "muon", "sgd_clip", "adam_clip"];
 
     /// <summary>The paper's toy adam.</summary>
     public static ToyOptimizer Adam { get; } = Parse("adam");
@@ -52,9 +55,9 @@ public sealed record ToyOptimizer(string Id, string Spec)
                 throw new ArgumentException($"'{spec}': the sweep sets {key} itself (learning-rate grid, weight-decay axis); remove {key}= from the spec.");
         foreach (var key in new[] { "clip_fraction", "update_clip", "update_clip_fraction", "cautious" })
             if (settings.ContainsKey(key))
-                throw new ArgumentException($"'{spec}': {key} reduces over a parameter group, which the sweep engine does not support; it runs per-coordinate rules of {string.Join(", ", SupportedIds)}.");
+                throw new ArgumentException($"'{spec}': {key} is a transform the sweep engine does not run; remove it (the engine runs {string.Join(", ", SupportedIds)}).");
         if (Unsupported.Contains(id))
-            throw new ArgumentException($"'{spec}': {id} is not a per-coordinate update rule; the sweep engine runs {string.Join(", ", SupportedIds)}.");
+            throw new ArgumentException($"'{spec}': {id} is not an update rule over one toy run; the sweep engine runs {string.Join(", ", SupportedIds)}.");
         var (baseId, merged) = ToyDefaults.TryGetValue(id, out var defaults) ? OptimizerFactory.Parse(defaults) : (id, new Dictionary<string, string>());
         foreach (var (k, v) in settings) merged[k] = v;
         string full = merged.Count == 0 ? baseId : baseId + ":" + string.Join(",", merged.Select(kv => kv.Key + "=" + kv.Value));

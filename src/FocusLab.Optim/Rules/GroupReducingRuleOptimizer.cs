@@ -46,7 +46,7 @@ public abstract class GroupReducingRuleOptimizer<TRule> : RuleOptimizer<TRule> w
     protected void RunWithGroupCoefficient(in TRule rule, float coefficient, int param, int start, int end)
     {
         var p = Parameters[param];
-        RuleDriver.Run(rule, CurrentLearningRate, CurrentWeightDecay, coefficient, p.DataSpan, p.GradSpan,
+        RuleDriver.RunWithGroupCoefficient(rule, CurrentLearningRate, CurrentWeightDecay, coefficient, p.DataSpan, p.GradSpan,
             State(0, param), State(1, param), State(2, param), State(3, param), start, end);
     }
 

@@ -29,8 +29,8 @@ public static class RuleDriver
         else Sweep<TRule, FloatVector128, ApplyPass<TRule>>(rule, Coefficients<TRule, FloatVector128>(rule, lr, weightDecay), spans, start, end);
     }
 
-    /// <summary>Pass 2 of a group-reducing rule over [start, end): <see cref="Run{TRule}"/> with the group's coefficient from <see cref="Reduce{TRule}"/>.</summary>
-    public static void Run<TRule>(in TRule rule, float lr, float weightDecay, float groupCoefficient, Span<float> theta, ReadOnlySpan<float> grad,
+    /// <summary>Pass 2 of a group-reducing rule over [start, end): as <see cref="Run{TRule}"/>, with the group's coefficient from <see cref="Reduce{TRule}"/>.</summary>
+    public static void RunWithGroupCoefficient<TRule>(in TRule rule, float lr, float weightDecay, float groupCoefficient, Span<float> theta, ReadOnlySpan<float> grad,
         Span<float> s0, Span<float> s1, Span<float> s2, Span<float> s3, int start, int end) where TRule : struct, IGroupReducingRule
     {
         var spans = new RuleSpans(theta, grad, s0, s1, s2, s3);
