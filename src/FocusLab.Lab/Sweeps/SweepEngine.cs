@@ -502,7 +502,7 @@ public static unsafe class SweepEngine
                 var total = default(FloatVector256);
                 for (int i = 0; i < d; i++)
                 {
-                    var gi = e.Gradient[i] = new FloatVector256(TNoise.Apply(Vector256.FusedMultiplyAdd(alpha, q[i], beta * Vector256.FusedMultiplyAdd(-u, q[i], th[i])), noise[i]));
+                    var gi = e.Gradient[i] = new FloatVector256(CoordinateGradient<TNoise>(alpha, beta, u, q[i], th[i], noise[i]));
                     total += TPass.Accumulate(rule, c, new FloatVector256(th[i]), gi, ref n > 0 ? ref s[i] : ref unused, ref n > 1 ? ref s[d + i] : ref unused,
                         ref n > 2 ? ref s[2 * d + i] : ref unused, ref n > 3 ? ref s[3 * d + i] : ref unused);
                 }
@@ -519,14 +519,22 @@ public static unsafe class SweepEngine
             for (int i = 0; i < d; i++)
             {
                 var x = th[i];
-                var wi = Vector256.FusedMultiplyAdd(-u, q[i], x);
-                var gi = TNoise.Apply(Vector256.FusedMultiplyAdd(alpha, q[i], beta * wi), noise[i]);
+                var gi = CoordinateGradient<TNoise>(alpha, beta, u, q[i], x, noise[i]);
                 var tx = new FloatVector256(x);
                 rule.Apply(*cj, ref tx, new FloatVector256(gi), ref n > 0 ? ref s[i] : ref unused, ref n > 1 ? ref s[d + i] : ref unused,
                     ref n > 2 ? ref s[2 * d + i] : ref unused, ref n > 3 ? ref s[3 * d + i] : ref unused);
                 th[i] = tx.V;
             }
         }
+    }
+
+    /// <summary>Coordinate i of the noisy n-D valley gradient α q_i + β w_i, with w_i = θ_i − u q_i (see StepND).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> CoordinateGradient<TNoise>(Vector256<float> alpha, Vector256<float> beta, Vector256<float> u, Vector256<float> qi,
+        Vector256<float> x, Vector256<float> noise) where TNoise : struct, INoiseRule
+    {
+        var wi = Vector256.FusedMultiplyAdd(-u, qi, x);
+        return TNoise.Apply(Vector256.FusedMultiplyAdd(alpha, qi, beta * wi), noise);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
