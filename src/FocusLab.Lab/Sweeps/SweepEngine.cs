@@ -191,12 +191,14 @@ public static unsafe class SweepEngine
             {
                 var q = stackalloc Vector256<float>[d];
                 for (int i = 0; i < d; i++) q[i] = Vector256.Create(axis[i]);
-                var gradient = stackalloc FloatVector256[d]; // a group-reducing rule's gradient between its two passes
+                var gradient = stackalloc FloatVector256[d]; // the gradient between two passes (group-reducing rule, top-k clipping)
+                var clipScratch = stackalloc float[d];       // one lane's |g| for its top-k threshold
                 var envs = stackalloc StepEnv[g.NOpt];
                 for (int o = 0; o < g.NOpt; o++)
                 {
                     var coefficients = s.Coefficients + o * nLr;
-                    envs[o] = new StepEnv(lane.A, lane.Wd, Vector256.Create((float)g.C), q, d, _layout.Stride[o], nLr, lrs, _layout.MinSlot[o], coefficients, gradient);
+                    envs[o] = new StepEnv(lane.A, lane.Wd, Vector256.Create((float)g.C), q, d, _layout.Stride[o], nLr, lrs, _layout.MinSlot[o], coefficients, gradient,
+                        _steppers[o].ClipFraction, clipScratch);
                     _steppers[o].PrepareCoefficients(envs[o]);
                 }
                 for (long t = 1; t <= g.Steps; t++)
@@ -263,6 +265,9 @@ public static unsafe class SweepEngine
         /// <summary>Vectors of per-run group state after the per-coordinate states (1 for a group-reducing rule: blockwise Adam's v_B).</summary>
         public abstract int GroupStates { get; }
 
+        /// <summary>Top-k clipping fraction k of the gradient (<see cref="CoordinateClipping"/>; 0: off).</summary>
+        public double ClipFraction { get; private set; }
+
         /// <summary>Fills the lane block's coefficients per lr (<see cref="StepEnv.Coefficients"/>) when the rule stops changing with t.</summary>
         public abstract void PrepareCoefficients(in StepEnv env);
 
@@ -271,9 +276,13 @@ public static unsafe class SweepEngine
         public static ToyStepper Create(ToyOptimizer o, int steps, NoiseKind noise)
         {
             var optimizer = o.Create(1e-3, 0, new Parameter("theta", new float[2]));
-            if (optimizer is not IRuleOptimizer rules || optimizer.Transforms.Count > 0)
+            // The one transform the engine runs: top-k clipping of a non-adaptive optimizer's gradient, per run (Pan & Li 2023).
+            bool clipsGradient = optimizer.Transforms is [CoordinateClipping] && optimizer is not IFirstMomentClipping;
+            if (optimizer is not IRuleOptimizer rules || (optimizer.Transforms.Count > 0 && !clipsGradient))
                 throw new ArgumentException($"'{o.Id}' is not an update rule over one toy run; the sweep engine runs {string.Join(", ", ToyOptimizer.SupportedIds)}.");
-            return rules.Accept(new Builder(steps, noise));
+            var stepper = rules.Accept(new Builder(steps, noise));
+            stepper.ClipFraction = clipsGradient ? optimizer.Groups[0].Get("clip_fraction") : 0;
+            return stepper;
         }
 
         private sealed class Builder(int steps, NoiseKind noise) : IRuleOptimizerVisitor<ToyStepper>
@@ -386,8 +395,13 @@ public static unsafe class SweepEngine
     }
 
     private readonly struct StepEnv(Vector256<float> a, Vector256<float> wd, Vector256<float> c, Vector256<float>* q, int d, int stride, int nLr, float* lrs, int minSlot,
-        RuleVectors<FloatVector256>* coefficients, FloatVector256* gradient)
+        RuleVectors<FloatVector256>* coefficients, FloatVector256* gradient, double clipFraction, float* clipScratch)
     {
+        /// <summary>Top-k clipping fraction k of the gradient (0: off) and, for d = 2, the rank of τ (0: the larger |g|, 1: the smaller).</summary>
+        public readonly double ClipFraction = clipFraction;
+        public readonly int ClipRank = clipFraction > 0 ? CoordinateClipping.Rank(d, clipFraction) : 0;
+        /// <summary>d floats: one lane's |g| while its threshold is selected.</summary>
+        public readonly float* ClipScratch = clipScratch;
         /// <summary>Scratch for d gradient vectors (a group-reducing rule's two passes over an n-D run).</summary>
         public readonly FloatVector256* Gradient = gradient;
         /// <summary>The optimizer's coefficients per lr for this lane block (valid once <see cref="ToyStepper.PrepareCoefficients"/> ran).</summary>
@@ -446,6 +460,13 @@ public static unsafe class SweepEngine
             var gv = auv * u;                                  // ∂L/∂v = a u² v
             var gx = TNoise.Apply(Vector256.FusedMultiplyAdd(cs, gu, negSn * gv), n0);
             var gy = TNoise.Apply(Vector256.FusedMultiplyAdd(sn, gu, cs * gv), n1);
+            if (e.ClipFraction > 0)
+            {
+                // Top-k clipping over the run's two coordinates: τ is the larger |g| (rank 0, k < 1/2: nothing clipped) or the smaller.
+                var ax = Vector256.Abs(gx); var ay = Vector256.Abs(gy);
+                var tau = e.ClipRank == 0 ? Vector256.Max(ax, ay) : Vector256.Min(ax, ay);
+                gx = Clamp(gx, tau); gy = Clamp(gy, tau);
+            }
             var cj = cached != null ? cached + j : &c; // a pointer, not a copy of the 14 vectors
             if (cached == null) rule.BroadcastRun(FloatVector256.Create(e.Lrs[j]), wd, ref c);
             var tx = new FloatVector256(x); var ty = new FloatVector256(y);
@@ -496,21 +517,25 @@ public static unsafe class SweepEngine
             var cj = cached != null ? cached + j : &c;
             if (cached == null) rule.BroadcastRun(FloatVector256.Create(e.Lrs[j]), wd, ref c);
             int n = TRule.StateCount;
-            if (TPass.Reduces)
+            if (TPass.Reduces || e.ClipFraction > 0)
             {
-                // Pass 1 over the run's coordinates (the group), summed in coordinate order per lane; the gradient waits in scratch for pass 2.
-                var total = default(FloatVector256);
-                for (int i = 0; i < d; i++)
+                // The whole gradient first (it waits in scratch), clipped by each run's top-k threshold; then pass 1 over the run's
+                // coordinates (the group), summed in coordinate order per lane, and the reduction; then the rule.
+                var grad = e.Gradient;
+                for (int i = 0; i < d; i++) grad[i] = new FloatVector256(CoordinateGradient<TNoise>(alpha, beta, u, q[i], th[i], noise[i]));
+                if (e.ClipFraction > 0) ClipTopK(grad, d, e.ClipFraction, e.ClipScratch);
+                if (TPass.Reduces)
                 {
-                    var gi = e.Gradient[i] = new FloatVector256(CoordinateGradient<TNoise>(alpha, beta, u, q[i], th[i], noise[i]));
-                    total += TPass.Accumulate(rule, c, new FloatVector256(th[i]), gi, ref n > 0 ? ref s[i] : ref unused, ref n > 1 ? ref s[d + i] : ref unused,
-                        ref n > 2 ? ref s[2 * d + i] : ref unused, ref n > 3 ? ref s[3 * d + i] : ref unused);
+                    var total = default(FloatVector256);
+                    for (int i = 0; i < d; i++)
+                        total += TPass.Accumulate(rule, *cj, new FloatVector256(th[i]), grad[i], ref n > 0 ? ref s[i] : ref unused, ref n > 1 ? ref s[d + i] : ref unused,
+                            ref n > 2 ? ref s[2 * d + i] : ref unused, ref n > 3 ? ref s[3 * d + i] : ref unused);
+                    TPass.Reduce(rule, ref c, total, d, ref s[n * d]); // a reducing rule never runs on cached coefficients: cj is &c
                 }
-                TPass.Reduce(rule, ref c, total, d, ref s[n * d]);
                 for (int i = 0; i < d; i++)
                 {
                     var tx = new FloatVector256(th[i]);
-                    rule.Apply(c, ref tx, e.Gradient[i], ref n > 0 ? ref s[i] : ref unused, ref n > 1 ? ref s[d + i] : ref unused,
+                    rule.Apply(*cj, ref tx, grad[i], ref n > 0 ? ref s[i] : ref unused, ref n > 1 ? ref s[d + i] : ref unused,
                         ref n > 2 ? ref s[2 * d + i] : ref unused, ref n > 3 ? ref s[3 * d + i] : ref unused);
                     th[i] = tx.V;
                 }
@@ -526,6 +551,27 @@ public static unsafe class SweepEngine
                 th[i] = tx.V;
             }
         }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Clamp(Vector256<float> g, Vector256<float> tau) => Vector256.Min(Vector256.Max(g, -tau), tau);
+
+    /// <summary>
+    /// Top-k clipping (<see cref="CoordinateClipping"/>) of each run's d gradient coordinates: per lane, τ = the ⌊k·d⌋-th largest |g|
+    /// chosen by the library's own selection, then g clamped to [−τ, τ]. Lane by lane in scalar code (a selection has no SIMD form
+    /// across the d vectors); no lane reads another.
+    /// </summary>
+    private static void ClipTopK(FloatVector256* grad, int d, double k, float* scratch)
+    {
+        var abs = new Span<float>(scratch, d);
+        var tau = stackalloc float[Lanes];
+        for (int l = 0; l < Lanes; l++)
+        {
+            for (int i = 0; i < d; i++) abs[i] = MathF.Abs(grad[i].V.GetElement(l));
+            tau[l] = CoordinateClipping.Threshold(abs, k);
+        }
+        var t = Vector256.Load(tau);
+        for (int i = 0; i < d; i++) grad[i] = new FloatVector256(Clamp(grad[i].V, t));
     }
 
     /// <summary>Coordinate i of the noisy n-D valley gradient α q_i + β w_i, with w_i = θ_i − u q_i (see StepND).</summary>

@@ -35,6 +35,9 @@ public class OptimAgreementTests
     [InlineData("adasgd", 0.01, 0.5)]
     [InlineData("blockwise_adam:beta2=0.99", 0.003, 1.0)]
     [InlineData("adam_mini", 0.01, 0.5)]
+    [InlineData("signum:clip_fraction=0.5", 0.003, 1.0)]
+    [InlineData("sgd_clip:clip_fraction=0.5", 0.01, 0.5)]
+    [InlineData("normalized_sgd:clip_fraction=0.6", 0.003, 1.0)]
     public void EngineMatchesOptimizerFactoryStepByStep(string id, double lr, double sigma)
     {
         const int K = 30, reps = 2; const double a = 10, wd = 0.1;
@@ -75,7 +78,8 @@ public class OptimAgreementTests
 }
 
 /// <summary>
-/// The same on the n-dimensional valley (d = 7: one full 8-lane vector minus one, so the library's tail padding is in play).
+/// The same on the n-dimensional valley (d = 7: one full 8-lane vector minus one, so the library's tail padding is in play),
+/// top-k clipping included (its τ = the ⌊k·7⌋-th largest |g| of each run: ranks 2 and 3 here).
 /// A group-reducing rule's total over the run is summed in coordinate order by the engine and lane-wise by the library's
 /// vectors, so the two may differ in the last bit of ‖m‖² or mean g² (the 2-D runs sum q_x + q_y in both); with the valley's
 /// gradient computed in double here and in float by the engine, a relative 1e-4 over 30 steps holds for every rule.
@@ -87,6 +91,9 @@ public class OptimAgreementNDTests
     [InlineData("normalized_sgd", 0.003)]
     [InlineData("adasgd", 0.01)]
     [InlineData("adam_mini", 0.01)]
+    [InlineData("signum:clip_fraction=0.3", 0.003)]
+    [InlineData("sgd_clip:clip_fraction=0.45", 0.01)]
+    [InlineData("normalized_sgd:clip_fraction=0.2", 0.003)]
     public void EngineMatchesOptimizerFactoryOnTheNDimensionalValley(string id, double lr)
     {
         const int K = 30, reps = 2, d = 7, pairs = (d + 1) / 2; const double a = 5, wd = 0.1, sigma = 0.7;
@@ -156,8 +163,9 @@ public class ToyOptimizerSpecTests
     [Theory]
     [InlineData("muon", "not an update rule over one toy run")]
     [InlineData("adafactor", "not an update rule over one toy run")]
-    [InlineData("sgd_clip", "not an update rule over one toy run")]
-    [InlineData("adam:clip_fraction=0.1", "clip_fraction")]
+    [InlineData("adam_clip", "not an update rule over one toy run")]
+    [InlineData("adam:clip_fraction=0.1", "clips its first moment only")]
+    [InlineData("adasgd:clip_fraction=0.1", "clips its first moment only")]
     [InlineData("normalized_sgd:cautious=true", "cautious")]
     [InlineData("focus:lr=0.1", "remove lr=")]
     [InlineData("signum:weight_decay=0.1", "remove weight_decay=")]
