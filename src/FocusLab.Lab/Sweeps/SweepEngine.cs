@@ -230,11 +230,6 @@ public static unsafe class SweepEngine
     }
 
     /// <summary>
-    /// Steps every learning rate of one optimizer: FocusLab.Optim's rule for the optimizer's spec
-    /// (<see cref="IRuleOptimizer"/>), its step scalars built once per step t by the library itself
-    /// (<see cref="RuleOptimizer{TRule}.RuleAt"/>) and shared by all lanes, with each lane's learning rate and weight decay.
-    /// </summary>
-    /// <summary>
     /// Where each (optimizer, lr) run's vectors sit in a lane block's state: θ, the rule's own states
     /// (only as many as it has, so the block stays in L1), its per-run group state if any, min loss and max u.
     /// </summary>
@@ -258,6 +253,11 @@ public static unsafe class SweepEngine
         public long Run(int r) => Offset[r / _nLr] + (long)(r % _nLr) * Stride[r / _nLr];
     }
 
+    /// <summary>
+    /// Steps every learning rate of one optimizer: FocusLab.Optim's rule for the optimizer's spec
+    /// (<see cref="IRuleOptimizer"/>), its step scalars built once per step t by the library itself
+    /// (<see cref="RuleOptimizer{TRule}.RuleAt"/>) and shared by all lanes, with each lane's learning rate and weight decay.
+    /// </summary>
     private abstract class ToyStepper
     {
         public abstract int StateCount { get; }
@@ -427,8 +427,8 @@ public static unsafe class SweepEngine
     /// loss tracking at the pre-step θ, gradient, noise and the optimizer's rule (FocusLab.Optim's, with this lane's lr and weight decay).
     /// State layout per run: θx θy, then each rule state k as s_k,x s_k,y (k < 4), a group-reducing rule's group state, minLoss maxU.
     /// </summary>
-    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     /// <param name="cached">Each lr's complete coefficients (when step t's rule equals the one they were built from), or null to broadcast them here.</param>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Step2D<TRule, TNoise, TPass>(in TRule stepRule, RuleVectors<FloatVector256>* cached, Vector256<float>* block, Vector256<float>* noise, in StepEnv e)
         where TRule : struct, IUpdateRule where TNoise : struct, INoiseRule where TPass : struct, IRulePass<TRule>
     {
