@@ -96,15 +96,12 @@ public static unsafe class SweepEngine
         public readonly Vector256<float>* State;
         public readonly Vector256<float>* Noise;
         public readonly Vector256<float>* Final; // final loss per (optimizer, lr)
-        /// <summary>Each (optimizer, lr)'s rule coefficients of the current lane block, for optimizers whose rule stops changing with t.</summary>
-        public readonly RuleVectors<FloatVector256>* Coefficients;
 
         public Scratch(SweepGrid g, int stateVectors)
         {
             State = (Vector256<float>*)NativeMemory.AlignedAlloc((nuint)(stateVectors * 32), 32);
             Noise = (Vector256<float>*)NativeMemory.AlignedAlloc((nuint)(g.PairsPerStep * 2 * 32), 32);
             Final = (Vector256<float>*)NativeMemory.AlignedAlloc((nuint)(g.NOpt * g.NLr * 32), 32);
-            Coefficients = (RuleVectors<FloatVector256>*)NativeMemory.AlignedAlloc((nuint)(g.NOpt * g.NLr * sizeof(RuleVectors<FloatVector256>)), 32);
         }
 
         public void Dispose()
@@ -112,7 +109,6 @@ public static unsafe class SweepEngine
             NativeMemory.AlignedFree(State);
             NativeMemory.AlignedFree(Noise);
             NativeMemory.AlignedFree(Final);
-            NativeMemory.AlignedFree(Coefficients);
         }
     }
 
@@ -195,12 +191,8 @@ public static unsafe class SweepEngine
                 var clipScratch = stackalloc float[d];       // one lane's |g| for its top-k threshold
                 var envs = stackalloc StepEnv[g.NOpt];
                 for (int o = 0; o < g.NOpt; o++)
-                {
-                    var coefficients = s.Coefficients + o * nLr;
-                    envs[o] = new StepEnv(lane.A, lane.Wd, Vector256.Create((float)g.C), q, d, _layout.Stride[o], nLr, lrs, _layout.MinSlot[o], coefficients, gradient,
+                    envs[o] = new StepEnv(lane.A, lane.Wd, Vector256.Create((float)g.C), q, d, _layout.Stride[o], nLr, lrs, _layout.MinSlot[o], gradient,
                         _steppers[o].ClipFraction, clipScratch);
-                    _steppers[o].PrepareCoefficients(envs[o]);
-                }
                 for (long t = 1; t <= g.Steps; t++)
                 {
                     uint counter = (uint)(t * pairs);
@@ -268,9 +260,6 @@ public static unsafe class SweepEngine
         /// <summary>Top-k clipping fraction k of the gradient (<see cref="CoordinateClipping"/>; 0: off).</summary>
         public double ClipFraction { get; private set; }
 
-        /// <summary>Fills the lane block's coefficients per lr (<see cref="StepEnv.Coefficients"/>) when the rule stops changing with t.</summary>
-        public abstract void PrepareCoefficients(in StepEnv env);
-
         public abstract void Step(long t, Vector256<float>* block, Vector256<float>* noise, in StepEnv env);
 
         public static ToyStepper Create(ToyOptimizer o, int steps, NoiseKind noise)
@@ -312,50 +301,17 @@ public static unsafe class SweepEngine
             }
         }
 
-        private sealed class Stepper<TRule, TNoise, TPass> : ToyStepper where TRule : struct, IUpdateRule where TNoise : struct, INoiseRule where TPass : struct, IRulePass<TRule>
+        private sealed class Stepper<TRule, TNoise, TPass>(TRule[] rules) : ToyStepper
+            where TRule : struct, IUpdateRule where TNoise : struct, INoiseRule where TPass : struct, IRulePass<TRule>
         {
-            private readonly TRule[] _rules;
-            // From this step on every rule of the table has the same bytes as the last one, so each lr's coefficients
-            // (BroadcastStep and BroadcastRun, deterministic functions of the rule, lr and weight decay) are computed once
-            // per lane block instead of every step: signum, lion, sgd from t = 1; rules with bias corrections once
-            // those round to their limit in float (focus's 1 − β2^t with β2 = 0.9 after ~170 steps). Bit-identical by construction.
-            private readonly long _constantFrom;
-
-            public Stepper(TRule[] rules)
-            {
-                _rules = rules;
-                int last = rules.Length - 1;
-                long from = last;
-                while (from > 1 && SameBytes(rules[from - 1], rules[last])) from--;
-                // A group-reducing rule writes its group coefficient into the coefficients every step: it keeps broadcasting them.
-                _constantFrom = TPass.Reduces ? long.MaxValue : from;
-            }
-
-            private static bool SameBytes(in TRule a, in TRule b) =>
-                MemoryMarshal.AsBytes(new ReadOnlySpan<TRule>(in a)).SequenceEqual(MemoryMarshal.AsBytes(new ReadOnlySpan<TRule>(in b)));
-
             public override int StateCount => TRule.StateCount;
 
             public override int GroupStates => TPass.Reduces ? 1 : 0;
 
-            public override void PrepareCoefficients(in StepEnv env)
-            {
-                var rule = _rules[^1];
-                var wd = new FloatVector256(env.Wd);
-                for (int j = 0; j < env.NLr; j++)
-                {
-                    ref var c = ref env.Coefficients[j];
-                    c = default;
-                    rule.BroadcastStep(ref c);
-                    rule.BroadcastRun(FloatVector256.Create(env.Lrs[j]), wd, ref c);
-                }
-            }
-
             public override void Step(long t, Vector256<float>* block, Vector256<float>* noise, in StepEnv env)
             {
-                var cached = t >= _constantFrom ? env.Coefficients : null;
-                if (env.D == 2) Step2D<TRule, TNoise, TPass>(_rules[t], cached, block, noise, env);
-                else StepND<TRule, TNoise, TPass>(_rules[t], cached, block, noise, env);
+                if (env.D == 2) Step2D<TRule, TNoise, TPass>(rules[t], block, noise, env);
+                else StepND<TRule, TNoise, TPass>(rules[t], block, noise, env);
             }
         }
     }
@@ -395,7 +351,7 @@ public static unsafe class SweepEngine
     }
 
     private readonly struct StepEnv(Vector256<float> a, Vector256<float> wd, Vector256<float> c, Vector256<float>* q, int d, int stride, int nLr, float* lrs, int minSlot,
-        RuleVectors<FloatVector256>* coefficients, FloatVector256* gradient, double clipFraction, float* clipScratch)
+        FloatVector256* gradient, double clipFraction, float* clipScratch)
     {
         /// <summary>Top-k clipping fraction k of the gradient (0: off) and, for d = 2, the rank of τ (0: the larger |g|, 1: the smaller).</summary>
         public readonly double ClipFraction = clipFraction;
@@ -404,8 +360,6 @@ public static unsafe class SweepEngine
         public readonly float* ClipScratch = clipScratch;
         /// <summary>Scratch for d gradient vectors (a group-reducing rule's two passes over an n-D run).</summary>
         public readonly FloatVector256* Gradient = gradient;
-        /// <summary>The optimizer's coefficients per lr for this lane block (valid once <see cref="ToyStepper.PrepareCoefficients"/> ran).</summary>
-        public readonly RuleVectors<FloatVector256>* Coefficients = coefficients;
         public readonly int MinSlot = minSlot;
         public readonly Vector256<float> A = a, HalfA = a * 0.5f, Wd = wd, C = c;
         public readonly Vector256<float>* Q = q;
@@ -427,9 +381,8 @@ public static unsafe class SweepEngine
     /// loss tracking at the pre-step θ, gradient, noise and the optimizer's rule (FocusLab.Optim's, with this lane's lr and weight decay).
     /// State layout per run: θx θy, then each rule state k as s_k,x s_k,y (k < 4), a group-reducing rule's group state, minLoss maxU.
     /// </summary>
-    /// <param name="cached">Each lr's complete coefficients (when step t's rule equals the one they were built from), or null to broadcast them here.</param>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Step2D<TRule, TNoise, TPass>(in TRule stepRule, RuleVectors<FloatVector256>* cached, Vector256<float>* block, Vector256<float>* noise, in StepEnv e)
+    private static void Step2D<TRule, TNoise, TPass>(in TRule stepRule, Vector256<float>* block, Vector256<float>* noise, in StepEnv e)
         where TRule : struct, IUpdateRule where TNoise : struct, INoiseRule where TPass : struct, IRulePass<TRule>
     {
         var rule = stepRule; // a local copy: stores to the block cannot alias it, so its fields stay in registers
@@ -437,8 +390,9 @@ public static unsafe class SweepEngine
         var a = e.A; var halfA = e.HalfA; var negC = -e.C; var wd = new FloatVector256(e.Wd);
         var n0 = noise[0]; var n1 = noise[1];
         int n = TRule.StateCount, min = e.MinSlot;
+        bool clip = e.ClipFraction > 0, clipToSmaller = e.ClipRank > 0;
         var c = new RuleVectors<FloatVector256>();
-        if (cached == null) rule.BroadcastStep(ref c); // shared by every learning rate and lane
+        rule.BroadcastStep(ref c); // shared by every learning rate and lane
         for (int j = 0; j < e.NLr; j++)
         {
             var p = block + j * e.Stride;
@@ -460,15 +414,14 @@ public static unsafe class SweepEngine
             var gv = auv * u;                                  // ∂L/∂v = a u² v
             var gx = TNoise.Apply(Vector256.FusedMultiplyAdd(cs, gu, negSn * gv), n0);
             var gy = TNoise.Apply(Vector256.FusedMultiplyAdd(sn, gu, cs * gv), n1);
-            if (e.ClipFraction > 0)
+            if (clip)
             {
                 // Top-k clipping over the run's two coordinates: τ is the larger |g| (rank 0, k < 1/2: nothing clipped) or the smaller.
                 var ax = Vector256.Abs(gx); var ay = Vector256.Abs(gy);
-                var tau = e.ClipRank == 0 ? Vector256.Max(ax, ay) : Vector256.Min(ax, ay);
+                var tau = clipToSmaller ? Vector256.Min(ax, ay) : Vector256.Max(ax, ay);
                 gx = Clamp(gx, tau); gy = Clamp(gy, tau);
             }
-            var cj = cached != null ? cached + j : &c; // a pointer, not a copy of the 14 vectors
-            if (cached == null) rule.BroadcastRun(FloatVector256.Create(e.Lrs[j]), wd, ref c);
+            rule.BroadcastRun(FloatVector256.Create(e.Lrs[j]), wd, ref c);
             var tx = new FloatVector256(x); var ty = new FloatVector256(y);
             if (TPass.Reduces)
             {
@@ -477,8 +430,8 @@ public static unsafe class SweepEngine
                     + TPass.Accumulate(rule, c, ty, new FloatVector256(gy), ref sy0, ref sy1, ref sy2, ref sy3);
                 TPass.Reduce(rule, ref c, total, 2, ref *(FloatVector256*)(p + 2 + 2 * n));
             }
-            rule.Apply(*cj, ref tx, new FloatVector256(gx), ref sx0, ref sx1, ref sx2, ref sx3);
-            rule.Apply(*cj, ref ty, new FloatVector256(gy), ref sy0, ref sy1, ref sy2, ref sy3);
+            rule.Apply(c, ref tx, new FloatVector256(gx), ref sx0, ref sx1, ref sx2, ref sx3);
+            rule.Apply(c, ref ty, new FloatVector256(gy), ref sy0, ref sy1, ref sy2, ref sy3);
             p[0] = tx.V; p[1] = ty.V;
             if (n > 0) { p[2] = sx0.V; p[3] = sy0.V; }
             if (n > 1) { p[4] = sx1.V; p[5] = sy1.V; }
@@ -494,14 +447,14 @@ public static unsafe class SweepEngine
     /// State layout per run: θ[n], s0[n] … s3[n] (the rule's states), a group-reducing rule's group state, minLoss maxU.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void StepND<TRule, TNoise, TPass>(in TRule stepRule, RuleVectors<FloatVector256>* cached, Vector256<float>* block, Vector256<float>* noise, in StepEnv e)
+    private static void StepND<TRule, TNoise, TPass>(in TRule stepRule, Vector256<float>* block, Vector256<float>* noise, in StepEnv e)
         where TRule : struct, IUpdateRule where TNoise : struct, INoiseRule where TPass : struct, IRulePass<TRule>
     {
         var rule = stepRule; // a local copy: stores to the block cannot alias it
         int d = e.D, min = e.MinSlot; var q = e.Q;
         var wd = new FloatVector256(e.Wd);
         var c = new RuleVectors<FloatVector256>();
-        if (cached == null) rule.BroadcastStep(ref c); // shared by every learning rate and lane
+        rule.BroadcastStep(ref c); // shared by every learning rate and lane
         FloatVector256 unused = default;
         for (int j = 0; j < e.NLr; j++)
         {
@@ -514,8 +467,7 @@ public static unsafe class SweepEngine
             th[min + 1] = MaxIgnoringNaN(u, th[min + 1]);
             var alpha = Vector256.FusedMultiplyAdd(e.A * u, w2, -e.C);
             var beta = e.A * u * u;
-            var cj = cached != null ? cached + j : &c;
-            if (cached == null) rule.BroadcastRun(FloatVector256.Create(e.Lrs[j]), wd, ref c);
+            rule.BroadcastRun(FloatVector256.Create(e.Lrs[j]), wd, ref c);
             int n = TRule.StateCount;
             if (TPass.Reduces || e.ClipFraction > 0)
             {
@@ -528,14 +480,14 @@ public static unsafe class SweepEngine
                 {
                     var total = default(FloatVector256);
                     for (int i = 0; i < d; i++)
-                        total += TPass.Accumulate(rule, *cj, new FloatVector256(th[i]), grad[i], ref n > 0 ? ref s[i] : ref unused, ref n > 1 ? ref s[d + i] : ref unused,
+                        total += TPass.Accumulate(rule, c, new FloatVector256(th[i]), grad[i], ref n > 0 ? ref s[i] : ref unused, ref n > 1 ? ref s[d + i] : ref unused,
                             ref n > 2 ? ref s[2 * d + i] : ref unused, ref n > 3 ? ref s[3 * d + i] : ref unused);
-                    TPass.Reduce(rule, ref c, total, d, ref s[n * d]); // a reducing rule never runs on cached coefficients: cj is &c
+                    TPass.Reduce(rule, ref c, total, d, ref s[n * d]);
                 }
                 for (int i = 0; i < d; i++)
                 {
                     var tx = new FloatVector256(th[i]);
-                    rule.Apply(*cj, ref tx, grad[i], ref n > 0 ? ref s[i] : ref unused, ref n > 1 ? ref s[d + i] : ref unused,
+                    rule.Apply(c, ref tx, grad[i], ref n > 0 ? ref s[i] : ref unused, ref n > 1 ? ref s[d + i] : ref unused,
                         ref n > 2 ? ref s[2 * d + i] : ref unused, ref n > 3 ? ref s[3 * d + i] : ref unused);
                     th[i] = tx.V;
                 }
@@ -546,7 +498,7 @@ public static unsafe class SweepEngine
                 var x = th[i];
                 var gi = CoordinateGradient<TNoise>(alpha, beta, u, q[i], x, noise[i]);
                 var tx = new FloatVector256(x);
-                rule.Apply(*cj, ref tx, new FloatVector256(gi), ref n > 0 ? ref s[i] : ref unused, ref n > 1 ? ref s[d + i] : ref unused,
+                rule.Apply(c, ref tx, new FloatVector256(gi), ref n > 0 ? ref s[i] : ref unused, ref n > 1 ? ref s[d + i] : ref unused,
                     ref n > 2 ? ref s[2 * d + i] : ref unused, ref n > 3 ? ref s[3 * d + i] : ref unused);
                 th[i] = tx.V;
             }
