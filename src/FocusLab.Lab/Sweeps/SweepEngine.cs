@@ -265,12 +265,14 @@ public static unsafe class SweepEngine
         public static ToyStepper Create(ToyOptimizer o, int steps, NoiseKind noise)
         {
             var optimizer = o.Create(1e-3, 0, new Parameter("theta", new float[2]));
-            // The one transform the engine runs: top-k clipping of a non-adaptive optimizer's gradient, per run (Pan & Li 2023).
-            bool clipsGradient = optimizer.Transforms is [CoordinateClipping] && optimizer is not IFirstMomentClipping;
+            // The one transform the engine runs: top-k clipping of a non-adaptive optimizer's gradient, per run (Pan & Li 2023);
+            // k = 0 is the identity on any optimizer.
+            double k = optimizer.Transforms is [CoordinateClipping] ? optimizer.Groups[0].Get("clip_fraction") : 0;
+            bool clipsGradient = optimizer.Transforms is [CoordinateClipping] && (k == 0 || optimizer is not IFirstMomentClipping);
             if (optimizer is not IRuleOptimizer rules || (optimizer.Transforms.Count > 0 && !clipsGradient))
                 throw new ArgumentException($"'{o.Id}' is not an update rule over one toy run; the sweep engine runs {string.Join(", ", ToyOptimizer.SupportedIds)}.");
             var stepper = rules.Accept(new Builder(steps, noise));
-            stepper.ClipFraction = clipsGradient ? optimizer.Groups[0].Get("clip_fraction") : 0;
+            stepper.ClipFraction = clipsGradient ? k : 0;
             return stepper;
         }
 

@@ -38,6 +38,7 @@ public class OptimAgreementTests
     [InlineData("signum:clip_fraction=0.5", 0.003, 1.0)]
     [InlineData("sgd_clip:clip_fraction=0.5", 0.01, 0.5)]
     [InlineData("normalized_sgd:clip_fraction=0.6", 0.003, 1.0)]
+    [InlineData("adam:clip_fraction=0", 0.01, 0.5)]
     public void EngineMatchesOptimizerFactoryStepByStep(string id, double lr, double sigma)
     {
         const int K = 30, reps = 2; const double a = 10, wd = 0.1;
