@@ -150,6 +150,12 @@ public readonly record struct BlockwiseAdamRule(float Beta1, float OneMinusBeta1
     public static int StateCount => 1;
 
     /// <inheritdoc/>
+    public static int AccumulateStateCount => 0; // pass 1 reads g only
+
+    /// <inheritdoc/>
+    public static bool AccumulateReadsTheta => false;
+
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void BroadcastStep<TVec>(ref RuleVectors<TVec> c) where TVec : struct, IFloatVector<TVec>
     {

@@ -80,6 +80,12 @@ public readonly record struct NormalizedSgdRule(float Momentum, float OneMinusDa
     public static int StateCount => 1;
 
     /// <inheritdoc/>
+    public static int AccumulateStateCount => 1; // the momentum is updated in pass 1
+
+    /// <inheritdoc/>
+    public static bool AccumulateReadsTheta => true; // g + wd θ
+
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void BroadcastStep<TVec>(ref RuleVectors<TVec> c) where TVec : struct, IFloatVector<TVec>
     {

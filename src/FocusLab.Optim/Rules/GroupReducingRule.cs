@@ -18,6 +18,12 @@ namespace FocusLab.Optim;
 /// </summary>
 public interface IGroupReducingRule : IUpdateRule
 {
+    /// <summary>How many of the states (s0, s1, … in order) pass 1 reads and writes: 0 when it only reads θ and g (blockwise Adam's g²), so the library's pass 1 streams no state.</summary>
+    static abstract int AccumulateStateCount { get; }
+
+    /// <summary>Whether pass 1 reads θ (normalized SGD's coupled L2 does; blockwise Adam's g² does not, so the library's pass 1 streams g alone).</summary>
+    static abstract bool AccumulateReadsTheta { get; }
+
     /// <summary>Pass 1 on one vector of coordinates: returns their contributions to the group's total (0 for a zero-padded coordinate) and may update the states.</summary>
     TVec Accumulate<TVec>(in RuleVectors<TVec> c, TVec theta, TVec g, ref TVec s0, ref TVec s1, ref TVec s2, ref TVec s3) where TVec : struct, IFloatVector<TVec>;
 

@@ -104,29 +104,51 @@ public static class RuleDriver
     /// <summary>What a sweep does with one vector of coordinates.</summary>
     private interface IPass<TRule> where TRule : struct, IUpdateRule
     {
-        static abstract void Step<TVec>(in TRule rule, in RuleVectors<TVec> c, ref TVec theta, TVec g, ref TVec s0, ref TVec s1, ref TVec s2, ref TVec s3, ref TVec acc)
+        /// <summary>States the pass reads and writes (the first k).</summary>
+        static abstract int States { get; }
+
+        /// <summary>Whether the pass changes θ (pass 1 of a group-reducing rule does not: θ is not stored back, and its results are summed instead).</summary>
+        static abstract bool WritesTheta { get; }
+
+        /// <summary>Whether the pass reads θ (a pass that neither reads nor writes it does not stream it).</summary>
+        static abstract bool ReadsTheta { get; }
+
+        /// <summary>Runs the pass on one vector; returns its contribution to the total (pass 1 of a group-reducing rule) or default.</summary>
+        static abstract TVec Step<TVec>(in TRule rule, in RuleVectors<TVec> c, ref TVec theta, TVec g, ref TVec s0, ref TVec s1, ref TVec s2, ref TVec s3)
             where TVec : struct, IFloatVector<TVec>;
     }
 
     private struct ApplyPass<TRule> : IPass<TRule> where TRule : struct, IUpdateRule
     {
+        public static int States => TRule.StateCount;
+        public static bool WritesTheta => true;
+        public static bool ReadsTheta => true;
+
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void Step<TVec>(in TRule rule, in RuleVectors<TVec> c, ref TVec theta, TVec g, ref TVec s0, ref TVec s1, ref TVec s2, ref TVec s3, ref TVec acc)
-            where TVec : struct, IFloatVector<TVec> => rule.Apply(c, ref theta, g, ref s0, ref s1, ref s2, ref s3);
+        public static TVec Step<TVec>(in TRule rule, in RuleVectors<TVec> c, ref TVec theta, TVec g, ref TVec s0, ref TVec s1, ref TVec s2, ref TVec s3)
+            where TVec : struct, IFloatVector<TVec>
+        {
+            rule.Apply(c, ref theta, g, ref s0, ref s1, ref s2, ref s3);
+            return default;
+        }
     }
 
     private struct AccumulatePass<TRule> : IPass<TRule> where TRule : struct, IGroupReducingRule
     {
+        public static int States => TRule.AccumulateStateCount;
+        public static bool WritesTheta => false;
+        public static bool ReadsTheta => TRule.AccumulateReadsTheta;
+
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        public static void Step<TVec>(in TRule rule, in RuleVectors<TVec> c, ref TVec theta, TVec g, ref TVec s0, ref TVec s1, ref TVec s2, ref TVec s3, ref TVec acc)
-            where TVec : struct, IFloatVector<TVec> => acc += rule.Accumulate(c, theta, g, ref s0, ref s1, ref s2, ref s3);
+        public static TVec Step<TVec>(in TRule rule, in RuleVectors<TVec> c, ref TVec theta, TVec g, ref TVec s0, ref TVec s1, ref TVec s2, ref TVec s3)
+            where TVec : struct, IFloatVector<TVec> => rule.Accumulate(c, theta, g, ref s0, ref s1, ref s2, ref s3);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static TVec Sweep<TRule, TVec, TPass>(in TRule rule, in RuleVectors<TVec> c, in RuleSpans spans, int start, int end)
         where TRule : struct, IUpdateRule where TVec : struct, IFloatVector<TVec> where TPass : struct, IPass<TRule>
     {
-        int n = TRule.StateCount;
+        int n = TPass.States;
         Span<float> theta = spans.Theta, s0 = spans.S0, s1 = spans.S1, s2 = spans.S2, s3 = spans.S3;
         ReadOnlySpan<float> grad = spans.Grad;
         bool h0 = n > 0 && !s0.IsEmpty, h1 = n > 1 && !s1.IsEmpty, h2 = n > 2 && !s2.IsEmpty, h3 = n > 3 && !s3.IsEmpty;
@@ -135,25 +157,39 @@ public static class RuleDriver
         ref float gr = ref MemoryMarshal.GetReference(grad);
         ref float r0 = ref MemoryMarshal.GetReference(s0), r1 = ref MemoryMarshal.GetReference(s1);
         ref float r2 = ref MemoryMarshal.GetReference(s2), r3 = ref MemoryMarshal.GetReference(s3);
-        TVec acc = default;
-        for (int i = start; i < body; i += w)
-            Step<TRule, TVec, TPass>(rule, c, ref th, ref gr, ref r0, ref r1, ref r2, ref r3, (nuint)i, h0, h1, h2, h3, ref acc);
-        if (body == end) return acc;
+        // Pass 1 sums lane-wise into two accumulators (even and odd vectors: two dependency chains), added at the end; the order
+        // is fixed by the range, so the total does not depend on threads. A range shorter than two vectors sums into one.
+        TVec acc = default, odd = default;
+        int i = start;
+        if (!TPass.WritesTheta)
+            for (; i + 2 * w <= body; i += 2 * w)
+            {
+                acc += Step<TRule, TVec, TPass>(rule, c, ref th, ref gr, ref r0, ref r1, ref r2, ref r3, (nuint)i, h0, h1, h2, h3);
+                odd += Step<TRule, TVec, TPass>(rule, c, ref th, ref gr, ref r0, ref r1, ref r2, ref r3, (nuint)(i + w), h0, h1, h2, h3);
+            }
+        for (; i < body; i += w)
+        {
+            var q = Step<TRule, TVec, TPass>(rule, c, ref th, ref gr, ref r0, ref r1, ref r2, ref r3, (nuint)i, h0, h1, h2, h3);
+            if (!TPass.WritesTheta) acc += q;
+        }
+        if (body == end) return acc + odd;
 
         // The tail: copy into zero-padded vectors, run the same rule, copy the real coordinates back.
         int k = end - body;
         Span<float> pad = stackalloc float[6 * 16];
         pad.Clear();
-        theta.Slice(body, k).CopyTo(pad);
+        if (TPass.ReadsTheta) theta.Slice(body, k).CopyTo(pad);
         grad.Slice(body, k).CopyTo(pad[16..]);
         if (h0) s0.Slice(body, k).CopyTo(pad[32..]);
         if (h1) s1.Slice(body, k).CopyTo(pad[48..]);
         if (h2) s2.Slice(body, k).CopyTo(pad[64..]);
         if (h3) s3.Slice(body, k).CopyTo(pad[80..]);
         ref float p = ref MemoryMarshal.GetReference(pad);
-        Step<TRule, TVec, TPass>(rule, c, ref p, ref Unsafe.Add(ref p, 16), ref Unsafe.Add(ref p, 32), ref Unsafe.Add(ref p, 48),
-            ref Unsafe.Add(ref p, 64), ref Unsafe.Add(ref p, 80), 0, h0, h1, h2, h3, ref acc);
-        pad[..k].CopyTo(theta.Slice(body, k));
+        var tail = Step<TRule, TVec, TPass>(rule, c, ref p, ref Unsafe.Add(ref p, 16), ref Unsafe.Add(ref p, 32), ref Unsafe.Add(ref p, 48),
+            ref Unsafe.Add(ref p, 64), ref Unsafe.Add(ref p, 80), 0, h0, h1, h2, h3);
+        if (!TPass.WritesTheta) acc += tail;
+        acc += odd;
+        if (TPass.WritesTheta) pad[..k].CopyTo(theta.Slice(body, k));
         if (h0) pad.Slice(32, k).CopyTo(s0.Slice(body, k));
         if (h1) pad.Slice(48, k).CopyTo(s1.Slice(body, k));
         if (h2) pad.Slice(64, k).CopyTo(s2.Slice(body, k));
@@ -162,21 +198,22 @@ public static class RuleDriver
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Step<TRule, TVec, TPass>(in TRule rule, in RuleVectors<TVec> c, ref float th, ref float gr,
-        ref float r0, ref float r1, ref float r2, ref float r3, nuint i, bool h0, bool h1, bool h2, bool h3, ref TVec acc)
+    private static TVec Step<TRule, TVec, TPass>(in TRule rule, in RuleVectors<TVec> c, ref float th, ref float gr,
+        ref float r0, ref float r1, ref float r2, ref float r3, nuint i, bool h0, bool h1, bool h2, bool h3)
         where TRule : struct, IUpdateRule where TVec : struct, IFloatVector<TVec> where TPass : struct, IPass<TRule>
     {
-        var t = TVec.Load(ref th, i); var g = TVec.Load(ref gr, i);
+        var t = TPass.ReadsTheta ? TVec.Load(ref th, i) : default; var g = TVec.Load(ref gr, i);
         TVec a = default, b = default, d = default, e = default;
         if (h0) a = TVec.Load(ref r0, i);
         if (h1) b = TVec.Load(ref r1, i);
         if (h2) d = TVec.Load(ref r2, i);
         if (h3) e = TVec.Load(ref r3, i);
-        TPass.Step(rule, c, ref t, g, ref a, ref b, ref d, ref e, ref acc);
-        TVec.Store(t, ref th, i);
+        var q = TPass.Step(rule, c, ref t, g, ref a, ref b, ref d, ref e);
+        if (TPass.WritesTheta) TVec.Store(t, ref th, i);
         if (h0) TVec.Store(a, ref r0, i);
         if (h1) TVec.Store(b, ref r1, i);
         if (h2) TVec.Store(d, ref r2, i);
         if (h3) TVec.Store(e, ref r3, i);
+        return q;
     }
 }
