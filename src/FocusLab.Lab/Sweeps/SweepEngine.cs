@@ -265,6 +265,7 @@ public static unsafe class SweepEngine
         public static ToyStepper Create(ToyOptimizer o, int steps, NoiseKind noise)
         {
             var optimizer = o.Create(1e-3, 0, new Parameter("theta", new float[2]));
+            ToyOptimizer.CheckRunnable(o.Id, optimizer);
             // The one transform the engine runs: top-k clipping of a non-adaptive optimizer's gradient, per run (Pan & Li 2023);
             // k = 0 is the identity on any optimizer.
             double k = optimizer.Transforms is [CoordinateClipping] ? optimizer.Groups[0].Get("clip_fraction") : 0;
