@@ -10,8 +10,9 @@ namespace FocusLab.Optim;
 public static class OptimizerArithmetic
 {
     /// <summary>
-    /// 3: normalized_sgd and blockwise adam (adasgd, blockwise_adam, adam_mini) are <see cref="IGroupReducingRule"/>s: float
-    /// vector sums per chunk, the group coefficient and v_B in float arithmetic, a fused multiply-add in the momentum.
+    /// 3: normalized_sgd, blockwise adam (adasgd, blockwise_adam, adam_mini) and adafactor's vectors are
+    /// <see cref="IGroupReducingRule"/>s: float vector sums per chunk, the group coefficient, v_B and adafactor's v and U in float
+    /// arithmetic with fused multiply-adds where the rule says.
     /// (2: one <see cref="IUpdateRule"/> per optimizer, fused multiply-adds where the rule says, up to commit 6b853f4;
     /// 1: FocusLab up to commit e3d6cbf, separate SIMD bodies and scalar tails without fused multiply-adds.)
     /// </summary>
