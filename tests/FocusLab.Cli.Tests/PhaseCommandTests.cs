@@ -69,7 +69,7 @@ public sealed class PhaseCommandTests : IDisposable
     [InlineData("--replicates", "0", "--replicates must be ≥ 1")]
     [InlineData("--lr-min", "-1", "learning rates need 0 < --lr-min")]
     [InlineData("--dim", "5", "--dim applies to --landscape valleynd only")]
-    [InlineData("--optimizers", "adam,muon", "not a per-coordinate update rule")]
+    [InlineData("--optimizers", "adam,muon", "not an update rule over one toy run")]
     [InlineData("--optimizers", "focus:lr=0.1", "remove lr=")]
     public void Invalid_options_are_refused_up_front(string option, string value, string message)
     {

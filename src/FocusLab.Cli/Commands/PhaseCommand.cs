@@ -40,7 +40,7 @@ internal static class PhaseCommand
         var lrMax = new Option<double?>("--lr-max") { Description = "Largest learning rate (default 1)." };
         var replicates = new Option<int?>("--replicates") { Description = "Replicates per pixel and learning rate." };
         var steps = new Option<int?>("--steps") { Description = "Optimizer steps per run." };
-        var optimizers = new Option<string?>("--optimizers") { Description = "Comma-separated optimizer specs of the factory, e.g. adam,signum,focus,focus:gamma=0.4,s3,lion (adam, signum and focus carry the paper's toy settings; lr and weight_decay come from the grid). A name=value after a comma continues the spec before it (focus:gamma=0.4,beta2=0.99)." };
+        var optimizers = new Option<string?>("--optimizers") { Description = "Comma-separated optimizer specs of the factory, e.g. adam,signum,focus,focus:gamma=0.4,s3,lion (adam, signum and focus carry the paper's toy settings; lr and weight_decay come from the grid). A name=value after a comma continues the spec before it (focus:gamma=0.4,beta2=0.99). Any factory id except muon and adam_clip; normalized_sgd, adasgd, blockwise_adam, adam_mini and adafactor:relative_step=false take the run's θ as their one group (tensor, block); clip_fraction=k (top-k gradient clipping per run) works on non-adaptive optimizers (sgd, sgd_clip, signum, focus, lion, s3, normalized_sgd…)." };
         var fixedA = new Option<double?>("--a") { Description = "Sharpness a when varying weight decay (default 10)." };
         var fixedWd = new Option<double?>("--weight-decay") { Description = "Weight decay when varying sharpness (default 0.1)." };
         var c = new Option<double?>("--c") { Description = "Slope c of the valley (default 0.1)." };
@@ -53,7 +53,7 @@ internal static class PhaseCommand
         var outDir = new Option<string?>("--out") { Description = "Output folder (default runs/phase-<vary>-<preset>)." };
         var json = new Option<bool>("--json") { Description = "Print the summary JSON to stdout (progress goes to stderr)." };
 
-        var cmd = new Command("phase", "Phase diagram of optimizers on the narrowing valley (FOCUS fig. 2): by default adam vs signum vs focus, or any per-coordinate optimizer specs (--optimizers).")
+        var cmd = new Command("phase", "Phase diagram of optimizers on the narrowing valley (FOCUS fig. 2): by default adam vs signum vs focus, or any optimizer spec whose step is one update rule over the run (--optimizers).")
         {
             landscape, angle, dim, vary, preset, xPoints, xMin, xMax, sigmaPoints, sigmaMax, lrPoints, lrMin, lrMax,
             replicates, steps, optimizers, fixedA, fixedWd, c, noise, seed, threads, shard, outDir, json,

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
@@ -117,7 +118,7 @@ public static unsafe class SweepEngine
         private readonly float[] _axis = g.ValleyAxis().Select(v => (float)v).ToArray();
         private readonly float[] _lrs = g.LearningRates.Select(v => (float)v).ToArray();
         private readonly ToyStepper[] _steppers = g.Optimizers.Select(o => ToyStepper.Create(o, g.Steps, g.Noise)).ToArray();
-        private readonly RunLayout _layout = new(g, g.Optimizers.Select(o => ToyStepper.Create(o, 1, g.Noise).StateCount).ToArray());
+        private readonly RunLayout _layout = new(g, g.Optimizers.Select(o => ToyStepper.Create(o, 1, g.Noise)).Select(s => s.StateCount * g.Dimension + s.GroupStates).ToArray());
 
         /// <summary>Vectors of optimizer state per lane block (every optimizer and learning rate).</summary>
         public int StateVectors => _layout.Total;
@@ -186,9 +187,12 @@ public static unsafe class SweepEngine
             {
                 var q = stackalloc Vector256<float>[d];
                 for (int i = 0; i < d; i++) q[i] = Vector256.Create(axis[i]);
+                var gradient = stackalloc FloatVector256[d]; // the gradient between two passes (group-reducing rule, top-k clipping)
+                var clipScratch = stackalloc float[d];       // one lane's |g| for its top-k threshold
                 var envs = stackalloc StepEnv[g.NOpt];
                 for (int o = 0; o < g.NOpt; o++)
-                    envs[o] = new StepEnv(lane.A, lane.Wd, Vector256.Create((float)g.C), q, d, _layout.Stride[o], nLr, lrs, _layout.MinSlot[o]);
+                    envs[o] = new StepEnv(lane.A, lane.Wd, Vector256.Create((float)g.C), q, d, _layout.Stride[o], nLr, lrs, _layout.MinSlot[o], gradient,
+                        _steppers[o].ClipFraction, clipScratch);
                 for (long t = 1; t <= g.Steps; t++)
                 {
                     uint counter = (uint)(t * pairs);
@@ -218,13 +222,8 @@ public static unsafe class SweepEngine
     }
 
     /// <summary>
-    /// Steps every learning rate of one optimizer: FocusLab.Optim's rule for the optimizer's spec
-    /// (<see cref="IRuleOptimizer"/>), its step scalars built once per step t by the library itself
-    /// (<see cref="RuleOptimizer{TRule}.RuleAt"/>) and shared by all lanes, with each lane's learning rate and weight decay.
-    /// </summary>
-    /// <summary>
     /// Where each (optimizer, lr) run's vectors sit in a lane block's state: θ, the rule's own states
-    /// (only as many as it has, so the block stays in L1), min loss and max u.
+    /// (only as many as it has, so the block stays in L1), its per-run group state if any, min loss and max u.
     /// </summary>
     private sealed class RunLayout
     {
@@ -232,58 +231,138 @@ public static unsafe class SweepEngine
         public readonly int Total;
         private readonly int _nLr;
 
-        public RunLayout(SweepGrid g, int[] stateCounts)
+        /// <param name="stateVectors">Per optimizer: vectors of rule state per run (per-coordinate states and group states).</param>
+        public RunLayout(SweepGrid g, int[] stateVectors)
         {
             _nLr = g.NLr;
-            Stride = stateCounts.Select(k => (1 + k) * g.Dimension + 2).ToArray();
-            MinSlot = stateCounts.Select(k => (1 + k) * g.Dimension).ToArray();
-            Offset = new int[stateCounts.Length];
-            for (int o = 0; o < stateCounts.Length; o++) { Offset[o] = Total; Total += g.NLr * Stride[o]; }
+            Stride = stateVectors.Select(k => g.Dimension + k + 2).ToArray();
+            MinSlot = stateVectors.Select(k => g.Dimension + k).ToArray();
+            Offset = new int[stateVectors.Length];
+            for (int o = 0; o < stateVectors.Length; o++) { Offset[o] = Total; Total += g.NLr * Stride[o]; }
         }
 
         /// <summary>Vector offset of run r = o·NLr + j.</summary>
         public long Run(int r) => Offset[r / _nLr] + (long)(r % _nLr) * Stride[r / _nLr];
     }
 
+    /// <summary>
+    /// Steps every learning rate of one optimizer: FocusLab.Optim's rule for the optimizer's spec
+    /// (<see cref="IRuleOptimizer"/>), its step scalars built once per step t by the library itself
+    /// (<see cref="RuleOptimizer{TRule}.RuleAt"/>) and shared by all lanes, with each lane's learning rate and weight decay.
+    /// </summary>
     private abstract class ToyStepper
     {
         public abstract int StateCount { get; }
+
+        /// <summary>Vectors of per-run group state after the per-coordinate states (1 for a group-reducing rule: blockwise Adam's v_B).</summary>
+        public abstract int GroupStates { get; }
+
+        /// <summary>Top-k clipping fraction k of the gradient (<see cref="CoordinateClipping"/>; 0: off).</summary>
+        public double ClipFraction { get; private set; }
 
         public abstract void Step(long t, Vector256<float>* block, Vector256<float>* noise, in StepEnv env);
 
         public static ToyStepper Create(ToyOptimizer o, int steps, NoiseKind noise)
         {
-            var optimizer = o.Create(1e-3, 0);
-            if (optimizer is not IRuleOptimizer rules || optimizer.Transforms.Count > 0)
-                throw new ArgumentException($"'{o.Id}' is not a per-coordinate update rule; the sweep engine runs {string.Join(", ", ToyOptimizer.SupportedIds)}.");
-            return rules.Accept(new Builder(steps, noise));
+            var optimizer = o.Create(1e-3, 0, new Parameter("theta", new float[2]));
+            ToyOptimizer.CheckRunnable(o.Id, optimizer);
+            // The one transform the engine runs: top-k clipping of a non-adaptive optimizer's gradient, per run (Pan & Li 2023);
+            // k = 0 is the identity on any optimizer.
+            double k = optimizer.Transforms is [CoordinateClipping] ? optimizer.Groups[0].Get("clip_fraction") : 0;
+            bool clipsGradient = optimizer.Transforms is [CoordinateClipping] && (k == 0 || optimizer is not IFirstMomentClipping);
+            if (optimizer is not IRuleOptimizer rules || (optimizer.Transforms.Count > 0 && !clipsGradient))
+                throw new ArgumentException($"'{o.Id}' is not an update rule over one toy run; the sweep engine runs {string.Join(", ", ToyOptimizer.SupportedIds)}.");
+            var stepper = rules.Accept(new Builder(steps, noise));
+            stepper.ClipFraction = clipsGradient ? k : 0;
+            return stepper;
         }
 
         private sealed class Builder(int steps, NoiseKind noise) : IRuleOptimizerVisitor<ToyStepper>
         {
             public ToyStepper Visit<TRule>(RuleOptimizer<TRule> optimizer) where TRule : struct, IUpdateRule
             {
-                // Rules for t = 1…T, built in step order (nadam and schedule-free advance a per-group product).
+                var table = Table(optimizer);
+                return noise == NoiseKind.Multiplicative ? new Stepper<TRule, MultiplicativeNoiseRule, OnePass<TRule>>(table) : new Stepper<TRule, AdditiveNoiseRule, OnePass<TRule>>(table);
+            }
+
+            public ToyStepper VisitGroupReducing<TRule>(GroupReducingRuleOptimizer<TRule> optimizer) where TRule : struct, IGroupReducingRule
+            {
+                // A toy run's θ is one tensor: it must be one group of the rule (normalized SGD's tensor, adasgd's group, the one block of
+                // blockwise_adam and adam_mini on a vector), so the group statistic is a per-lane reduction over the run's d coordinates.
+                if (optimizer.ReductionGroupCount != 1)
+                    throw new ArgumentException($"'{optimizer.Id}' splits one toy run into {optimizer.ReductionGroupCount} groups; the sweep engine reduces over the whole run only.");
+                var table = Table(optimizer);
+                return noise == NoiseKind.Multiplicative ? new Stepper<TRule, MultiplicativeNoiseRule, TwoPass<TRule>>(table) : new Stepper<TRule, AdditiveNoiseRule, TwoPass<TRule>>(table);
+            }
+
+            // Rules for t = 1…T, built in step order (nadam and schedule-free advance a per-group product).
+            private TRule[] Table<TRule>(RuleOptimizer<TRule> optimizer) where TRule : struct, IUpdateRule
+            {
                 var table = new TRule[steps + 1];
                 for (int t = 1; t <= steps; t++) table[t] = optimizer.RuleAt(optimizer.Groups[0], t);
-                return noise == NoiseKind.Multiplicative ? new Stepper<TRule, MultiplicativeNoiseRule>(table) : new Stepper<TRule, AdditiveNoiseRule>(table);
+                return table;
             }
         }
 
-        private sealed class Stepper<TRule, TNoise>(TRule[] rules) : ToyStepper where TRule : struct, IUpdateRule where TNoise : struct, INoiseRule
+        private sealed class Stepper<TRule, TNoise, TPass>(TRule[] rules) : ToyStepper
+            where TRule : struct, IUpdateRule where TNoise : struct, INoiseRule where TPass : struct, IRulePass<TRule>
         {
             public override int StateCount => TRule.StateCount;
 
+            public override int GroupStates => TPass.Reduces ? 1 : 0;
+
             public override void Step(long t, Vector256<float>* block, Vector256<float>* noise, in StepEnv env)
             {
-                if (env.D == 2) Step2D<TRule, TNoise>(rules[t], block, noise, env);
-                else StepND<TRule, TNoise>(rules[t], block, noise, env);
+                if (env.D == 2) Step2D<TRule, TNoise, TPass>(rules[t], block, noise, env);
+                else StepND<TRule, TNoise, TPass>(rules[t], block, noise, env);
             }
         }
     }
 
-    private readonly struct StepEnv(Vector256<float> a, Vector256<float> wd, Vector256<float> c, Vector256<float>* q, int d, int stride, int nLr, float* lrs, int minSlot)
+    /// <summary>
+    /// How a toy run's rule step goes: one pass of <see cref="IUpdateRule.Apply{TVec}"/> (per-coordinate rules), or for an
+    /// <see cref="IGroupReducingRule"/> pass 1 over the run's d coordinates, the per-lane reduction of their total (each lane
+    /// is one run, so the group statistic is per run and no lane reads another), then pass 2.
+    /// </summary>
+    private interface IRulePass<TRule> where TRule : struct, IUpdateRule
     {
+        static abstract bool Reduces { get; }
+        static abstract FloatVector256 Accumulate(in TRule rule, in RuleVectors<FloatVector256> c, FloatVector256 theta, FloatVector256 g,
+            ref FloatVector256 s0, ref FloatVector256 s1, ref FloatVector256 s2, ref FloatVector256 s3);
+        static abstract void Reduce(in TRule rule, ref RuleVectors<FloatVector256> c, FloatVector256 total, float count, ref FloatVector256 groupState);
+    }
+
+    private struct OnePass<TRule> : IRulePass<TRule> where TRule : struct, IUpdateRule
+    {
+        public static bool Reduces => false;
+        public static FloatVector256 Accumulate(in TRule rule, in RuleVectors<FloatVector256> c, FloatVector256 theta, FloatVector256 g,
+            ref FloatVector256 s0, ref FloatVector256 s1, ref FloatVector256 s2, ref FloatVector256 s3) => throw new UnreachableException();
+        public static void Reduce(in TRule rule, ref RuleVectors<FloatVector256> c, FloatVector256 total, float count, ref FloatVector256 groupState) => throw new UnreachableException();
+    }
+
+    private struct TwoPass<TRule> : IRulePass<TRule> where TRule : struct, IGroupReducingRule
+    {
+        public static bool Reduces => true;
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static FloatVector256 Accumulate(in TRule rule, in RuleVectors<FloatVector256> c, FloatVector256 theta, FloatVector256 g,
+            ref FloatVector256 s0, ref FloatVector256 s1, ref FloatVector256 s2, ref FloatVector256 s3) => rule.Accumulate(c, theta, g, ref s0, ref s1, ref s2, ref s3);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static void Reduce(in TRule rule, ref RuleVectors<FloatVector256> c, FloatVector256 total, float count, ref FloatVector256 groupState) =>
+            rule.BroadcastGroup(rule.Reduce(c, total, count, ref groupState), ref c);
+    }
+
+    private readonly struct StepEnv(Vector256<float> a, Vector256<float> wd, Vector256<float> c, Vector256<float>* q, int d, int stride, int nLr, float* lrs, int minSlot,
+        FloatVector256* gradient, double clipFraction, float* clipScratch)
+    {
+        /// <summary>Top-k clipping fraction k of the gradient (0: off) and, for d = 2, the rank of τ (0: the larger |g|, 1: the smaller).</summary>
+        public readonly double ClipFraction = clipFraction;
+        public readonly int ClipRank = clipFraction > 0 ? CoordinateClipping.Rank(d, clipFraction) : 0;
+        /// <summary>d floats: one lane's |g| while its threshold is selected.</summary>
+        public readonly float* ClipScratch = clipScratch;
+        /// <summary>Scratch for d gradient vectors (a group-reducing rule's two passes over an n-D run).</summary>
+        public readonly FloatVector256* Gradient = gradient;
         public readonly int MinSlot = minSlot;
         public readonly Vector256<float> A = a, HalfA = a * 0.5f, Wd = wd, C = c;
         public readonly Vector256<float>* Q = q;
@@ -303,17 +382,18 @@ public static unsafe class SweepEngine
     /// <summary>
     /// One step of every learning rate on the 2-D valley, fused in a single pass: valley coordinates,
     /// loss tracking at the pre-step θ, gradient, noise and the optimizer's rule (FocusLab.Optim's, with this lane's lr and weight decay).
-    /// State layout per run: θx θy, then each rule state k as s_k,x s_k,y (k < 4), minLoss maxU.
+    /// State layout per run: θx θy, then each rule state k as s_k,x s_k,y (k < 4), a group-reducing rule's group state, minLoss maxU.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Step2D<TRule, TNoise>(in TRule stepRule, Vector256<float>* block, Vector256<float>* noise, in StepEnv e)
-        where TRule : struct, IUpdateRule where TNoise : struct, INoiseRule
+    private static void Step2D<TRule, TNoise, TPass>(in TRule stepRule, Vector256<float>* block, Vector256<float>* noise, in StepEnv e)
+        where TRule : struct, IUpdateRule where TNoise : struct, INoiseRule where TPass : struct, IRulePass<TRule>
     {
         var rule = stepRule; // a local copy: stores to the block cannot alias it, so its fields stay in registers
         var cs = e.Q[0]; var sn = e.Q[1]; var negSn = -sn;
         var a = e.A; var halfA = e.HalfA; var negC = -e.C; var wd = new FloatVector256(e.Wd);
         var n0 = noise[0]; var n1 = noise[1];
         int n = TRule.StateCount, min = e.MinSlot;
+        bool clip = e.ClipFraction > 0, clipToSmaller = e.ClipRank > 0;
         var c = new RuleVectors<FloatVector256>();
         rule.BroadcastStep(ref c); // shared by every learning rate and lane
         for (int j = 0; j < e.NLr; j++)
@@ -337,8 +417,22 @@ public static unsafe class SweepEngine
             var gv = auv * u;                                  // ∂L/∂v = a u² v
             var gx = TNoise.Apply(Vector256.FusedMultiplyAdd(cs, gu, negSn * gv), n0);
             var gy = TNoise.Apply(Vector256.FusedMultiplyAdd(sn, gu, cs * gv), n1);
+            if (clip)
+            {
+                // Top-k clipping over the run's two coordinates: τ is the larger |g| (rank 0, k < 1/2: nothing clipped) or the smaller.
+                var ax = Vector256.Abs(gx); var ay = Vector256.Abs(gy);
+                var tau = clipToSmaller ? Vector256.Min(ax, ay) : Vector256.Max(ax, ay);
+                gx = Clamp(gx, tau); gy = Clamp(gy, tau);
+            }
             rule.BroadcastRun(FloatVector256.Create(e.Lrs[j]), wd, ref c);
             var tx = new FloatVector256(x); var ty = new FloatVector256(y);
+            if (TPass.Reduces)
+            {
+                // The run's group is its two coordinates: total = q_x + q_y, as the library sums a 2-coordinate tensor.
+                var total = TPass.Accumulate(rule, c, tx, new FloatVector256(gx), ref sx0, ref sx1, ref sx2, ref sx3)
+                    + TPass.Accumulate(rule, c, ty, new FloatVector256(gy), ref sy0, ref sy1, ref sy2, ref sy3);
+                TPass.Reduce(rule, ref c, total, 2, ref *(FloatVector256*)(p + 2 + 2 * n));
+            }
             rule.Apply(c, ref tx, new FloatVector256(gx), ref sx0, ref sx1, ref sx2, ref sx3);
             rule.Apply(c, ref ty, new FloatVector256(gy), ref sy0, ref sy1, ref sy2, ref sy3);
             p[0] = tx.V; p[1] = ty.V;
@@ -353,11 +447,11 @@ public static unsafe class SweepEngine
     /// One step on the n-dimensional valley. With u = q·θ and w = θ − u q (the part across the valley),
     /// L = (a/2) u² ‖w‖² − c u and ∇L = (a u ‖w‖² − c) q + a u² w: O(n) per step instead of rotating
     /// by the full frame. ‖w‖² is summed explicitly (not ‖θ‖² − u²) to avoid cancellation.
-    /// State layout per run: θ[n], s0[n] … s3[n] (the rule's states), minLoss maxU.
+    /// State layout per run: θ[n], s0[n] … s3[n] (the rule's states), a group-reducing rule's group state, minLoss maxU.
     /// </summary>
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void StepND<TRule, TNoise>(in TRule stepRule, Vector256<float>* block, Vector256<float>* noise, in StepEnv e)
-        where TRule : struct, IUpdateRule where TNoise : struct, INoiseRule
+    private static void StepND<TRule, TNoise, TPass>(in TRule stepRule, Vector256<float>* block, Vector256<float>* noise, in StepEnv e)
+        where TRule : struct, IUpdateRule where TNoise : struct, INoiseRule where TPass : struct, IRulePass<TRule>
     {
         var rule = stepRule; // a local copy: stores to the block cannot alias it
         int d = e.D, min = e.MinSlot; var q = e.Q;
@@ -378,17 +472,70 @@ public static unsafe class SweepEngine
             var beta = e.A * u * u;
             rule.BroadcastRun(FloatVector256.Create(e.Lrs[j]), wd, ref c);
             int n = TRule.StateCount;
+            if (TPass.Reduces || e.ClipFraction > 0)
+            {
+                // The whole gradient first (it waits in scratch), clipped by each run's top-k threshold; then pass 1 over the run's
+                // coordinates (the group), summed in coordinate order per lane, and the reduction; then the rule.
+                var grad = e.Gradient;
+                for (int i = 0; i < d; i++) grad[i] = new FloatVector256(CoordinateGradient<TNoise>(alpha, beta, u, q[i], th[i], noise[i]));
+                if (e.ClipFraction > 0) ClipTopK(grad, d, e.ClipFraction, e.ClipScratch);
+                if (TPass.Reduces)
+                {
+                    var total = default(FloatVector256);
+                    for (int i = 0; i < d; i++)
+                        total += TPass.Accumulate(rule, c, new FloatVector256(th[i]), grad[i], ref n > 0 ? ref s[i] : ref unused, ref n > 1 ? ref s[d + i] : ref unused,
+                            ref n > 2 ? ref s[2 * d + i] : ref unused, ref n > 3 ? ref s[3 * d + i] : ref unused);
+                    TPass.Reduce(rule, ref c, total, d, ref s[n * d]);
+                }
+                for (int i = 0; i < d; i++)
+                {
+                    var tx = new FloatVector256(th[i]);
+                    rule.Apply(c, ref tx, grad[i], ref n > 0 ? ref s[i] : ref unused, ref n > 1 ? ref s[d + i] : ref unused,
+                        ref n > 2 ? ref s[2 * d + i] : ref unused, ref n > 3 ? ref s[3 * d + i] : ref unused);
+                    th[i] = tx.V;
+                }
+                continue;
+            }
             for (int i = 0; i < d; i++)
             {
                 var x = th[i];
-                var wi = Vector256.FusedMultiplyAdd(-u, q[i], x);
-                var gi = TNoise.Apply(Vector256.FusedMultiplyAdd(alpha, q[i], beta * wi), noise[i]);
+                var gi = CoordinateGradient<TNoise>(alpha, beta, u, q[i], x, noise[i]);
                 var tx = new FloatVector256(x);
                 rule.Apply(c, ref tx, new FloatVector256(gi), ref n > 0 ? ref s[i] : ref unused, ref n > 1 ? ref s[d + i] : ref unused,
                     ref n > 2 ? ref s[2 * d + i] : ref unused, ref n > 3 ? ref s[3 * d + i] : ref unused);
                 th[i] = tx.V;
             }
         }
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> Clamp(Vector256<float> g, Vector256<float> tau) => Vector256.Min(Vector256.Max(g, -tau), tau);
+
+    /// <summary>
+    /// Top-k clipping (<see cref="CoordinateClipping"/>) of each run's d gradient coordinates: per lane, τ = the ⌊k·d⌋-th largest |g|
+    /// chosen by the library's own selection, then g clamped to [−τ, τ]. Lane by lane in scalar code (a selection has no SIMD form
+    /// across the d vectors); no lane reads another.
+    /// </summary>
+    private static void ClipTopK(FloatVector256* grad, int d, double k, float* scratch)
+    {
+        var abs = new Span<float>(scratch, d);
+        var tau = stackalloc float[Lanes];
+        for (int l = 0; l < Lanes; l++)
+        {
+            for (int i = 0; i < d; i++) abs[i] = MathF.Abs(grad[i].V.GetElement(l));
+            tau[l] = CoordinateClipping.Threshold(abs, k);
+        }
+        var t = Vector256.Load(tau);
+        for (int i = 0; i < d; i++) grad[i] = new FloatVector256(Clamp(grad[i].V, t));
+    }
+
+    /// <summary>Coordinate i of the noisy n-D valley gradient α q_i + β w_i, with w_i = θ_i − u q_i (see StepND).</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static Vector256<float> CoordinateGradient<TNoise>(Vector256<float> alpha, Vector256<float> beta, Vector256<float> u, Vector256<float> qi,
+        Vector256<float> x, Vector256<float> noise) where TNoise : struct, INoiseRule
+    {
+        var wi = Vector256.FusedMultiplyAdd(-u, qi, x);
+        return TNoise.Apply(Vector256.FusedMultiplyAdd(alpha, qi, beta * wi), noise);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

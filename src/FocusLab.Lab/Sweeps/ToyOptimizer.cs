@@ -5,7 +5,10 @@ namespace FocusLab.Lab.Sweeps;
 
 /// <summary>
 /// One optimizer of the toy sweeps: any FocusLab.Optim factory spec whose step is one per-coordinate
-/// rule (docs/equations.md#toy-optimizers). The sweep supplies the learning rate and the weight decay
+/// rule, or one group-reducing rule whose group is the whole toy run (normalized_sgd, adasgd, blockwise_adam,
+/// adam_mini, adafactor with relative_step=false: a toy run's θ is one tensor, so its norm, mean g² or RMS(U) is a per-run
+/// statistic; docs/equations.md#toy-optimizers),
+/// optionally with top-k gradient clipping (<c>clip_fraction</c>, τ per run) when the optimizer is not adaptive. The sweep supplies the learning rate and the weight decay
 /// (the optimizer's own weight_decay: decoupled for adamw, signum, focus, lion, s3…, coupled L2 for adam,
 /// sgd, nadam, rmsprop). The paper's three keep the toy settings of FOCUS fig. 2 as their defaults,
 /// overridable in the spec (e.g. <c>focus:gamma=0.4</c>):
@@ -27,8 +30,9 @@ public sealed record ToyOptimizer(string Id, string Spec)
         ["focus"] = "focus:beta1=0.9,beta2=0.9,gamma=0.2,decay=after,decay_target=theta",
     };
 
-    // Not per-coordinate rules: they reduce over a group or a matrix, which a toy run does not define here.
-    private static readonly string[] Unsupported = ["adafactor", "normalized_sgd", "adasgd", "blockwise_adam", "adam_mini", "muon", "sgd_clip", "adam_clip"];
+    // Not one update rule over a toy run: muon orthogonalizes a matrix (a toy run is a vector); adam_clip is adam with top-k
+    // clipping of its first moment (see CheckRunnable).
+    private static readonly string[] Unsupported = ["muon", "adam_clip"];
 
     /// <summary>The paper's toy adam.</summary>
     public static ToyOptimizer Adam { get; } = Parse("adam");
@@ -50,17 +54,28 @@ public sealed record ToyOptimizer(string Id, string Spec)
         foreach (var key in new[] { "lr", "weight_decay" })
             if (settings.ContainsKey(key))
                 throw new ArgumentException($"'{spec}': the sweep sets {key} itself (learning-rate grid, weight-decay axis); remove {key}= from the spec.");
-        foreach (var key in new[] { "clip_fraction", "update_clip", "update_clip_fraction", "cautious" })
+        foreach (var key in new[] { "update_clip", "update_clip_fraction", "cautious" })
             if (settings.ContainsKey(key))
-                throw new ArgumentException($"'{spec}': {key} reduces over a parameter group, which the sweep engine does not support; it runs per-coordinate rules of {string.Join(", ", SupportedIds)}.");
+                throw new ArgumentException($"'{spec}': {key} is a transform the sweep engine does not run; remove it (the engine runs {string.Join(", ", SupportedIds)}).");
         if (Unsupported.Contains(id))
-            throw new ArgumentException($"'{spec}': {id} is not a per-coordinate update rule; the sweep engine runs {string.Join(", ", SupportedIds)}.");
+            throw new ArgumentException($"'{spec}': {id} is not an update rule over one toy run; the sweep engine runs {string.Join(", ", SupportedIds)}.");
         var (baseId, merged) = ToyDefaults.TryGetValue(id, out var defaults) ? OptimizerFactory.Parse(defaults) : (id, new Dictionary<string, string>());
         foreach (var (k, v) in settings) merged[k] = v;
         string full = merged.Count == 0 ? baseId : baseId + ":" + string.Join(",", merged.Select(kv => kv.Key + "=" + kv.Value));
         var toy = new ToyOptimizer(spec, full);
-        _ = toy.Create(1e-3, 0); // validates every value now, with the factory's message
+        CheckRunnable(spec, toy.Create(1e-3, 0)); // validates every value now, with the factory's message
         return toy;
+    }
+
+    /// <summary>Refuses, in one line naming the fix, an optimizer built from <paramref name="spec"/> that the sweep engine cannot run although its id is supported.</summary>
+    internal static void CheckRunnable(string spec, Optimizer optimizer)
+    {
+        // Top-k clipping (Pan & Li 2023) clips the gradient of a non-adaptive optimizer, which the engine does per run; an adaptive
+        // one (adam, adamw, adasgd, blockwise_adam, adam_mini, adafactor) feeds the clipped gradient to its first moment only, which it does not.
+        if (optimizer is IFirstMomentClipping && optimizer.Groups[0].Has("clip_fraction") && optimizer.Groups[0].Get("clip_fraction") > 0)
+            throw new ArgumentException($"'{spec}': clip_fraction on {optimizer.Id} clips its first moment only, which the sweep engine does not run; it clips the gradient of non-adaptive optimizers (sgd, sgd_clip, signum, focus, lion, s3, normalized_sgd, …).");
+        if (optimizer is Adafactor { IsVectorRuleWithLearningRate: false })
+            throw new ArgumentException($"'{spec}': adafactor's relative step takes its step size from RMS(θ) and ignores the learning rate the sweep varies; use adafactor:relative_step=false.");
     }
 
     /// <summary>

@@ -76,7 +76,9 @@ public sealed class CoordinateClipping(double clipFraction) : IStepTransform
     {
         int n = abs.Length;
         if (n == 0) return float.PositiveInfinity;
-        int rank = (int)Math.Min(n - 1, Math.Floor(k * n)); // 0-based rank in decreasing order
-        return Selection.NthSmallest(abs, n - 1 - rank);
+        return Selection.NthSmallest(abs, n - 1 - Rank(n, k));
     }
+
+    /// <summary>The 0-based rank, in decreasing order, of τ among <paramref name="n"/> ≥ 1 values for fraction <paramref name="k"/>: min(n − 1, ⌊k·n⌋).</summary>
+    public static int Rank(int n, double k) => (int)Math.Min(n - 1, Math.Floor(k * n));
 }

@@ -182,6 +182,18 @@ public abstract class Optimizer : IChunkedWork
         return s;
     }
 
+    /// <summary>
+    /// Sums <see cref="ReduceRange"/> over each parameter of the group separately into <paramref name="sums"/> (indexed like
+    /// <see cref="Parameters"/>; the group's entries are overwritten), combining chunk partials in a fixed order (deterministic).
+    /// </summary>
+    protected void ReduceGroupPerParameter(ParameterGroup group, int mode, double[] sums)
+    {
+        RunChunks(group, mode);
+        var table = _chunks[group.Index];
+        for (int c = 0; c < table.Count; c++) sums[table.Param[c]] = 0;
+        for (int c = 0; c < table.Count; c++) sums[table.Param[c]] += _partials[c];
+    }
+
     /// <summary>Runs the update (mode 0) or a reduction (mode ≥ 1) over every chunk of the group.</summary>
     protected void RunChunks(ParameterGroup group, int mode)
     {

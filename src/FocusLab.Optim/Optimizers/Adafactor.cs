@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+
 namespace FocusLab.Optim;
 
 /// <summary>
@@ -7,8 +9,10 @@ namespace FocusLab.Optim;
 /// U = G/√V, Û = U / max(1, RMS(U)/d), θ ← θ − α Û with α = max(ε2, RMS(θ_{t−1}))·min(1e-2, 1/√t)
 /// (relative step) or α = lr. Optional momentum beta1 on Û and weight decay θ ← θ(1 − α wd).
 /// With coordinate clipping the clipped gradient is used in U, the raw one in V (Pan &amp; Li).
+/// A vector's step is one <see cref="AdafactorVectorRule"/> (the tensor is its group: RMS(U) is its statistic), run with α as
+/// its learning rate; a matrix's factored second moment is computed here.
 /// </summary>
-public sealed class Adafactor : Optimizer, IFirstMomentClipping
+public sealed class Adafactor : GroupReducingRuleOptimizer<AdafactorVectorRule>, IFirstMomentClipping
 {
     /// <summary>The hyperparameters of <c>adafactor</c> with their defaults and valid ranges: lr 1e-2 (used only without relative_step), eps1 1e-30, eps2 1e-3, clip_threshold 1, decay_rate 0.8, relative_step true, beta1 0 (no momentum), weight_decay 0.</summary>
     public static readonly IReadOnlyList<Hyperparameter> Defaults =
@@ -51,6 +55,7 @@ public sealed class Adafactor : Optimizer, IFirstMomentClipping
             else _vec[k] = NewState(p, "exp_avg_sq");
             if (momentum) _mom[k] = NewState(p, "exp_avg");
         }
+        UseStates(_vec, _mom); // the vector rule's v and momentum (null for matrices, and for the momentum when beta1 = 0)
         int max = Parameters.Max(p => p.Length);
         _scratch = new float[max];
         _tau = Enumerable.Repeat(float.PositiveInfinity, Groups.Count).ToArray();
@@ -66,6 +71,7 @@ public sealed class Adafactor : Optimizer, IFirstMomentClipping
         if (b1 > 0 && _mom[IndexOf(g.Parameters[0])] is null)
             throw new InvalidOperationException("adafactor: beta1 was switched on after construction; set it in the spec so the momentum buffer exists.");
         bool relative = g.GetFlag("relative_step");
+        BeginGroup(g, t);
         double bhat = 1 - Math.Pow(t, -c);
         float tau = _tau[g.Index];
         for (int gp = 0; gp < g.Parameters.Count; gp++) // index loop: no boxed enumerator per step
@@ -74,6 +80,20 @@ public sealed class Adafactor : Optimizer, IFirstMomentClipping
             int k = IndexOf(p);
             var theta = p.DataSpan; var grad = p.GradSpan;
             var u = _scratch.AsSpan(0, p.Length);
+            if (_vec[k] is { } vec)
+            {
+                // A vector: the rule's two passes, with α (from θ_{t−1}, before the step) as the rule's learning rate.
+                double a = Alpha(g, theta, relative, eps2, t);
+                LastAlpha[k] = a;
+                var rule = CurrentRule;
+                float fa = (float)a, fwd = (float)wd;
+                Span<float> momentum = _mom[k] is { } m && b1 > 0 ? m : default;
+                double total = RuleDriver.Accumulate(rule, fa, fwd, theta, grad, vec, momentum, default, default, 0, p.Length);
+                double noState = 0;
+                float clipScale = RuleDriver.Reduce(rule, fa, fwd, total, p.Length, ref noState);
+                RuleDriver.RunWithGroupCoefficient(rule, fa, fwd, clipScale, theta, grad, vec, momentum, default, default, 0, p.Length);
+                continue;
+            }
             if (_row[k] is { } row)
             {
                 var col = _col[k]!;
@@ -101,21 +121,9 @@ public sealed class Adafactor : Optimizer, IFirstMomentClipping
                         u[i] = (float)(Clamp(grad[i], tau) / Math.Sqrt(v));
                     }
             }
-            else
-            {
-                var vec = _vec[k]!;
-                for (int i = 0; i < p.Length; i++)
-                {
-                    double x = grad[i];
-                    vec[i] = (float)(bhat * vec[i] + (1 - bhat) * (x * x + eps1));
-                    u[i] = (float)(Clamp(grad[i], tau) / Math.Sqrt(vec[i]));
-                }
-            }
             double rmsU = Math.Sqrt(Reductions.SumOfSquares(u) / Math.Max(1, p.Length));
             double scale = 1 / Math.Max(1, rmsU / d);
-            double alpha = relative
-                ? Math.Max(eps2, Math.Sqrt(Reductions.SumOfSquares(theta) / Math.Max(1, p.Length))) * Math.Min(1e-2, 1 / Math.Sqrt(t))
-                : g.Lr;
+            double alpha = Alpha(g, theta, relative, eps2, t);
             LastAlpha[k] = alpha;
             float decay = (float)(1 - alpha * wd);
             if (_mom[k] is { } mom && b1 > 0)
@@ -131,7 +139,25 @@ public sealed class Adafactor : Optimizer, IFirstMomentClipping
 
     private static double Clamp(float g, float tau) => Math.Min(Math.Max(g, -tau), tau);
 
-    /// <summary>Not used: the factored second moment and RMS clipping need whole-tensor sums, so <see cref="StepGroup"/> does the work; throws <see cref="NotSupportedException"/>.</summary>
+    /// <summary>α = max(ε2, RMS(θ_{t−1}))·min(1e-2, 1/√t) with the relative step, else the group's lr.</summary>
+    private static double Alpha(ParameterGroup g, ReadOnlySpan<float> theta, bool relative, double eps2, long t) => relative
+        ? Math.Max(eps2, Math.Sqrt(Reductions.SumOfSquares(theta) / Math.Max(1, theta.Length))) * Math.Min(1e-2, 1 / Math.Sqrt(t))
+        : g.Lr;
+
+    /// <summary>One per tensor: each tensor's update is clipped by its own RMS.</summary>
+    public override int ReductionGroupCount => Parameters.Count;
+
+    /// <summary>Whether every parameter is a vector (the rule is the whole step) and α is the learning rate (relative_step off), as the sweep engine needs.</summary>
+    public bool IsVectorRuleWithLearningRate => _row.All(r => r is null) && Groups.All(g => !g.GetFlag("relative_step"));
+
+    /// <inheritdoc/>
+    protected override AdafactorVectorRule CreateRule(ParameterGroup g, long t)
+    {
+        double b1 = g.Get("beta1"), bhat = 1 - Math.Pow(t, -g.Get("decay_rate"));
+        return new((float)bhat, (float)(1 - bhat), (float)g.Get("eps1"), (float)g.Get("clip_threshold"), (float)b1, (float)(1 - b1), b1 > 0, _tau[g.Index]);
+    }
+
+    /// <summary>Not used: every tensor needs its whole RMS before it can step, so <see cref="StepGroup"/> does the work; throws <see cref="NotSupportedException"/>.</summary>
     protected override void UpdateRange(int param, int start, int end) => throw new NotSupportedException();
 
     /// <inheritdoc/>
@@ -140,4 +166,92 @@ public sealed class Adafactor : Optimizer, IFirstMomentClipping
 
     /// <inheritdoc/>
     public void SetFirstMomentThreshold(ParameterGroup group, float tau) => _tau[group.Index] = tau;
+}
+
+/// <summary>
+/// Adafactor's step over one vector (its group; Shazeer &amp; Stern 2018, Algorithm 4 with update clipping, section 6): pass 1
+/// updates v ← β̂_t v + (1 − β̂_t)(g² + ε1) and contributes U² with U = clip(g, τ)/√v; the group's coefficient is the clipping
+/// factor s = 1/max(1, RMS(U)/d); pass 2 is θ ← θ(1 − α wd) − α s U, or with momentum m ← β1 m + (1 − β1) s U and
+/// θ ← θ(1 − α wd) − α m. The learning rate the rule receives is α (the relative step's, or lr). States s0 = v, s1 = m.
+/// </summary>
+/// <param name="BetaHat">β̂_t = 1 − t^(−c).</param>
+/// <param name="OneMinusBetaHat">1 − β̂_t.</param>
+/// <param name="Eps1">ε1, added to g².</param>
+/// <param name="ClipThreshold">d, the update clipping threshold.</param>
+/// <param name="Beta1">β1 of the momentum on the clipped update.</param>
+/// <param name="OneMinusBeta1">1 − β1.</param>
+/// <param name="Momentum">Whether the momentum is on (β1 &gt; 0).</param>
+/// <param name="Tau">First-moment (U) clipping threshold τ (+∞: off).</param>
+public readonly record struct AdafactorVectorRule(float BetaHat, float OneMinusBetaHat, float Eps1, float ClipThreshold, float Beta1, float OneMinusBeta1,
+    bool Momentum, float Tau) : IGroupReducingRule
+{
+    private const int Bh = 0, Obh = 1, E1 = 2, D = 3, B1 = 4, C1 = 5, TauV = 6, Alpha = 7, Decay = 8, Scale = 9, NegStep = 10;
+
+    /// <inheritdoc/>
+    public static int StateCount => 2;
+
+    /// <inheritdoc/>
+    public static int AccumulateStateCount => 1; // v is updated in pass 1
+
+    /// <inheritdoc/>
+    public static bool AccumulateReadsTheta => false;
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void BroadcastStep<TVec>(ref RuleVectors<TVec> c) where TVec : struct, IFloatVector<TVec>
+    {
+        c[Bh] = TVec.Create(BetaHat); c[Obh] = TVec.Create(OneMinusBetaHat); c[E1] = TVec.Create(Eps1);
+        c[D] = TVec.Create(ClipThreshold); c[B1] = TVec.Create(Beta1); c[C1] = TVec.Create(OneMinusBeta1); c[TauV] = TVec.Create(Tau);
+    }
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void BroadcastRun<TVec>(TVec lr, TVec weightDecay, ref RuleVectors<TVec> c) where TVec : struct, IFloatVector<TVec>
+    {
+        c[Alpha] = lr; c[Decay] = TVec.Create(1) - lr * weightDecay;
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static TVec Update<TVec>(in RuleVectors<TVec> c, TVec g, TVec v) where TVec : struct, IFloatVector<TVec>
+    {
+        var tau = c[TauV];
+        return TVec.Min(TVec.Max(g, -tau), tau) / TVec.Sqrt(v);
+    }
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public TVec Accumulate<TVec>(in RuleVectors<TVec> c, TVec theta, TVec g, ref TVec v, ref TVec m, ref TVec s2, ref TVec s3) where TVec : struct, IFloatVector<TVec>
+    {
+        v = TVec.Fma(c[Bh], v, c[Obh] * TVec.Fma(g, g, c[E1]));
+        var u = Update(c, g, v);
+        return u * u;
+    }
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public TVec Reduce<TVec>(in RuleVectors<TVec> c, TVec total, float count, ref TVec groupState) where TVec : struct, IFloatVector<TVec>
+    {
+        var rms = TVec.Sqrt(total / TVec.Create(MathF.Max(count, 1)));
+        return TVec.Create(1) / TVec.Max(TVec.Create(1), rms / c[D]); // 1/max(1, RMS(U)/d)
+    }
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void BroadcastGroup<TVec>(TVec coefficient, ref RuleVectors<TVec> c) where TVec : struct, IFloatVector<TVec>
+    {
+        c[Scale] = coefficient; c[NegStep] = -(c[Alpha] * coefficient);
+    }
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Apply<TVec>(in RuleVectors<TVec> c, ref TVec theta, TVec g, ref TVec v, ref TVec m, ref TVec s2, ref TVec s3) where TVec : struct, IFloatVector<TVec>
+    {
+        var u = Update(c, g, v);
+        if (Momentum)
+        {
+            m = TVec.Fma(c[B1], m, c[C1] * (c[Scale] * u));
+            theta = TVec.Fma(-c[Alpha], m, theta * c[Decay]);
+        }
+        else theta = TVec.Fma(c[NegStep], u, theta * c[Decay]);
+    }
 }

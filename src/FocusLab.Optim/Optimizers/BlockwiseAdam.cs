@@ -9,7 +9,7 @@ namespace FocusLab.Optim;
 /// one block per coordinate is adam with decoupled decay, and <see cref="BlockPartition.AdamMini"/> is
 /// Adam-mini (Zhang et al. 2024): its state is the first moment plus one double per block, about half of adamw's.
 /// </summary>
-public sealed class BlockwiseAdam : RuleOptimizer<BlockwiseAdamRule>, IFirstMomentClipping
+public sealed class BlockwiseAdam : GroupReducingRuleOptimizer<BlockwiseAdamRule>, IFirstMomentClipping
 {
     /// <summary>The hyperparameters of <c>blockwise_adam</c> with their defaults and valid ranges: lr 1e-3, beta1 0.9, beta2 0.999, eps 1e-8, weight_decay 0 (decoupled); <c>adasgd</c> has the same.</summary>
     public static readonly IReadOnlyList<Hyperparameter> Defaults =
@@ -28,7 +28,7 @@ public sealed class BlockwiseAdam : RuleOptimizer<BlockwiseAdamRule>, IFirstMome
     private readonly BlockPartition _partition;
     private readonly double[][] _v;                 // per group: one value per block
     private readonly (int Start, int End, int Block)[][] _ranges; // per parameter, block index within the group
-    private readonly float[][] _coef;               // per group: η/(1−β1^t)/(√v̂ + eps) of each block, this step
+    private readonly float[][] _coef;               // per group: η/(1−β1^t)/(√v̂ + eps) of each block, this step (v_B is kept at float precision: the rule's arithmetic)
     private readonly float[] _tau;
     private float[] _coefNow = [];
 
@@ -70,61 +70,44 @@ public sealed class BlockwiseAdam : RuleOptimizer<BlockwiseAdamRule>, IFirstMome
     /// <summary>How the coordinates are grouped under one second moment (per group for adasgd, per tensor for blockwise_adam, or any other).</summary>
     public BlockPartition Partition => _partition;
 
-    /// <summary>Sums g² over each block (in a fixed order, so the result does not depend on the thread count), updates each block's v_B and step coefficient, then runs the coordinate updates.</summary>
+    /// <summary>The number of blocks over all groups (each reduces its own mean g²).</summary>
+    public override int ReductionGroupCount => _v.Sum(v => v.Length);
+
+    /// <summary>Sums g² over each block (pass 1 of <see cref="BlockwiseAdamRule"/>, in a fixed order, so the result does not depend on the thread count), updates each block's v_B and step coefficient, then runs the coordinate updates.</summary>
     protected override void StepGroup(ParameterGroup g, long t)
     {
-        double b1 = g.Get("beta1"), b2 = g.Get("beta2"), lr = g.Lr, eps = g.Get("eps");
+        BeginGroup(g, t);
         var v = _v[g.Index];
         Array.Clear(_sums, 0, v.Length); Array.Clear(_counts, 0, v.Length);
         if (_partition.SpansGroup)
         {
-            _sums[0] = ReduceGroup(g, mode: 1);
+            _sums[0] = ReduceGroup(g, AccumulateMode);
             _counts[0] = g.TotalLength;
         }
         else
         {
             for (int k = 0; k < g.Parameters.Count; k++) // index loop: no boxed enumerator per step
             {
-                var p = g.Parameters[k];
-                var grad = p.GradSpan;
-                foreach (var (s, e, b) in _ranges[IndexOf(p)])
+                int p = IndexOf(g.Parameters[k]);
+                foreach (var (s, e, b) in _ranges[p])
                 {
-                    _sums[b] += Reductions.SumOfSquares(grad[s..e]);
+                    _sums[b] += AccumulateRange(p, s, e);
                     _counts[b] += e - s;
                 }
             }
         }
-        double stepSize = lr / (1 - Math.Pow(b1, t)), bc2 = 1 - Math.Pow(b2, t);
         var coef = _coef[g.Index];
-        for (int b = 0; b < v.Length; b++)
-        {
-            double mean = _counts[b] == 0 ? 0 : _sums[b] / _counts[b];
-            v[b] = b2 * v[b] + (1 - b2) * mean;
-            coef[b] = (float)(stepSize / (Math.Sqrt(v[b] / bc2) + eps));
-        }
-        BeginGroup(g, t);
+        for (int b = 0; b < v.Length; b++) coef[b] = ReduceTotal(_sums[b], _counts[b], ref v[b]);
         _coefNow = coef;
         RunChunks(g, mode: 0);
     }
 
-    /// <summary>Sum of g² over [start, end) of one parameter: the per-group block's partial sum (reduction mode 1).</summary>
-    protected override double ReduceRange(int mode, int param, int start, int end) =>
-        Reductions.SumOfSquares(Parameters[param].GradSpan[start..end]);
-
     /// <inheritdoc/>
     protected override BlockwiseAdamRule CreateRule(ParameterGroup g, long t)
     {
-        double b1 = g.Get("beta1");
-        return new((float)b1, (float)(1 - b1), 0, _tau[g.Index]);
-    }
-
-    private BlockwiseAdamRule _template;
-
-    /// <inheritdoc/>
-    protected override void BeginGroup(ParameterGroup group, long t)
-    {
-        base.BeginGroup(group, t);
-        _template = CreateRule(group, t);
+        double b1 = g.Get("beta1"), b2 = g.Get("beta2");
+        return new((float)b1, (float)(1 - b1), (float)b2, (float)(1 - b2), (float)(1 / (1 - Math.Pow(b1, t))), (float)(1 - Math.Pow(b2, t)),
+            (float)g.Get("eps"), _tau[g.Index]);
     }
 
     /// <summary>Runs the rule over each block's part of [start, end) with that block's step coefficient.</summary>
@@ -133,7 +116,7 @@ public sealed class BlockwiseAdam : RuleOptimizer<BlockwiseAdamRule>, IFirstMome
         foreach (var (rs, re, block) in _ranges[param])
         {
             int s = Math.Max(rs, start), e = Math.Min(re, end);
-            if (s < e) Run(_template with { StepCoefficient = _coefNow[block] }, param, s, e);
+            if (s < e) RunWithGroupCoefficient(CurrentRule, _coefNow[block], param, s, e);
         }
     }
 
@@ -146,34 +129,62 @@ public sealed class BlockwiseAdam : RuleOptimizer<BlockwiseAdamRule>, IFirstMome
 }
 
 /// <summary>
-/// Blockwise Adam's per-coordinate step given its block's coefficient c_B = η/(1−β1^t)/(√v̂_B + eps):
+/// Blockwise Adam's step over one block (its group): pass 1 contributes g²; the block's coefficient is
+/// c_B = η/(1−β1^t)/(√(v_B/(1−β2^t)) + eps) after v_B ← β2 v_B + (1−β2)·mean_B(g²) (the group state); pass 2 is
 /// θ ← θ − η wd θ; m ← β1 m + (1−β1) clip(g, τ); θ ← θ − c_B m. State s0 = m.
 /// </summary>
 /// <param name="Beta1">β1.</param>
 /// <param name="OneMinusBeta1">1 − β1.</param>
-/// <param name="StepCoefficient">c_B of the coordinate's block (includes η).</param>
+/// <param name="Beta2">β2.</param>
+/// <param name="OneMinusBeta2">1 − β2.</param>
+/// <param name="InverseBiasCorrection1">1/(1 − β1^t).</param>
+/// <param name="BiasCorrection2">1 − β2^t.</param>
+/// <param name="Eps">eps, added to √v̂_B.</param>
 /// <param name="Tau">First-moment clipping threshold τ (+∞: off).</param>
-public readonly record struct BlockwiseAdamRule(float Beta1, float OneMinusBeta1, float StepCoefficient, float Tau) : IUpdateRule
+public readonly record struct BlockwiseAdamRule(float Beta1, float OneMinusBeta1, float Beta2, float OneMinusBeta2, float InverseBiasCorrection1,
+    float BiasCorrection2, float Eps, float Tau) : IGroupReducingRule
 {
-    private const int B1 = 0, C1 = 1, Coefficient = 2, TauV = 3, NegLrWd = 4;
+    private const int B1 = 0, C1 = 1, TauV = 2, NegLrWd = 3, Lr = 4, Coefficient = 5;
 
     /// <inheritdoc/>
     public static int StateCount => 1;
 
     /// <inheritdoc/>
+    public static int AccumulateStateCount => 0; // pass 1 reads g only
+
+    /// <inheritdoc/>
+    public static bool AccumulateReadsTheta => false;
+
+    /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void BroadcastStep<TVec>(ref RuleVectors<TVec> c) where TVec : struct, IFloatVector<TVec>
     {
-        c[B1] = TVec.Create(Beta1); c[C1] = TVec.Create(OneMinusBeta1); c[Coefficient] = TVec.Create(StepCoefficient);
-        c[TauV] = TVec.Create(Tau);
+        c[B1] = TVec.Create(Beta1); c[C1] = TVec.Create(OneMinusBeta1); c[TauV] = TVec.Create(Tau);
     }
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void BroadcastRun<TVec>(TVec lr, TVec weightDecay, ref RuleVectors<TVec> c) where TVec : struct, IFloatVector<TVec>
     {
-        c[NegLrWd] = -(lr * weightDecay);
+        c[NegLrWd] = -(lr * weightDecay); c[Lr] = lr;
     }
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public TVec Accumulate<TVec>(in RuleVectors<TVec> c, TVec theta, TVec g, ref TVec m, ref TVec s1, ref TVec s2, ref TVec s3) where TVec : struct, IFloatVector<TVec> => g * g;
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public TVec Reduce<TVec>(in RuleVectors<TVec> c, TVec total, float count, ref TVec v) where TVec : struct, IFloatVector<TVec>
+    {
+        var mean = total / TVec.Create(MathF.Max(count, 1)); // an empty block has mean 0
+        v = TVec.Fma(TVec.Create(Beta2), v, TVec.Create(OneMinusBeta2) * mean);
+        return c[Lr] * TVec.Create(InverseBiasCorrection1) / (TVec.Sqrt(v / TVec.Create(BiasCorrection2)) + TVec.Create(Eps));
+    }
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void BroadcastGroup<TVec>(TVec coefficient, ref RuleVectors<TVec> c) where TVec : struct, IFloatVector<TVec> => c[Coefficient] = coefficient;
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

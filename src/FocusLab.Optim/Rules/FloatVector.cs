@@ -49,6 +49,8 @@ public interface IFloatVector<TSelf> where TSelf : struct, IFloatVector<TSelf>
     static abstract TSelf Log(TSelf value);
     /// <summary>The float whose bits are (magic − bits(x)/3): the starting guess of <see cref="FloatVectorMath.Cbrt{TVec}"/> (converted with the platform's native, non-saturating instruction: only a guess, identical for every width on one machine).</summary>
     static abstract TSelf InverseCbrtGuess(TSelf value, int magic);
+    /// <summary>x where x is finite, 0 where it is ±∞ or NaN (a group statistic that does not exist gives no step).</summary>
+    static abstract TSelf FiniteOrZero(TSelf value);
 }
 
 /// <summary>Functions built from <see cref="IFloatVector{TSelf}"/> operations (one definition for every width).</summary>
@@ -133,6 +135,10 @@ public readonly record struct FloatVector128(Vector128<float> V) : IFloatVector<
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static FloatVector128 Log(FloatVector128 v) => new(Vector128.Log(v.V));
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static FloatVector128 FiniteOrZero(FloatVector128 v) =>
+        new(v.V & Vector128.LessThan(Vector128.Abs(v.V), Vector128.Create(float.PositiveInfinity)));
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static FloatVector128 InverseCbrtGuess(FloatVector128 v, int magic) =>
         new((Vector128.Create(magic) - Vector128.ConvertToInt32Native(Vector128.ConvertToSingle(v.V.AsInt32()) * Vector128.Create(1f / 3f))).AsSingle());
 }
@@ -179,6 +185,10 @@ public readonly record struct FloatVector256(Vector256<float> V) : IFloatVector<
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static FloatVector256 Exp(FloatVector256 v) => new(Vector256.Exp(v.V));
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static FloatVector256 Log(FloatVector256 v) => new(Vector256.Log(v.V));
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static FloatVector256 FiniteOrZero(FloatVector256 v) =>
+        new(v.V & Vector256.LessThan(Vector256.Abs(v.V), Vector256.Create(float.PositiveInfinity)));
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static FloatVector256 InverseCbrtGuess(FloatVector256 v, int magic) =>
@@ -228,6 +238,10 @@ public readonly record struct FloatVector512(Vector512<float> V) : IFloatVector<
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static FloatVector512 Exp(FloatVector512 v) => new(Vector512.Exp(v.V));
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)] public static FloatVector512 Log(FloatVector512 v) => new(Vector512.Log(v.V));
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static FloatVector512 FiniteOrZero(FloatVector512 v) =>
+        new(v.V & Vector512.LessThan(Vector512.Abs(v.V), Vector512.Create(float.PositiveInfinity)));
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static FloatVector512 InverseCbrtGuess(FloatVector512 v, int magic) =>

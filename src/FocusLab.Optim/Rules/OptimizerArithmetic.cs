@@ -10,15 +10,19 @@ namespace FocusLab.Optim;
 public static class OptimizerArithmetic
 {
     /// <summary>
-    /// 2: one <see cref="IUpdateRule"/> per optimizer, fused multiply-adds where the rule says. (1: FocusLab up to
-    /// commit e3d6cbf, separate SIMD bodies and scalar tails without fused multiply-adds.)
+    /// 3: normalized_sgd, blockwise adam (adasgd, blockwise_adam, adam_mini) and adafactor's vectors are
+    /// <see cref="IGroupReducingRule"/>s: float vector sums per chunk, the group coefficient, v_B and adafactor's v and U in float
+    /// arithmetic with fused multiply-adds where the rule says.
+    /// (2: one <see cref="IUpdateRule"/> per optimizer, fused multiply-adds where the rule says, up to commit 6b853f4;
+    /// 1: FocusLab up to commit e3d6cbf, separate SIMD bodies and scalar tails without fused multiply-adds.)
     /// </summary>
-    public const int Version = 2;
+    public const int Version = 3;
 
     /// <summary>The last commit whose optimizers computed with <paramref name="version"/>, for a message telling the user which build reproduces a store; null for the current version.</summary>
     public static string? LastCommitOf(int version) => version switch
     {
         1 => "e3d6cbf",
+        2 => "6b853f4",
         Version => null,
         _ => "an unknown commit",
     };

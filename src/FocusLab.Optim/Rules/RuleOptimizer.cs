@@ -12,6 +12,15 @@ public abstract class RuleOptimizer<TRule> : Optimizer, IRuleOptimizer where TRu
     private TRule _rule;
     private float _lr, _weightDecay;
 
+    /// <summary>The rule of the group and step being run (set by <see cref="BeginGroup"/>).</summary>
+    protected ref readonly TRule CurrentRule => ref _rule;
+
+    /// <summary>The learning rate the current rule receives (set by <see cref="BeginGroup"/>).</summary>
+    protected float CurrentLearningRate => _lr;
+
+    /// <summary>The weight decay the current rule receives (set by <see cref="BeginGroup"/>).</summary>
+    protected float CurrentWeightDecay => _weightDecay;
+
     /// <summary>Builds the groups as <see cref="Optimizer"/> does; the subclass then allocates its state with <see cref="UseStates"/>.</summary>
     /// <param name="id">Canonical optimizer id.</param>
     /// <param name="schema">The hyperparameters the optimizer understands.</param>
@@ -59,10 +68,11 @@ public abstract class RuleOptimizer<TRule> : Optimizer, IRuleOptimizer where TRu
         RuleDriver.Run(rule, _lr, _weightDecay, p.DataSpan, p.GradSpan, State(0, param), State(1, param), State(2, param), State(3, param), start, end);
     }
 
-    private Span<float> State(int k, int param) => k < _states.Length && _states[k][param] is { } s ? s : default;
+    /// <summary>State buffer s<paramref name="k"/> of parameter <paramref name="param"/> (empty when the rule has no such state or it is optional and absent).</summary>
+    protected Span<float> State(int k, int param) => k < _states.Length && _states[k][param] is { } s ? s : default;
 
     /// <inheritdoc/>
-    public TResult Accept<TResult>(IRuleOptimizerVisitor<TResult> visitor) => visitor.Visit(this);
+    public virtual TResult Accept<TResult>(IRuleOptimizerVisitor<TResult> visitor) => visitor.Visit(this);
 }
 
 /// <summary>An optimizer driven by one <see cref="IUpdateRule"/>, whose rule type a visitor can recover.</summary>
@@ -78,4 +88,7 @@ public interface IRuleOptimizerVisitor<out TResult>
 {
     /// <summary>Visits <paramref name="optimizer"/>.</summary>
     TResult Visit<TRule>(RuleOptimizer<TRule> optimizer) where TRule : struct, IUpdateRule;
+
+    /// <summary>Visits an optimizer whose rule reduces over a group first (<see cref="IGroupReducingRule"/>).</summary>
+    TResult VisitGroupReducing<TRule>(GroupReducingRuleOptimizer<TRule> optimizer) where TRule : struct, IGroupReducingRule;
 }

@@ -79,11 +79,16 @@ public class SweepEngineTests
     };
 
     [Theory]
-    [InlineData(ValleyKind.Valley2D)]
-    [InlineData(ValleyKind.ValleyND)]
-    public void ResultsDoNotDependOnThreadsOrShards(ValleyKind kind)
+    [InlineData(ValleyKind.Valley2D, false)]
+    [InlineData(ValleyKind.ValleyND, false)]
+    [InlineData(ValleyKind.Valley2D, true)]
+    [InlineData(ValleyKind.ValleyND, true)]
+    public void ResultsDoNotDependOnThreadsOrShards(ValleyKind kind, bool groupStatistics)
     {
-        var grid = Mixed(kind);
+        // With group statistics: per-run reductions (normalized SGD's ‖m‖, adasgd's mean g²) and per-run top-k clipping.
+        var grid = groupStatistics
+            ? Mixed(kind) with { Optimizers = ToyOptimizer.ParseList("normalized_sgd,adasgd,signum:clip_fraction=0.5") }
+            : Mixed(kind);
         var one = SweepEngine.Run(grid, new SweepOptions { Threads = 1 });
         var two = SweepEngine.Run(grid, new SweepOptions { Threads = 2 });
         var five = SweepEngine.Run(grid, new SweepOptions { Threads = 5 });

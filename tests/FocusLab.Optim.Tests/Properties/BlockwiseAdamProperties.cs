@@ -6,7 +6,7 @@ namespace FocusLab.Optim.Tests.Properties;
 /// <summary>
 /// Blockwise adam interpolates between adam and adasgd (docs/equations.md#blockwise_adam): with one block per coordinate it
 /// is adamw (decoupled decay), with one block it is adasgd. The implementations share no code path
-/// (blockwise keeps v in double per block, adam in float per coordinate), so they agree to float
+/// (blockwise reduces mean g² over a block before its v update, adam keeps v per coordinate), so they agree to float
 /// rounding, not bit for bit. The tolerance 1e-4·η + 1e-6·|θ| is far below what any change of the
 /// mathematics produces (a missing bias correction or a coupled decay moves θ by O(η) per step).
 /// </summary>
