@@ -144,6 +144,9 @@ public static class RuleDriver
             where TVec : struct, IFloatVector<TVec> => rule.Accumulate(c, theta, g, ref s0, ref s1, ref s2, ref s3);
     }
 
+    // The rule is inlined at exactly one place per method: the body loop here and the padded last vector in Tail.
+    // Each inlined copy of a large rule (s3's cube root) spends the JIT's inlining budget for the whole method; with
+    // four copies it ran out and left even the per-vector call to Step out of line (s3's step took 200 ms, not 30).
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static TVec Sweep<TRule, TVec, TPass>(in TRule ruleIn, in RuleVectors<TVec> c, in RuleSpans spans, int start, int end)
         where TRule : struct, IUpdateRule where TVec : struct, IFloatVector<TVec> where TPass : struct, IPass<TRule>
@@ -152,52 +155,48 @@ public static class RuleDriver
         // (s3's p, its Nesterov flag…) in registers instead of reloading them for every vector.
         var rule = ruleIn;
         int n = TPass.States;
-        Span<float> theta = spans.Theta, s0 = spans.S0, s1 = spans.S1, s2 = spans.S2, s3 = spans.S3;
-        ReadOnlySpan<float> grad = spans.Grad;
-        bool h0 = n > 0 && !s0.IsEmpty, h1 = n > 1 && !s1.IsEmpty, h2 = n > 2 && !s2.IsEmpty, h3 = n > 3 && !s3.IsEmpty;
+        bool h0 = n > 0 && !spans.S0.IsEmpty, h1 = n > 1 && !spans.S1.IsEmpty, h2 = n > 2 && !spans.S2.IsEmpty, h3 = n > 3 && !spans.S3.IsEmpty;
         int w = TVec.Count, body = start + (end - start) / w * w;
-        ref float th = ref MemoryMarshal.GetReference(theta);
-        ref float gr = ref MemoryMarshal.GetReference(grad);
-        ref float r0 = ref MemoryMarshal.GetReference(s0), r1 = ref MemoryMarshal.GetReference(s1);
-        ref float r2 = ref MemoryMarshal.GetReference(s2), r3 = ref MemoryMarshal.GetReference(s3);
-        // Pass 1 sums lane-wise into two accumulators (even and odd vectors: two dependency chains), added at the end; the order
-        // is fixed by the range, so the total does not depend on threads. A range shorter than two vectors sums into one.
-        TVec acc = default, odd = default;
-        int i = start;
-        if (!TPass.WritesTheta)
-            for (; i + 2 * w <= body; i += 2 * w)
-            {
-                acc += Step<TRule, TVec, TPass>(rule, c, ref th, ref gr, ref r0, ref r1, ref r2, ref r3, (nuint)i, h0, h1, h2, h3);
-                odd += Step<TRule, TVec, TPass>(rule, c, ref th, ref gr, ref r0, ref r1, ref r2, ref r3, (nuint)(i + w), h0, h1, h2, h3);
-            }
-        for (; i < body; i += w)
+        ref float th = ref MemoryMarshal.GetReference(spans.Theta);
+        ref float gr = ref MemoryMarshal.GetReference(spans.Grad);
+        ref float r0 = ref MemoryMarshal.GetReference(spans.S0), r1 = ref MemoryMarshal.GetReference(spans.S1);
+        ref float r2 = ref MemoryMarshal.GetReference(spans.S2), r3 = ref MemoryMarshal.GetReference(spans.S3);
+        // Pass 1 sums lane-wise into two accumulators that take turns (vectors 0, 2, 4… and 1, 3, 5…: two dependency
+        // chains), then the padded last vector into the first, and adds them at the end. The order is fixed by the
+        // range, so the total does not depend on threads.
+        TVec acc = default, other = default;
+        for (int i = start; i < body; i += w)
         {
             var q = Step<TRule, TVec, TPass>(rule, c, ref th, ref gr, ref r0, ref r1, ref r2, ref r3, (nuint)i, h0, h1, h2, h3);
-            if (!TPass.WritesTheta) acc += q;
+            if (!TPass.WritesTheta) (acc, other) = (other, acc + q);
         }
-        if (body == end) return acc + odd;
+        if (body < end) acc += Tail<TRule, TVec, TPass>(rule, c, spans, body, end, h0, h1, h2, h3);
+        return acc + other;
+    }
 
-        // The tail: copy into zero-padded vectors, run the same rule, copy the real coordinates back.
+    /// <summary>The last partial vector: copied into zero-padded vectors, run through the same rule, the real coordinates copied back.</summary>
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private static TVec Tail<TRule, TVec, TPass>(in TRule rule, in RuleVectors<TVec> c, in RuleSpans spans, int body, int end, bool h0, bool h1, bool h2, bool h3)
+        where TRule : struct, IUpdateRule where TVec : struct, IFloatVector<TVec> where TPass : struct, IPass<TRule>
+    {
         int k = end - body;
         Span<float> pad = stackalloc float[6 * 16];
         pad.Clear();
-        if (TPass.ReadsTheta) theta.Slice(body, k).CopyTo(pad);
-        grad.Slice(body, k).CopyTo(pad[16..]);
-        if (h0) s0.Slice(body, k).CopyTo(pad[32..]);
-        if (h1) s1.Slice(body, k).CopyTo(pad[48..]);
-        if (h2) s2.Slice(body, k).CopyTo(pad[64..]);
-        if (h3) s3.Slice(body, k).CopyTo(pad[80..]);
+        if (TPass.ReadsTheta) spans.Theta.Slice(body, k).CopyTo(pad);
+        spans.Grad.Slice(body, k).CopyTo(pad[16..]);
+        if (h0) spans.S0.Slice(body, k).CopyTo(pad[32..]);
+        if (h1) spans.S1.Slice(body, k).CopyTo(pad[48..]);
+        if (h2) spans.S2.Slice(body, k).CopyTo(pad[64..]);
+        if (h3) spans.S3.Slice(body, k).CopyTo(pad[80..]);
         ref float p = ref MemoryMarshal.GetReference(pad);
-        var tail = Step<TRule, TVec, TPass>(rule, c, ref p, ref Unsafe.Add(ref p, 16), ref Unsafe.Add(ref p, 32), ref Unsafe.Add(ref p, 48),
+        var q = Step<TRule, TVec, TPass>(rule, c, ref p, ref Unsafe.Add(ref p, 16), ref Unsafe.Add(ref p, 32), ref Unsafe.Add(ref p, 48),
             ref Unsafe.Add(ref p, 64), ref Unsafe.Add(ref p, 80), 0, h0, h1, h2, h3);
-        if (!TPass.WritesTheta) acc += tail;
-        acc += odd;
-        if (TPass.WritesTheta) pad[..k].CopyTo(theta.Slice(body, k));
-        if (h0) pad.Slice(32, k).CopyTo(s0.Slice(body, k));
-        if (h1) pad.Slice(48, k).CopyTo(s1.Slice(body, k));
-        if (h2) pad.Slice(64, k).CopyTo(s2.Slice(body, k));
-        if (h3) pad.Slice(80, k).CopyTo(s3.Slice(body, k));
-        return acc;
+        if (TPass.WritesTheta) pad[..k].CopyTo(spans.Theta.Slice(body, k));
+        if (h0) pad.Slice(32, k).CopyTo(spans.S0.Slice(body, k));
+        if (h1) pad.Slice(48, k).CopyTo(spans.S1.Slice(body, k));
+        if (h2) pad.Slice(64, k).CopyTo(spans.S2.Slice(body, k));
+        if (h3) pad.Slice(80, k).CopyTo(spans.S3.Slice(body, k));
+        return q;
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
