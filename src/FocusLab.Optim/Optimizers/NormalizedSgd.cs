@@ -104,7 +104,7 @@ public readonly record struct NormalizedSgdRule(float Momentum, float OneMinusDa
     public TVec Accumulate<TVec>(in RuleVectors<TVec> c, TVec theta, TVec g, ref TVec m, ref TVec s1, ref TVec s2, ref TVec s3) where TVec : struct, IFloatVector<TVec>
     {
         var d = TVec.Fma(c[Wd], theta, g); // coupled L2
-        m = First ? d : TVec.Fma(c[Mu], m, c[Damp] * d);
+        m = SgdRule.MomentumBuffer(m, d, c[Mu], c[Damp], First);
         return m * m;
     }
 

@@ -77,9 +77,17 @@ public readonly record struct SgdRule(float Momentum, float OneMinusDampening, b
         var d = TVec.Fma(c[Wd], theta, g);
         if (HasMomentum)
         {
-            buf = FirstFromGradient ? d : TVec.Fma(c[Mu], buf, c[Damp] * d);
+            buf = MomentumBuffer(buf, d, c[Mu], c[Damp], FirstFromGradient);
             d = Nesterov ? TVec.Fma(c[Mu], buf, d) : buf;
         }
         theta -= c[Lr] * d;
     }
+
+    /// <summary>
+    /// SGD's momentum buffer (PyTorch's convention): d on the first step, else μ·buf + (1 − dampening)·d, where d is the
+    /// gradient with coupled L2 already added. Shared with <see cref="NormalizedSgdRule"/>, whose momentum is this one.
+    /// </summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    internal static TVec MomentumBuffer<TVec>(TVec buf, TVec d, TVec momentum, TVec oneMinusDampening, bool first) where TVec : struct, IFloatVector<TVec> =>
+        first ? d : TVec.Fma(momentum, buf, oneMinusDampening * d);
 }
