@@ -37,6 +37,36 @@ public sealed class SoftSignSgd : RuleOptimizer<SoftSignRule>
         double b1 = g.Get("beta1"), b2 = g.Get("beta2"), p = g.Get("p");
         return new((float)b1, (float)(1 - b1), (float)b2, (float)(1 - b2), (float)p, (float)(1 / p), (float)g.Get("eps"), g.GetFlag("nesterov"));
     }
+
+    /// <summary>The paper's setting (p = 3, Nesterov) runs as <see cref="SoftSignCubeRule"/>: the same step with p and Nesterov as constants, so the driver's loop holds no out-of-line call.</summary>
+    protected override void UpdateRange(int param, int start, int end)
+    {
+        if (CurrentRule.IsCubeNesterov) Run(new SoftSignCubeRule(CurrentRule), param, start, end);
+        else base.UpdateRange(param, start, end);
+    }
+}
+
+/// <summary>
+/// <see cref="SoftSignRule"/> in the paper's setting (p = 3, Nesterov), for FocusLab.Optim's driver: its own maths, with
+/// no branch to the general power's out-of-line path, which makes the JIT keep the loop's pointers on the stack
+/// (bench optim, one 16M-float buffer: 40 ms with it, see docs/performance.md).
+/// </summary>
+internal readonly struct SoftSignCubeRule(SoftSignRule rule) : IUpdateRule
+{
+    public static int StateCount => SoftSignRule.StateCount;
+
+    public static int MaxVectorBits => SoftSignRule.MaxVectorBits;
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void BroadcastStep<TVec>(ref RuleVectors<TVec> c) where TVec : struct, IFloatVector<TVec> => rule.BroadcastStep(ref c);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void BroadcastRun<TVec>(TVec lr, TVec weightDecay, ref RuleVectors<TVec> c) where TVec : struct, IFloatVector<TVec> =>
+        rule.BroadcastRun(lr, weightDecay, ref c);
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Apply<TVec>(in RuleVectors<TVec> c, ref TVec theta, TVec g, ref TVec m, ref TVec s, ref TVec s2, ref TVec s3) where TVec : struct, IFloatVector<TVec> =>
+        SoftSignRule.Step(c, ref theta, g, ref m, ref s, 3f, 1f / 3f, nesterov: true);
 }
 
 /// <summary>
@@ -80,14 +110,15 @@ public readonly record struct SoftSignRule(float Beta1, float OneMinusBeta1, flo
 
     // The paper's setting (p = 3, Nesterov) is one predictable test per vector and a straight-line
     // cube-root step with the state in registers. Any other p (exp/log calls) runs out of line on copies,
-    // so its calls do not make the JIT keep the hot path's state vectors in memory (bench optim: 40 → 27 ms).
-    private bool CubeNesterov => P == 3f && Nesterov;
+    // so its calls do not make the JIT keep the hot path's state vectors in memory. FocusLab.Optim's own
+    // driver skips even the test (SoftSignCubeRule); the sweep engine runs this rule (docs/performance.md).
+    internal bool IsCubeNesterov => P == 3f && Nesterov;
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining), SkipLocalsInit] // the copies are always written before use: no zeroing per vector
     public void Apply<TVec>(in RuleVectors<TVec> c, ref TVec theta, TVec g, ref TVec m, ref TVec s, ref TVec s2, ref TVec s3) where TVec : struct, IFloatVector<TVec>
     {
-        if (CubeNesterov)
+        if (IsCubeNesterov)
         {
             Step(c, ref theta, g, ref m, ref s, 3f, 1f / 3f, nesterov: true);
             return;
@@ -103,7 +134,7 @@ public readonly record struct SoftSignRule(float Beta1, float OneMinusBeta1, flo
 
     // The one definition of the step; p and Nesterov are constants when inlined into the p = 3 path.
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void Step<TVec>(in RuleVectors<TVec> c, ref TVec theta, TVec g, ref TVec m, ref TVec s, float p, float inverseP, bool nesterov)
+    internal static void Step<TVec>(in RuleVectors<TVec> c, ref TVec theta, TVec g, ref TVec m, ref TVec s, float p, float inverseP, bool nesterov)
         where TVec : struct, IFloatVector<TVec>
     {
         var gp = FloatVectorMath.Pow(TVec.Abs(g), p);

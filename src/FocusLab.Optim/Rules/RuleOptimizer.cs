@@ -61,8 +61,12 @@ public abstract class RuleOptimizer<TRule> : Optimizer, IRuleOptimizer where TRu
     /// <summary>Runs the current rule over [start, end) of parameter <paramref name="param"/>.</summary>
     protected override void UpdateRange(int param, int start, int end) => Run(_rule, param, start, end);
 
-    /// <summary>Runs <paramref name="rule"/> (with this group step's lr and weight decay) over [start, end) of a parameter; for optimizers whose rule changes within a group (per block).</summary>
-    protected void Run(in TRule rule, int param, int start, int end)
+    /// <summary>
+    /// Runs <paramref name="rule"/> (with this group step's lr and weight decay) over [start, end) of a parameter, on the
+    /// optimizer's states: for optimizers whose rule changes within a group (per block), or that run a specialised form of
+    /// their rule (s3's p = 3 path).
+    /// </summary>
+    protected void Run<TAny>(in TAny rule, int param, int start, int end) where TAny : struct, IUpdateRule
     {
         var p = Parameters[param];
         RuleDriver.Run(rule, _lr, _weightDecay, p.DataSpan, p.GradSpan, State(0, param), State(1, param), State(2, param), State(3, param), start, end);
