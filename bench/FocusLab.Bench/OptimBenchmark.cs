@@ -38,12 +38,19 @@ public static class OptimBenchmark
         ["s3"] = ("s3:lr=1e-3,weight_decay=0.1", (4 + 4 + 8) + (4 + 8)),
         ["lion"] = ("lion:lr=1e-4,weight_decay=0.1", (4 + 4 + 4) + (4 + 4)),
         ["signum"] = ("signum:lr=1e-4,weight_decay=0.1", (4 + 4 + 4) + (4 + 4)),
+        // Group-reducing rules stream twice: pass 1 for the group statistic, pass 2 for the step.
+        ["normalized_sgd"] = ("normalized_sgd:lr=1e-3,momentum=0.9", (4 + 4 + 4) + 4 + (4 + 4) + 4),  // pass 1: θ g m → m; pass 2: θ m → θ
+        ["adasgd"] = ("adasgd:lr=1e-3,weight_decay=0.1", 4 + (4 + 4 + 4) + (4 + 4)),                // pass 1: g; pass 2: θ g m → θ m
+        ["adam_mini"] = ("adam_mini:lr=1e-3", 4 + (4 + 4 + 4) + (4 + 4)),
     };
+
+    /// <summary>The cases measured when no list is given (the group-reducing ones run when named in --optimizers).</summary>
+    public static readonly string[] DefaultIds = ["adamw", "focus", "s3", "lion", "signum"];
 
     public static OptimBenchReport Run(int parameters = 1 << 24, int steps = 15, IReadOnlyList<int>? threadCounts = null, IReadOnlyList<string>? optimizers = null, Action<string>? progress = null)
     {
         threadCounts ??= Environment.ProcessorCount > 1 ? [1, Environment.ProcessorCount] : [1];
-        optimizers ??= [.. Cases.Keys, "muon"];
+        optimizers ??= [.. DefaultIds, "muon"];
         // Muon is defined on matrices and its cost is its products, so it is measured on the GPT's matrices, not on flat buffers.
         GptMatrixBench? matrices = optimizers.Contains("muon") ? RunGptMatrices(steps, progress) : null;
         optimizers = optimizers.Where(o => o != "muon").ToArray();

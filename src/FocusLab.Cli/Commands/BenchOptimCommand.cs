@@ -12,7 +12,7 @@ internal static class BenchOptimCommand
         var json = new Option<bool>("--json") { Description = "Print one JSON object to stdout." };
         var size = new Option<int>("--params") { Description = "Parameters per step.", DefaultValueFactory = _ => 1 << 24 };
         var steps = new Option<int>("--steps") { Description = "Timed steps per configuration (median reported).", DefaultValueFactory = _ => 15 };
-        var optimizers = new Option<string>("--optimizers") { Description = "Comma-separated ids.", DefaultValueFactory = _ => "adamw,focus,s3,lion,signum,muon" };
+        var optimizers = new Option<string>("--optimizers") { Description = "Comma-separated ids: adamw, focus, s3, lion, signum, muon (the default), and the group-reducing normalized_sgd, adasgd, adam_mini.", DefaultValueFactory = _ => "adamw,focus,s3,lion,signum,muon" };
         var threads = new Option<string?>("--threads") { Description = "Comma-separated thread counts (default: 1 and all cores)." };
         var cmd = new Command("optim", "Step time of adamw, focus, s3, lion and signum on 16M parameters (flat and 100 tensors), single- and multi-threaded; muon against adamw on the GPT's weight matrices.")
         {
