@@ -1,11 +1,4 @@
-using FocusLab.Engine.Autodiff;
-using FocusLab.Engine.Data.Sampling;
-using FocusLab.Engine.Data.Text;
-using FocusLab.Engine.Data;
-using FocusLab.Engine.Models;
 using FocusLab.Engine.Nn;
-using FocusLab.Engine.Tensors;
-using FocusLab.Lab.Diagnostics;
 using FocusLab.Lab.ModelLoss;
 
 namespace FocusLab.Lab.Studies.Sharpness;
