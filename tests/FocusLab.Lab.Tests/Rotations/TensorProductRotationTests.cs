@@ -12,16 +12,7 @@ public class TensorProductRotationTests
     public void Preserves_norms_and_its_transpose_inverts_it(int d, int rounds)
     {
         var r = new TensorProductRotation(d, rounds, seed: 5);
-        var x = TestProblemsShim.Gaussian(d, 1);
-        var y = new double[d];
-        var back = new double[d];
-        r.Apply(x, y);
-        Assert.Equal(Norm(x), Norm(y), 1e-12 * Norm(x));
-        r.ApplyTranspose(y, back);
-        for (int i = 0; i < d; i++) Assert.Equal(x[i], back[i], 1e-12);
-        r.ApplyTranspose(x, y);
-        r.Apply(y, back);
-        for (int i = 0; i < d; i++) Assert.Equal(x[i], back[i], 1e-12);
+        RotationAssert.IsOrthogonalOn(r, TestProblemsShim.Gaussian(d, 1), 1e-12);
     }
 
     [Fact]
@@ -68,7 +59,7 @@ public class TensorProductRotationTests
         var serial = new double[d];
         new TensorProductRotation(d, 2, seed: 3) { Threads = 1 }.Apply(x, serial);
         Assert.True(y1.AsSpan().SequenceEqual(serial), "the thread count must not change the rotation");
-        Assert.Equal(Norm(x), Norm(y1), 1e-10 * Norm(x));
+        Assert.Equal(RotationAssert.Norm(x), RotationAssert.Norm(y1), 1e-10 * RotationAssert.Norm(x));
         r1.ApplyTranspose(y1, back);
         double err = 0;
         for (int i = 0; i < d; i++) err = Math.Max(err, Math.Abs(back[i] - x[i]));
@@ -84,7 +75,6 @@ public class TensorProductRotationTests
         Assert.Throws<ArgumentException>(() => new TensorProductRotation(100, 1, 0, (5, 5, 5)));
     }
 
-    private static double Norm(double[] v) => Math.Sqrt(v.Sum(a => a * a));
 }
 
 internal static class TestProblemsShim
