@@ -82,7 +82,7 @@ public enum WeightDecayKind
 public readonly record struct AdamRule(float Beta1, float OneMinusBeta1, float Beta2, float OneMinusBeta2, float InverseBiasCorrection1,
     float InverseSqrtBiasCorrection2, float Eps, float Tau, WeightDecayKind WeightDecay) : IUpdateRule
 {
-    private const int B1 = 0, C1 = 1, B2 = 2, C2 = 3, Coupled = 4, NegLrWd = 5, StepSize = 6, Isb = 7, EpsV = 8, TauV = 9;
+    private const int B1 = 0, C1 = 1, B2 = 2, C2 = 3, Coupled = 4, NegLrWd = 5, StepSize = 6, Isb = 7, EpsV = 8, TauV = 9, Ib1 = 10;
 
     /// <inheritdoc/>
     public static int StateCount => 2;
@@ -94,6 +94,7 @@ public readonly record struct AdamRule(float Beta1, float OneMinusBeta1, float B
         c[B1] = TVec.Create(Beta1); c[C1] = TVec.Create(OneMinusBeta1);
         c[B2] = TVec.Create(Beta2); c[C2] = TVec.Create(OneMinusBeta2);
         c[Isb] = TVec.Create(InverseSqrtBiasCorrection2); c[EpsV] = TVec.Create(Eps); c[TauV] = TVec.Create(Tau);
+        c[Ib1] = TVec.Create(InverseBiasCorrection1);
     }
 
     /// <inheritdoc/>
@@ -103,7 +104,7 @@ public readonly record struct AdamRule(float Beta1, float OneMinusBeta1, float B
         bool coupled = WeightDecay == WeightDecayKind.Coupled;
         c[Coupled] = coupled ? weightDecay : TVec.Create(0);
         c[NegLrWd] = coupled ? TVec.Create(0) : -(lr * weightDecay);
-        c[StepSize] = lr * TVec.Create(InverseBiasCorrection1);
+        c[StepSize] = lr * c[Ib1]; // broadcast once per step, not once per learning rate of the sweep engine
     }
 
     /// <inheritdoc/>

@@ -78,7 +78,7 @@ public enum FocusDecayTarget
 public readonly record struct FocusRule(float Beta1, float OneMinusBeta1, float Beta2, float OneMinusBeta2, float Gamma, float BiasCorrection,
     FocusDecay Decay, FocusDecayTarget Target) : IUpdateRule
 {
-    private const int B1 = 0, C1 = 1, B2 = 2, C2 = 3, NegLr = 4, NegGammaLr = 5, Bc = 6, NegDecayBefore = 7, NegDecayAfter = 8;
+    private const int B1 = 0, C1 = 1, B2 = 2, C2 = 3, NegLr = 4, NegGammaLr = 5, Bc = 6, NegDecay = 7, NegGamma = 8;
 
     /// <inheritdoc/>
     public static int StateCount => 2;
@@ -89,19 +89,16 @@ public readonly record struct FocusRule(float Beta1, float OneMinusBeta1, float 
     {
         c[B1] = TVec.Create(Beta1); c[C1] = TVec.Create(OneMinusBeta1);
         c[B2] = TVec.Create(Beta2); c[C2] = TVec.Create(OneMinusBeta2);
-        c[Bc] = TVec.Create(BiasCorrection);
+        c[Bc] = TVec.Create(BiasCorrection); c[NegGamma] = TVec.Create(-Gamma);
     }
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void BroadcastRun<TVec>(TVec lr, TVec weightDecay, ref RuleVectors<TVec> c) where TVec : struct, IFloatVector<TVec>
     {
-        c[NegLr] = -lr; c[NegGammaLr] = -(lr * TVec.Create(Gamma));
+        c[NegLr] = -lr; c[NegGammaLr] = lr * c[NegGamma]; // = −(η·γ) exactly: negation does not round
         // Decay toward θ̂ = θ̄/(1−β2^t) is folded into one coefficient on θ̄; toward θ it multiplies θ.
-        // One of the two is zero: a fused θ + 0·target is θ exactly, so both decays run without a branch per coordinate.
-        var negDecay = -(Target == FocusDecayTarget.Theta ? lr * weightDecay : lr * weightDecay / TVec.Create(BiasCorrection));
-        c[NegDecayBefore] = Decay == FocusDecay.Before ? negDecay : TVec.Create(0);
-        c[NegDecayAfter] = Decay == FocusDecay.After ? negDecay : TVec.Create(0);
+        c[NegDecay] = -(Target == FocusDecayTarget.Theta ? lr * weightDecay : lr * weightDecay / TVec.Create(BiasCorrection));
     }
 
     /// <inheritdoc/>
@@ -112,12 +109,14 @@ public readonly record struct FocusRule(float Beta1, float OneMinusBeta1, float 
         m = TVec.Fma(c[B1], m, c[C1] * g);
         average = TVec.Fma(c[B2], average, c[C2] * th);
         var target = Target == FocusDecayTarget.Theta ? th : average;
-        th = TVec.Fma(c[NegDecayBefore], target, th);
+        // The decay order as a branch (predicted, off the vector ports) rather than a second multiply-add by zero: the
+        // vector ports are what the phase sweep engine is bound by.
+        if (Decay == FocusDecay.Before) th = TVec.Fma(c[NegDecay], target, th);
         // sign(θ − θ̂) = sign(θ(1−β2^t) − θ̄): no division, and exactly 0 at t = 1, where θ(1−β2) and θ̄ = (1−β2)θ
         // are the same rounded product (docs/equations.md#focus); a fused θ·bc − θ̄ would leave the rounding error.
         // η·sign and ηγ·sign are exact products, so each fused step rounds once.
         th = TVec.Fma(c[NegGammaLr], TVec.Sign(th * c[Bc] - average), TVec.Fma(c[NegLr], TVec.Sign(m), th));
-        th = TVec.Fma(c[NegDecayAfter], target, th);
+        if (Decay == FocusDecay.After) th = TVec.Fma(c[NegDecay], target, th);
         theta = th;
     }
 }
