@@ -8,10 +8,10 @@ namespace FocusLab.Lab.Reports;
 /// invariant culture (the writer's format provider, <see cref="CsvTable"/>). Reading parses the text back where that
 /// is meaningful.
 /// </summary>
-public static class CsvFormats
+internal static class CsvFormats
 {
     /// <summary>The shortest round-trip number ("R"), the default of a double column, for <see cref="CsvExtraColumns{TRow}"/>.</summary>
-    public sealed class RoundTrip : ICsvConverter<double>
+    internal sealed class RoundTrip : ICsvConverter<double>
     {
         /// <inheritdoc/>
         public double Read(CsvReader reader, int index) => reader.Parse<double>(index);
@@ -20,7 +20,7 @@ public static class CsvFormats
     }
 
     /// <summary>Two fixed decimals ("F2"): wall-clock seconds.</summary>
-    public sealed class FixedTwo : ICsvConverter<double>
+    internal sealed class FixedTwo : ICsvConverter<double>
     {
         /// <inheritdoc/>
         public double Read(CsvReader reader, int index) => reader.Parse<double>(index);
@@ -29,7 +29,7 @@ public static class CsvFormats
     }
 
     /// <summary>No decimals ("F0"): rates such as tokens per second.</summary>
-    public sealed class Whole : ICsvConverter<double>
+    internal sealed class Whole : ICsvConverter<double>
     {
         /// <inheritdoc/>
         public double Read(CsvReader reader, int index) => reader.Parse<double>(index);
@@ -38,7 +38,7 @@ public static class CsvFormats
     }
 
     /// <summary>The round-trip number when finite, an empty field otherwise (a mean over no seeds, a diverged curve).</summary>
-    public sealed class BlankUnlessFinite : ICsvConverter<double>
+    internal sealed class BlankUnlessFinite : ICsvConverter<double>
     {
         /// <inheritdoc/>
         public double Read(CsvReader reader, int index) => reader.IsEmpty(index) ? double.NaN : reader.Parse<double>(index);
@@ -54,7 +54,7 @@ public static class CsvFormats
     /// The phase diagram's scores: "inf" for +∞ (a diverged run's loss), an empty field for NaN (nothing
     /// measured), the round-trip number otherwise.
     /// </summary>
-    public sealed class InfOrBlank : ICsvConverter<double>
+    internal sealed class InfOrBlank : ICsvConverter<double>
     {
         /// <inheritdoc/>
         public double Read(CsvReader reader, int index) =>
@@ -69,7 +69,7 @@ public static class CsvFormats
     }
 
     /// <summary><see cref="InfOrBlank"/> for an optional value: null is an empty field too.</summary>
-    public sealed class OptionalInfOrBlank : ICsvConverter<double?>
+    internal sealed class OptionalInfOrBlank : ICsvConverter<double?>
     {
         private static readonly InfOrBlank Number = new();
         /// <inheritdoc/>
@@ -83,7 +83,7 @@ public static class CsvFormats
     }
 
     /// <summary>A training run's final loss: the round-trip number, or "diverged" when it is not finite (the run diverged).</summary>
-    public sealed class DivergedOrLoss : ICsvConverter<double>
+    internal sealed class DivergedOrLoss : ICsvConverter<double>
     {
         /// <inheritdoc/>
         public double Read(CsvReader reader, int index) => reader.GetString(index) == "diverged" ? double.NaN : reader.Parse<double>(index);
@@ -96,7 +96,7 @@ public static class CsvFormats
     }
 
     /// <summary>A list of numbers in one field, ';'-separated round-trip numbers (a line search's steps and losses).</summary>
-    public sealed class SemicolonList : ICsvConverter<double[]>
+    internal sealed class SemicolonList : ICsvConverter<double[]>
     {
         /// <inheritdoc/>
         public double[] Read(CsvReader reader, int index) =>

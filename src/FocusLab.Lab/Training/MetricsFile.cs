@@ -11,7 +11,7 @@ namespace FocusLab.Lab.Training;
 internal static class MetricsFile
 {
     /// <summary>The records of a metrics file, and whether a partial last line was skipped.</summary>
-    public sealed record Contents(IReadOnlyList<StepMetrics> Records, bool PartialLastLine);
+    internal sealed record Contents(IReadOnlyList<StepMetrics> Records, bool PartialLastLine);
 
     /// <summary>Reads every complete record of <paramref name="path"/>.</summary>
     public static Contents Read(string path)

@@ -51,7 +51,7 @@ public static class SweepScoring
         diverged || testLoss is not { } l || !double.IsFinite(l) || l > DivergedLoss ? DivergedLoss : l;
 
     /// <summary>Raised by a cell source that does not hold a cell.</summary>
-    public sealed class MissingCellException(SweepCellKey key) : Exception($"cell {key} is missing")
+    internal sealed class MissingCellException(SweepCellKey key) : Exception($"cell {key} is missing")
     {
         public SweepCellKey Key { get; } = key;
     }
