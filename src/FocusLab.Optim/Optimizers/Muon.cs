@@ -85,6 +85,7 @@ public sealed class Muon : GroupReducingRuleOptimizer<MuonRankOneRule>
             foreach (var p in Groups[gi].Parameters)
             {
                 _buffer[IndexOf(p)] = NewState(p, "momentum_buffer");
+                if (IsRankOne(p)) continue; // stepped by the rule: no Newton–Schulz scratch
                 var (rows, cols) = p.MatrixView;
                 maxWork = Math.Max(maxWork, p.Length);
                 maxSide = Math.Max(maxSide, Math.Min(rows, cols));
@@ -301,6 +302,11 @@ public sealed class Muon : GroupReducingRuleOptimizer<MuonRankOneRule>
 /// φ ← φ (a + s (b + c s)). Pass 1 updates the momentum B ← μB + g and contributes B̃², B̃ = g + μB (nesterov) or B; the
 /// group's coefficient is −η_adj φ; pass 2 is θ ← θ(1 − η wd) − η_adj φ B̃ (decay with the unadjusted η). η_adj = η√max(1, rows/cols)
 /// (adjust_lr=original: η for 1×n, η√n for n×1) or 0.2η√max(rows, cols) = 0.2η√n (match_rms_adamw). State s0 = B.
+/// <para>Why the library steps rank-one matrices by this rule rather than by its matrix products: in float the matrix path rounds
+/// every coordinate of X at every iteration (aX + (bA + cA²)X) and sums A = ‖X‖² in the product's order, so its X is not exactly a
+/// scalar multiple of B̃, and no per-run scalar iteration (what the sweep engine can afford per lane) reproduces its bits. Both are
+/// the same map in exact arithmetic; this one rounds less (one ‖B̃‖², a scalar recursion, one product per coordinate). With one
+/// definition the sweep engine's muon equals the library's bit for bit when a run fits in one vector (tested at d = 2 and 7).</para>
 /// </summary>
 /// <param name="Momentum">μ.</param>
 /// <param name="Nesterov">Whether B̃ = g + μB (else B).</param>
