@@ -47,6 +47,15 @@ public sealed class PhaseCommandTests : IDisposable
     }
 
     [Fact]
+    public void Muon_and_adafactor_run_and_the_relative_step_is_noted()
+    {
+        var (code, stdout, stderr) = CliRunner.Run(["phase", .. Tiny, "--out", Path.Combine(_dir, "muon"), "--optimizers", "muon,adafactor,adafactor:relative_step=false"]);
+        Assert.True(code == 0, stderr);
+        var notes = stdout.Split('\n').Where(l => l.StartsWith("note:")).ToArray();
+        Assert.Equal(["note: adafactor: relative step ignores the learning-rate grid (every lr column is the same run; its best lr is the grid's first)"], notes);
+    }
+
+    [Fact]
     public void Shards_merged_give_the_same_outputs_as_one_run()
     {
         string one = Path.Combine(_dir, "one"), sharded = Path.Combine(_dir, "sharded");
@@ -69,7 +78,8 @@ public sealed class PhaseCommandTests : IDisposable
     [InlineData("--replicates", "0", "--replicates must be ≥ 1")]
     [InlineData("--lr-min", "-1", "learning rates need 0 < --lr-min")]
     [InlineData("--dim", "5", "--dim applies to --landscape valleynd only")]
-    [InlineData("--optimizers", "adam,muon", "not an update rule over one toy run")]
+    [InlineData("--optimizers", "adam,adam_clip", "not an update rule over one toy run")]
+    [InlineData("--optimizers", "adam,muon:aux=adamw", "aux= would step nothing")]
     [InlineData("--optimizers", "focus:lr=0.1", "remove lr=")]
     public void Invalid_options_are_refused_up_front(string option, string value, string message)
     {

@@ -40,7 +40,7 @@ internal static class PhaseCommand
         var lrMax = new Option<double?>("--lr-max") { Description = "Largest learning rate (default 1)." };
         var replicates = new Option<int?>("--replicates") { Description = "Replicates per pixel and learning rate." };
         var steps = new Option<int?>("--steps") { Description = "Optimizer steps per run." };
-        var optimizers = new Option<string?>("--optimizers") { Description = "Comma-separated optimizer specs of the factory, e.g. adam,signum,focus,focus:gamma=0.4,s3,lion (adam, signum and focus carry the paper's toy settings; lr and weight_decay come from the grid). A name=value after a comma continues the spec before it (focus:gamma=0.4,beta2=0.99). Any factory id except muon and adam_clip; normalized_sgd, adasgd, blockwise_adam, adam_mini and adafactor:relative_step=false take the run's θ as their one group (tensor, block); clip_fraction=k (top-k gradient clipping per run) works on non-adaptive optimizers (sgd, sgd_clip, signum, focus, lion, s3, normalized_sgd…)." };
+        var optimizers = new Option<string?>("--optimizers") { Description = "Comma-separated optimizer specs of the factory, e.g. adam,signum,focus,focus:gamma=0.4,s3,lion (adam, signum and focus carry the paper's toy settings; lr and weight_decay come from the grid). A name=value after a comma continues the spec before it (focus:gamma=0.4,beta2=0.99). Any factory id except adam_clip; normalized_sgd, adasgd, blockwise_adam, adam_mini and adafactor take the run's θ as their one group (tensor, block), muon as one 1×d matrix (aux= is refused); adafactor's default relative step ignores the lr grid (use relative_step=false to sweep its lr); clip_fraction=k (top-k gradient clipping per run) works on non-adaptive optimizers (sgd, sgd_clip, signum, focus, lion, s3, normalized_sgd…)." };
         var fixedA = new Option<double?>("--a") { Description = "Sharpness a when varying weight decay (default 10)." };
         var fixedWd = new Option<double?>("--weight-decay") { Description = "Weight decay when varying sharpness (default 0.1)." };
         var c = new Option<double?>("--c") { Description = "Slope c of the valley (default 0.1)." };
@@ -212,6 +212,8 @@ internal static class PhaseCommand
         Console.WriteLine($"{HumanUnits.Count(g.TotalSteps)} optimizer steps in {HumanUnits.Seconds(wall)} ({HumanUnits.Count(g.TotalSteps / wall)} steps/s); diverged runs: {scores.DivergedRuns}");
         foreach (var o in g.Optimizers)
             Console.WriteLine($"  {o.Id,-7} wins {scores.Winner.Count(w => w >= 0 && g.Optimizers[w] == o) * 100.0 / scores.Winner.Length,5:0.0}% of pixels");
+        foreach (var o in g.Optimizers.Where(o => o.IgnoresLearningRate))
+            Console.WriteLine($"note: {o.Id}: relative step ignores the learning-rate grid (every lr column is the same run; its best lr is the grid's first)");
         Console.WriteLine($"outputs in {dir}: {string.Join(", ", files.Where(f => f.EndsWith(".svg") || f.EndsWith(".html") || f.EndsWith(".json")).Take(4))}, ... ({files.Count} files); open {Path.Combine(dir, "index.html")}");
         return 0;
     }

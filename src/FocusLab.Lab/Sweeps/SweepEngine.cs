@@ -29,7 +29,7 @@ public sealed record SweepOptions
 /// <see cref="IUpdateRule"/> for its spec (one run per lane: each lane's learning rate and weight decay
 /// are vector entries, the step's scalars are shared), so the engine and the library cannot drift apart.
 /// </summary>
-public static unsafe class SweepEngine
+public static unsafe partial class SweepEngine
 {
     public const int Lanes = 8;
 
@@ -295,6 +295,16 @@ public static unsafe class SweepEngine
                 return noise == NoiseKind.Multiplicative ? new Stepper<TRule, MultiplicativeNoiseRule, TwoPass<TRule>>(table) : new Stepper<TRule, AdditiveNoiseRule, TwoPass<TRule>>(table);
             }
 
+            public ToyStepper VisitRelativeStep<TRule>(GroupReducingRuleOptimizer<TRule> optimizer) where TRule : struct, IRelativeStepRule
+            {
+                // Adafactor's relative step: its learning rate is each run's own max(ε2, RMS(θ))·ρ_t (RelativeStepPass), not the lr axis.
+                if (!optimizer.RuleAt(optimizer.Groups[0], 1).RelativeStep) return VisitGroupReducing(optimizer);
+                if (optimizer.ReductionGroupCount != 1)
+                    throw new ArgumentException($"'{optimizer.Id}' splits one toy run into {optimizer.ReductionGroupCount} groups; the sweep engine reduces over the whole run only.");
+                var table = Table(optimizer);
+                return noise == NoiseKind.Multiplicative ? new Stepper<TRule, MultiplicativeNoiseRule, RelativeStepPass<TRule>>(table) : new Stepper<TRule, AdditiveNoiseRule, RelativeStepPass<TRule>>(table);
+            }
+
             // Rules for t = 1…T, built in step order (nadam and schedule-free advance a per-group product).
             private TRule[] Table<TRule>(RuleOptimizer<TRule> optimizer) where TRule : struct, IUpdateRule
             {
@@ -330,6 +340,8 @@ public static unsafe class SweepEngine
         static abstract FloatVector256 Accumulate(in TRule rule, in RuleVectors<FloatVector256> c, FloatVector256 theta, FloatVector256 g,
             ref FloatVector256 s0, ref FloatVector256 s1, ref FloatVector256 s2, ref FloatVector256 s3);
         static abstract void Reduce(in TRule rule, ref RuleVectors<FloatVector256> c, FloatVector256 total, float count, ref FloatVector256 groupState);
+        /// <summary>The learning rate each lane's run receives: the lr axis' <paramref name="lr"/>, or one computed from the run's d θ vectors (the relative step).</summary>
+        static abstract FloatVector256 LearningRate(in TRule rule, float lr, Vector256<float>* theta, int d);
     }
 
     private struct OnePass<TRule> : IRulePass<TRule> where TRule : struct, IUpdateRule
@@ -338,6 +350,8 @@ public static unsafe class SweepEngine
         public static FloatVector256 Accumulate(in TRule rule, in RuleVectors<FloatVector256> c, FloatVector256 theta, FloatVector256 g,
             ref FloatVector256 s0, ref FloatVector256 s1, ref FloatVector256 s2, ref FloatVector256 s3) => throw new UnreachableException();
         public static void Reduce(in TRule rule, ref RuleVectors<FloatVector256> c, FloatVector256 total, float count, ref FloatVector256 groupState) => throw new UnreachableException();
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static FloatVector256 LearningRate(in TRule rule, float lr, Vector256<float>* theta, int d) => FloatVector256.Create(lr);
     }
 
     private struct TwoPass<TRule> : IRulePass<TRule> where TRule : struct, IGroupReducingRule
@@ -351,6 +365,9 @@ public static unsafe class SweepEngine
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
         public static void Reduce(in TRule rule, ref RuleVectors<FloatVector256> c, FloatVector256 total, float count, ref FloatVector256 groupState) =>
             rule.BroadcastGroup(rule.Reduce(c, total, count, ref groupState), ref c);
+
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public static FloatVector256 LearningRate(in TRule rule, float lr, Vector256<float>* theta, int d) => FloatVector256.Create(lr);
     }
 
     private readonly struct StepEnv(Vector256<float> a, Vector256<float> wd, Vector256<float> c, Vector256<float>* q, int d, int stride, int nLr, float* lrs, int minSlot,
@@ -424,7 +441,7 @@ public static unsafe class SweepEngine
                 var tau = clipToSmaller ? Vector256.Min(ax, ay) : Vector256.Max(ax, ay);
                 gx = Clamp(gx, tau); gy = Clamp(gy, tau);
             }
-            rule.BroadcastRun(FloatVector256.Create(e.Lrs[j]), wd, ref c);
+            rule.BroadcastRun(TPass.LearningRate(rule, e.Lrs[j], p, 2), wd, ref c);
             var tx = new FloatVector256(x); var ty = new FloatVector256(y);
             if (TPass.Reduces)
             {
@@ -470,7 +487,7 @@ public static unsafe class SweepEngine
             th[min + 1] = MaxIgnoringNaN(u, th[min + 1]);
             var alpha = Vector256.FusedMultiplyAdd(e.A * u, w2, -e.C);
             var beta = e.A * u * u;
-            rule.BroadcastRun(FloatVector256.Create(e.Lrs[j]), wd, ref c);
+            rule.BroadcastRun(TPass.LearningRate(rule, e.Lrs[j], th, d), wd, ref c);
             int n = TRule.StateCount;
             if (TPass.Reduces || e.ClipFraction > 0)
             {

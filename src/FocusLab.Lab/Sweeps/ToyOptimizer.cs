@@ -6,8 +6,8 @@ namespace FocusLab.Lab.Sweeps;
 /// <summary>
 /// One optimizer of the toy sweeps: any FocusLab.Optim factory spec whose step is one per-coordinate
 /// rule, or one group-reducing rule whose group is the whole toy run (normalized_sgd, adasgd, blockwise_adam,
-/// adam_mini, adafactor with relative_step=false: a toy run's θ is one tensor, so its norm, mean g² or RMS(U) is a per-run
-/// statistic; docs/equations.md#toy-optimizers),
+/// adam_mini, adafactor, muon: a toy run's θ is one tensor, so its norm, mean g², RMS(U) or RMS(θ) is a per-run
+/// statistic; muon takes θ as one 1×d matrix, whose Newton–Schulz orthogonalisation is a per-run scalar; docs/equations.md#toy-optimizers),
 /// optionally with top-k gradient clipping (<c>clip_fraction</c>, τ per run) when the optimizer is not adaptive. The sweep supplies the learning rate and the weight decay
 /// (the optimizer's own weight_decay: decoupled for adamw, signum, focus, lion, s3…, coupled L2 for adam,
 /// sgd, nadam, rmsprop). The paper's three keep the toy settings of FOCUS fig. 2 as their defaults,
@@ -30,9 +30,8 @@ public sealed record ToyOptimizer(string Id, string Spec)
         ["focus"] = "focus:beta1=0.9,beta2=0.9,gamma=0.2,decay=after,decay_target=theta",
     };
 
-    // Not one update rule over a toy run: muon orthogonalizes a matrix (a toy run is a vector); adam_clip is adam with top-k
-    // clipping of its first moment (see CheckRunnable).
-    private static readonly string[] Unsupported = ["muon", "adam_clip"];
+    // Not one update rule over a toy run: adam_clip is adam with top-k clipping of its first moment (see CheckRunnable).
+    private static readonly string[] Unsupported = ["adam_clip"];
 
     /// <summary>The paper's toy adam.</summary>
     public static ToyOptimizer Adam { get; } = Parse("adam");
@@ -59,6 +58,8 @@ public sealed record ToyOptimizer(string Id, string Spec)
                 throw new ArgumentException($"'{spec}': {key} is a transform the sweep engine does not run; remove it (the engine runs {string.Join(", ", SupportedIds)}).");
         if (Unsupported.Contains(id))
             throw new ArgumentException($"'{spec}': {id} is not an update rule over one toy run; the sweep engine runs {string.Join(", ", SupportedIds)}.");
+        if (id == "muon" && settings.ContainsKey(Muon.AuxiliaryKey))
+            throw new ArgumentException($"'{spec}': a toy run's θ is one 1×d matrix that muon steps whole, so {Muon.AuxiliaryKey}= would step nothing; remove it.");
         var (baseId, merged) = ToyDefaults.TryGetValue(id, out var defaults) ? OptimizerFactory.Parse(defaults) : (id, new Dictionary<string, string>());
         foreach (var (k, v) in settings) merged[k] = v;
         string full = merged.Count == 0 ? baseId : baseId + ":" + string.Join(",", merged.Select(kv => kv.Key + "=" + kv.Value));
@@ -74,8 +75,6 @@ public sealed record ToyOptimizer(string Id, string Spec)
         // one (adam, adamw, adasgd, blockwise_adam, adam_mini, adafactor) feeds the clipped gradient to its first moment only, which it does not.
         if (optimizer is IFirstMomentClipping && optimizer.Groups[0].Has("clip_fraction") && optimizer.Groups[0].Get("clip_fraction") > 0)
             throw new ArgumentException($"'{spec}': clip_fraction on {optimizer.Id} clips its first moment only, which the sweep engine does not run; it clips the gradient of non-adaptive optimizers (sgd, sgd_clip, signum, focus, lion, s3, normalized_sgd, …).");
-        if (optimizer is Adafactor { IsVectorRuleWithLearningRate: false })
-            throw new ArgumentException($"'{spec}': adafactor's relative step takes its step size from RMS(θ) and ignores the learning rate the sweep varies; use adafactor:relative_step=false.");
     }
 
     /// <summary>
@@ -113,7 +112,21 @@ public sealed record ToyOptimizer(string Id, string Spec)
         return Spec + (Spec.Contains(':') ? "," : ":") + $"lr={f(lr)},weight_decay={f(weightDecay)}";
     }
 
-    /// <summary>The optimizer over one parameter holding a toy run's coordinates.</summary>
-    public Optimizer Create(double lr, double weightDecay, Parameter? parameter = null) =>
-        OptimizerFactory.Create(OptimSpec(lr, weightDecay), [parameter ?? new Parameter("theta", [0f])]);
+    /// <summary>
+    /// Whether the optimizer's step size ignores the learning rate (adafactor's default relative step, α = max(ε2, RMS(θ))·min(1e-2, 1/√t)):
+    /// every column of the sweep's learning-rate grid is then the same run.
+    /// </summary>
+    public bool IgnoresLearningRate => Create(1e-3, 0).Groups[0] is var g && g.Has("relative_step") && g.GetFlag("relative_step");
+
+    /// <summary>
+    /// The optimizer over one parameter holding a toy run's coordinates. Muon steps matrices only (the library refuses
+    /// use_muon=true on a rank-1 tensor), so for muon the coordinates are viewed as one 1×d matrix sharing the parameter's buffers.
+    /// </summary>
+    public Optimizer Create(double lr, double weightDecay, Parameter? parameter = null)
+    {
+        parameter ??= new Parameter("theta", [0f]);
+        if (OptimizerId == "muon" && parameter.Shape.Length == 1)
+            parameter = new Parameter(parameter.Name, [1, parameter.Length], parameter.Data, parameter.Grad);
+        return OptimizerFactory.Create(OptimSpec(lr, weightDecay), [parameter]);
+    }
 }

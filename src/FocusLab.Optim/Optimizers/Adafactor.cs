@@ -10,7 +10,8 @@ namespace FocusLab.Optim;
 /// (relative step) or α = lr. Optional momentum beta1 on Û and weight decay θ ← θ(1 − α wd).
 /// With coordinate clipping the clipped gradient is used in U, the raw one in V (Pan &amp; Li).
 /// A vector's step is one <see cref="AdafactorVectorRule"/> (the tensor is its group: RMS(U) is its statistic), run with α as
-/// its learning rate; a matrix's factored second moment is computed here.
+/// its learning rate; a matrix's factored second moment is computed here. α is the rule's one definition for both
+/// (<see cref="AdafactorVectorRule.RelativeLearningRate"/> from Σθ², or lr), so the phase sweep engine's relative step is this one.
 /// </summary>
 public sealed class Adafactor : GroupReducingRuleOptimizer<AdafactorVectorRule>, IFirstMomentClipping
 {
@@ -66,11 +67,10 @@ public sealed class Adafactor : GroupReducingRuleOptimizer<AdafactorVectorRule>,
     /// <summary>The whole Adafactor step of each tensor in the group: factored (or full) second moment, U = G/√V, RMS clipping, the relative or fixed step size α, optional momentum and weight decay.</summary>
     protected override void StepGroup(ParameterGroup g, long t)
     {
-        double c = g.Get("decay_rate"), eps1 = g.Get("eps1"), eps2 = g.Get("eps2"), d = g.Get("clip_threshold");
+        double c = g.Get("decay_rate"), eps1 = g.Get("eps1"), d = g.Get("clip_threshold");
         double b1 = g.Get("beta1"), wd = g.Get("weight_decay");
         if (b1 > 0 && _mom[IndexOf(g.Parameters[0])] is null)
             throw new InvalidOperationException("adafactor: beta1 was switched on after construction; set it in the spec so the momentum buffer exists.");
-        bool relative = g.GetFlag("relative_step");
         BeginGroup(g, t);
         double bhat = 1 - Math.Pow(t, -c);
         float tau = _tau[g.Index];
@@ -83,7 +83,7 @@ public sealed class Adafactor : GroupReducingRuleOptimizer<AdafactorVectorRule>,
             if (_vec[k] is { } vec)
             {
                 // A vector: the rule's two passes, with α (from θ_{t−1}, before the step) as the rule's learning rate.
-                double a = Alpha(g, theta, relative, eps2, t);
+                double a = Alpha(g, theta);
                 LastAlpha[k] = a;
                 var rule = CurrentRule;
                 float fa = (float)a, fwd = (float)wd;
@@ -123,7 +123,7 @@ public sealed class Adafactor : GroupReducingRuleOptimizer<AdafactorVectorRule>,
             }
             double rmsU = Math.Sqrt(Reductions.SumOfSquares(u) / Math.Max(1, p.Length));
             double scale = 1 / Math.Max(1, rmsU / d);
-            double alpha = Alpha(g, theta, relative, eps2, t);
+            double alpha = Alpha(g, theta);
             LastAlpha[k] = alpha;
             float decay = (float)(1 - alpha * wd);
             if (_mom[k] is { } mom && b1 > 0)
@@ -139,23 +139,28 @@ public sealed class Adafactor : GroupReducingRuleOptimizer<AdafactorVectorRule>,
 
     private static double Clamp(float g, float tau) => Math.Min(Math.Max(g, -tau), tau);
 
-    /// <summary>α = max(ε2, RMS(θ_{t−1}))·min(1e-2, 1/√t) with the relative step, else the group's lr.</summary>
-    private static double Alpha(ParameterGroup g, ReadOnlySpan<float> theta, bool relative, double eps2, long t) => relative
-        ? Math.Max(eps2, Math.Sqrt(Reductions.SumOfSquares(theta) / Math.Max(1, theta.Length))) * Math.Min(1e-2, 1 / Math.Sqrt(t))
+    /// <summary>α of this step for a tensor of the group: the current rule's relative step from Σθ² of θ_{t−1} (summed in double), else the group's lr.</summary>
+    private double Alpha(ParameterGroup g, ReadOnlySpan<float> theta) => CurrentRule.RelativeStep
+        ? CurrentRule.RelativeLearningRate(Reductions.SumOfSquares(theta), theta.Length)
         : g.Lr;
 
     /// <summary>One per tensor: each tensor's update is clipped by its own RMS.</summary>
     public override int ReductionGroupCount => Parameters.Count;
 
-    /// <summary>Whether every parameter is a vector (the rule is the whole step) and α is the learning rate (relative_step off), as the sweep engine needs.</summary>
-    public bool IsVectorRuleWithLearningRate => _row.All(r => r is null) && Groups.All(g => !g.GetFlag("relative_step"));
+    /// <summary>Whether every parameter is a vector, so the rule (with α from lr or from the relative step) is the whole step, as the sweep engine needs.</summary>
+    public bool IsVectorRule => _row.All(r => r is null);
 
     /// <inheritdoc/>
     protected override AdafactorVectorRule CreateRule(ParameterGroup g, long t)
     {
         double b1 = g.Get("beta1"), bhat = 1 - Math.Pow(t, -g.Get("decay_rate"));
-        return new((float)bhat, (float)(1 - bhat), (float)g.Get("eps1"), (float)g.Get("clip_threshold"), (float)b1, (float)(1 - b1), b1 > 0, _tau[g.Index]);
+        return new((float)bhat, (float)(1 - bhat), (float)g.Get("eps1"), (float)g.Get("clip_threshold"), (float)b1, (float)(1 - b1), b1 > 0, _tau[g.Index],
+            g.GetFlag("relative_step"), g.Get("eps2"), Math.Min(1e-2, 1 / Math.Sqrt(t)));
     }
+
+    /// <inheritdoc/>
+    /// <remarks>Visited as a relative-step optimizer: with relative_step on, α comes from each tensor's RMS(θ), not from lr.</remarks>
+    public override TResult Accept<TResult>(IRuleOptimizerVisitor<TResult> visitor) => visitor.VisitRelativeStep(this);
 
     /// <summary>Not used: every tensor needs its whole RMS before it can step, so <see cref="StepGroup"/> does the work; throws <see cref="NotSupportedException"/>.</summary>
     protected override void UpdateRange(int param, int start, int end) => throw new NotSupportedException();
@@ -172,7 +177,8 @@ public sealed class Adafactor : GroupReducingRuleOptimizer<AdafactorVectorRule>,
 /// Adafactor's step over one vector (its group; Shazeer &amp; Stern 2018, Algorithm 4 with update clipping, section 6): pass 1
 /// updates v ← β̂_t v + (1 − β̂_t)(g² + ε1) and contributes U² with U = clip(g, τ)/√v; the group's coefficient is the clipping
 /// factor s = 1/max(1, RMS(U)/d); pass 2 is θ ← θ(1 − α wd) − α s U, or with momentum m ← β1 m + (1 − β1) s U and
-/// θ ← θ(1 − α wd) − α m. The learning rate the rule receives is α (the relative step's, or lr). States s0 = v, s1 = m.
+/// θ ← θ(1 − α wd) − α m. The learning rate the rule receives is α: lr, or with the relative step
+/// α_t = max(ε2, RMS(θ_{t−1}))·ρ_t, ρ_t = min(1e-2, 1/√t) (<see cref="RelativeLearningRate"/>). States s0 = v, s1 = m.
 /// </summary>
 /// <param name="BetaHat">β̂_t = 1 − t^(−c).</param>
 /// <param name="OneMinusBetaHat">1 − β̂_t.</param>
@@ -182,13 +188,21 @@ public sealed class Adafactor : GroupReducingRuleOptimizer<AdafactorVectorRule>,
 /// <param name="OneMinusBeta1">1 − β1.</param>
 /// <param name="Momentum">Whether the momentum is on (β1 &gt; 0).</param>
 /// <param name="Tau">First-moment (U) clipping threshold τ (+∞: off).</param>
+/// <param name="RelativeStep">Whether α is the relative step (relative_step=true) rather than the group's lr.</param>
+/// <param name="Eps2">ε2, the smallest parameter scale of the relative step.</param>
+/// <param name="RelativeScale">ρ_t = min(1e-2, 1/√t).</param>
 public readonly record struct AdafactorVectorRule(float BetaHat, float OneMinusBetaHat, float Eps1, float ClipThreshold, float Beta1, float OneMinusBeta1,
-    bool Momentum, float Tau) : IGroupReducingRule
+    bool Momentum, float Tau, bool RelativeStep, double Eps2, double RelativeScale) : IRelativeStepRule
 {
     private const int Bh = 0, Obh = 1, E1 = 2, D = 3, B1 = 4, C1 = 5, TauV = 6, Alpha = 7, Decay = 8, Scale = 9, NegStep = 10;
 
     /// <inheritdoc/>
     public static int StateCount => 2;
+
+    /// <inheritdoc/>
+    /// <remarks>α_t = max(ε2, √(Σθ²/n))·ρ_t, in double (Shazeer &amp; Stern 2018, Algorithm 4).</remarks>
+    public double RelativeLearningRate(double thetaSumOfSquares, long count) =>
+        Math.Max(Eps2, Math.Sqrt(thetaSumOfSquares / Math.Max(1, count))) * RelativeScale;
 
     /// <inheritdoc/>
     public static int AccumulateStateCount => 1; // v is updated in pass 1

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using System.Runtime.CompilerServices;
 
 namespace FocusLab.Optim;
 
@@ -14,7 +15,9 @@ namespace FocusLab.Optim;
 /// </code>
 /// NS is the quintic Newton–Schulz iteration: on the wide orientation (Xᵀ when rows &gt; cols),
 /// X ← X / max(‖X‖_F, eps), then ns_steps times A = X Xᵀ, X ← a X + (b A + c A²) X (docs/equations.md).
-/// Its products go to <see cref="IMatrixMultiply"/> (the engine's GEMM when installed).
+/// Its products go to <see cref="IMatrixMultiply"/> (the engine's GEMM when installed). A rank-one matrix (1×n or n×1) needs
+/// none: there A = X Xᵀ is the scalar ‖X‖², so NS(B̃) is a scalar times B̃ and its step is one <see cref="MuonRankOneRule"/>
+/// (the phase sweep engine runs the same rule on a toy run's θ as a 1×d matrix).
 /// <para>Muon is defined for matrices only. Every other tensor — and any tensor of a group whose
 /// override <c>use_muon=false</c>, as embeddings and output heads usually are — is stepped by an
 /// auxiliary optimizer built from the spec's <c>aux=</c> part (e.g. <c>muon:lr=0.02,aux=adamw:lr=3e-4</c>).
@@ -24,7 +27,7 @@ namespace FocusLab.Optim;
 /// groups follow the muon groups in <see cref="Optimizer.Groups"/>, carry the auxiliary optimizer's
 /// hyperparameters (so a schedule scales both learning rates alike) and are saved in the same state file.</para>
 /// </summary>
-public sealed class Muon : Optimizer
+public sealed class Muon : GroupReducingRuleOptimizer<MuonRankOneRule>
 {
     /// <summary>The spec key whose value (everything after it) is the auxiliary optimizer's spec.</summary>
     public const string AuxiliaryKey = "aux";
@@ -82,11 +85,13 @@ public sealed class Muon : Optimizer
             foreach (var p in Groups[gi].Parameters)
             {
                 _buffer[IndexOf(p)] = NewState(p, "momentum_buffer");
+                if (IsRankOne(p)) continue; // stepped by the rule: no Newton–Schulz scratch
                 var (rows, cols) = p.MatrixView;
                 maxWork = Math.Max(maxWork, p.Length);
                 maxSide = Math.Max(maxSide, Math.Min(rows, cols));
             }
         for (int gi = 0; gi < _muonGroups; gi++) NewtonSchulzSteps(Groups[gi]); // refuse a fractional ns_steps up front
+        UseStates(_buffer); // the rank-one rule's momentum (null for auxiliary tensors)
         _x = new float[maxWork]; _t = new float[maxWork];
         _a = new float[maxSide * maxSide]; _aa = new float[maxSide * maxSide];
         if (_aux is not null) AdoptState(_aux, "aux/");
@@ -104,6 +109,14 @@ public sealed class Muon : Optimizer
     /// <summary>Whether <paramref name="p"/> is stepped by muon (false: by the auxiliary optimizer).</summary>
     public bool IsMuonParameter(Parameter p) => IndexOf(p) is int i and >= 0 && _buffer[i] is not null;
 
+    /// <summary>One per muon matrix: each is orthogonalised on its own.</summary>
+    public override int ReductionGroupCount => _buffer.Count(b => b is not null);
+
+    /// <summary>Whether every tensor is a rank-one muon matrix (1×n or n×1) and there is no auxiliary optimizer, so <see cref="MuonRankOneRule"/> is the whole step (as the sweep engine needs).</summary>
+    public bool IsRankOneRule => _aux is null && Parameters.All(p => IsRankOne(p));
+
+    private static bool IsRankOne(Parameter p) => Math.Min(p.MatrixView.Rows, p.MatrixView.Cols) == 1;
+
     /// <inheritdoc/>
     protected override void StepGroup(ParameterGroup g, long t)
     {
@@ -112,6 +125,7 @@ public sealed class Muon : Optimizer
             StepAuxiliary(g);
             return;
         }
+        BeginGroup(g, t);
         int steps = NewtonSchulzSteps(g);
         float mu = (float)g.Get("momentum");
         bool nesterov = g.GetFlag("nesterov");
@@ -122,6 +136,11 @@ public sealed class Muon : Optimizer
         {
             var p = g.Parameters[k];
             var (rows, cols) = p.MatrixView;
+            if (IsRankOne(p))
+            {
+                StepRankOne(p, tall: rows > cols);
+                continue;
+            }
             var grad = p.GradSpan;
             var buffer = _buffer[IndexOf(p)].AsSpan();
             TensorPrimitives.MultiplyAdd(buffer, mu, grad, buffer);               // B ← μB + g
@@ -157,6 +176,23 @@ public sealed class Muon : Optimizer
             }
         }
     }
+
+    /// <summary>A rank-one matrix's step: the rule's two passes over the whole tensor (its group), as Adafactor's vector path.</summary>
+    private void StepRankOne(Parameter p, bool tall)
+    {
+        var rule = CurrentRule with { Tall = tall };
+        int param = IndexOf(p);
+        double total = AccumulateRange(param, 0, p.Length); // pass 1 does not depend on the orientation
+        double noState = 0;
+        float coefficient = RuleDriver.Reduce(rule, CurrentLearningRate, CurrentWeightDecay, total, p.Length, ref noState);
+        RunWithGroupCoefficient(rule, coefficient, param, 0, p.Length);
+    }
+
+    /// <inheritdoc/>
+    /// <remarks>The step scalars of a muon group for a wide (1×n) rank-one matrix; <see cref="StepGroup"/> sets <see cref="MuonRankOneRule.Tall"/> per tensor.</remarks>
+    protected override MuonRankOneRule CreateRule(ParameterGroup g, long t) => new(
+        (float)g.Get("momentum"), g.GetFlag("nesterov"), (float)g.Get("ns_a"), (float)g.Get("ns_b"), (float)g.Get("ns_c"), NewtonSchulzSteps(g),
+        (float)g.Get("eps"), g.Get("adjust_lr") == 1, Tall: false);
 
     /// <summary>The group's ns_steps, refused unless it is a whole number.</summary>
     private static int NewtonSchulzSteps(ParameterGroup g)
@@ -257,4 +293,91 @@ public sealed class Muon : Optimizer
             return new Layout([.. muon, .. auxDefinitions], muon.Count, aux);
         }
     }
+}
+
+/// <summary>
+/// Muon's step on a rank-one matrix (1×n, or n×1 in its wide orientation 1×n; the matrix is the group). There A = X Xᵀ is the 1×1
+/// matrix s = ‖X‖², so each quintic Newton–Schulz iteration X ← aX + (bA + cA²)X is X ← (a + b s + c s²) X and
+/// NS(B̃) = φ B̃ with a scalar φ (docs/equations.md#muon): φ₀ = 1/max(‖B̃‖, eps), then ns_steps times s = φ²‖B̃‖²,
+/// φ ← φ (a + s (b + c s)). Pass 1 updates the momentum B ← μB + g and contributes B̃², B̃ = g + μB (nesterov) or B; the
+/// group's coefficient is −η_adj φ; pass 2 is θ ← θ(1 − η wd) − η_adj φ B̃ (decay with the unadjusted η). η_adj = η√max(1, rows/cols)
+/// (adjust_lr=original: η for 1×n, η√n for n×1) or 0.2η√max(rows, cols) = 0.2η√n (match_rms_adamw). State s0 = B.
+/// <para>Why the library steps rank-one matrices by this rule rather than by its matrix products: in float the matrix path rounds
+/// every coordinate of X at every iteration (aX + (bA + cA²)X) and sums A = ‖X‖² in the product's order, so its X is not exactly a
+/// scalar multiple of B̃, and no per-run scalar iteration (what the sweep engine can afford per lane) reproduces its bits. Both are
+/// the same map in exact arithmetic; this one rounds less (one ‖B̃‖², a scalar recursion, one product per coordinate). With one
+/// definition the sweep engine's muon equals the library's bit for bit when a run fits in one vector (tested at d = 2 and 7).</para>
+/// </summary>
+/// <param name="Momentum">μ.</param>
+/// <param name="Nesterov">Whether B̃ = g + μB (else B).</param>
+/// <param name="A">Newton–Schulz coefficient a.</param>
+/// <param name="B">Newton–Schulz coefficient b.</param>
+/// <param name="C">Newton–Schulz coefficient c.</param>
+/// <param name="Steps">ns_steps, the number of Newton–Schulz iterations.</param>
+/// <param name="Eps">eps of the normalisation X = B̃/max(‖B̃‖, eps).</param>
+/// <param name="MatchRms">adjust_lr = match_rms_adamw (else original).</param>
+/// <param name="Tall">Whether the matrix is n×1 (its original adjustment is √n); false for 1×n.</param>
+public readonly record struct MuonRankOneRule(float Momentum, bool Nesterov, float A, float B, float C, int Steps, float Eps, bool MatchRms, bool Tall) : IGroupReducingRule
+{
+    private const int Mu = 0, Ac = 1, Bc = 2, Cc = 3, EpsV = 4, Lr = 5, Decay = 6, Coefficient = 7;
+
+    /// <inheritdoc/>
+    public static int StateCount => 1;
+
+    /// <inheritdoc/>
+    public static int AccumulateStateCount => 1; // the momentum is updated in pass 1
+
+    /// <inheritdoc/>
+    public static bool AccumulateReadsTheta => false;
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void BroadcastStep<TVec>(ref RuleVectors<TVec> c) where TVec : struct, IFloatVector<TVec>
+    {
+        c[Mu] = TVec.Create(Momentum); c[Ac] = TVec.Create(A); c[Bc] = TVec.Create(B); c[Cc] = TVec.Create(C); c[EpsV] = TVec.Create(Eps);
+    }
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void BroadcastRun<TVec>(TVec lr, TVec weightDecay, ref RuleVectors<TVec> c) where TVec : struct, IFloatVector<TVec>
+    {
+        c[Lr] = lr; c[Decay] = TVec.Create(1) - lr * weightDecay;
+    }
+
+    /// <summary>B̃ from the updated momentum: g + μB with Nesterov, else B.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private TVec Direction<TVec>(in RuleVectors<TVec> c, TVec g, TVec b) where TVec : struct, IFloatVector<TVec> =>
+        Nesterov ? TVec.Fma(c[Mu], b, g) : b;
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public TVec Accumulate<TVec>(in RuleVectors<TVec> c, TVec theta, TVec g, ref TVec b, ref TVec s1, ref TVec s2, ref TVec s3) where TVec : struct, IFloatVector<TVec>
+    {
+        b = TVec.Fma(c[Mu], b, g);
+        var d = Direction(c, g, b);
+        return d * d;
+    }
+
+    /// <inheritdoc/>
+    /// <remarks><paramref name="total"/> is ‖B̃‖² and <paramref name="count"/> = n = max(rows, cols).</remarks>
+    public TVec Reduce<TVec>(in RuleVectors<TVec> c, TVec total, float count, ref TVec groupState) where TVec : struct, IFloatVector<TVec>
+    {
+        var phi = TVec.Create(1) / TVec.Max(TVec.Sqrt(total), c[EpsV]);
+        for (int k = 0; k < Steps; k++)
+        {
+            var s = phi * phi * total;                              // ‖X‖² = A, the 1×1 Gram matrix
+            phi *= TVec.Fma(TVec.Fma(c[Cc], s, c[Bc]), s, c[Ac]);   // a + b s + c s²
+        }
+        float adjust = MatchRms ? 0.2f * MathF.Sqrt(count) : Tall ? MathF.Sqrt(count) : 1;
+        return -(c[Lr] * TVec.Create(adjust)) * phi;
+    }
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void BroadcastGroup<TVec>(TVec coefficient, ref RuleVectors<TVec> c) where TVec : struct, IFloatVector<TVec> => c[Coefficient] = coefficient;
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public void Apply<TVec>(in RuleVectors<TVec> c, ref TVec theta, TVec g, ref TVec b, ref TVec s1, ref TVec s2, ref TVec s3) where TVec : struct, IFloatVector<TVec> =>
+        theta = TVec.Fma(c[Coefficient], Direction(c, g, b), theta * c[Decay]);
 }

@@ -22,6 +22,12 @@ public abstract class GroupReducingRuleOptimizer<TRule> : RuleOptimizer<TRule> w
     {
     }
 
+    /// <summary>Builds groups that may follow different schemas (a composite such as muon, whose rule steps only its rank-one matrices).</summary>
+    private protected GroupReducingRuleOptimizer(string id, IReadOnlyList<Hyperparameter> schema, IEnumerable<GroupDefinition> groups)
+        : base(id, schema, groups)
+    {
+    }
+
     /// <summary>How many separate groups the rule reduces over across all parameters (tensors for normalized SGD, blocks for blockwise Adam).</summary>
     public abstract int ReductionGroupCount { get; }
 

@@ -31,6 +31,12 @@ public abstract class RuleOptimizer<TRule> : Optimizer, IRuleOptimizer where TRu
     {
     }
 
+    /// <summary>Builds groups that may follow different schemas (a composite such as muon, whose rule steps only some of its tensors).</summary>
+    private protected RuleOptimizer(string id, IReadOnlyList<Hyperparameter> schema, IEnumerable<GroupDefinition> groups)
+        : base(id, schema, groups)
+    {
+    }
+
     /// <summary>The rule's state buffers s0, s1, … per parameter (a null array: an optional buffer that does not exist).</summary>
     protected void UseStates(params float[]?[][] states)
     {
@@ -95,4 +101,10 @@ public interface IRuleOptimizerVisitor<out TResult>
 
     /// <summary>Visits an optimizer whose rule reduces over a group first (<see cref="IGroupReducingRule"/>).</summary>
     TResult VisitGroupReducing<TRule>(GroupReducingRuleOptimizer<TRule> optimizer) where TRule : struct, IGroupReducingRule;
+
+    /// <summary>
+    /// Visits an optimizer whose group-reducing rule may take its learning rate from the group's parameters (<see cref="IRelativeStepRule"/>:
+    /// Adafactor's relative step). Visitors that do not run the relative step themselves treat it as any group-reducing optimizer.
+    /// </summary>
+    TResult VisitRelativeStep<TRule>(GroupReducingRuleOptimizer<TRule> optimizer) where TRule : struct, IRelativeStepRule => VisitGroupReducing(optimizer);
 }

@@ -8,7 +8,7 @@ namespace FocusLab.Lab.Tests.Sweeps;
 /// The sweep engine's toy optimizers agree step by step with FocusLab.Optim built by
 /// OptimizerFactory from the same spec (the paper's three with their toy settings of
 /// docs/equations.md#toy-optimizers: adamw / signum / focus decay=after, decay_target=theta; any other
-/// per-coordinate rule as given). The engine is run for T = 1, 2, …, K steps (its runs are prefixes of each
+/// per-coordinate rule as given; muon on θ as a [1, d] matrix, adafactor with its relative step, which ignores lr). The engine is run for T = 1, 2, …, K steps (its runs are prefixes of each
 /// other: the noise is keyed by step) and its final θ compared with the Optim run after T steps.
 /// </summary>
 public class OptimAgreementTests
@@ -41,6 +41,12 @@ public class OptimAgreementTests
     [InlineData("adam:clip_fraction=0", 0.01, 0.5)]
     [InlineData("adafactor:relative_step=false", 0.01, 0.5)]
     [InlineData("adafactor:relative_step=false,beta1=0.9,clip_threshold=0.5", 0.003, 1.0)]
+    [InlineData("adafactor", 0.01, 0.5)]
+    [InlineData("adafactor:beta1=0.9,clip_threshold=0.5", 0.003, 1.0)]
+    [InlineData("muon", 0.003, 1.0)]
+    [InlineData("muon:nesterov=false", 0.01, 0.5)]
+    [InlineData("muon:adjust_lr=match_rms_adamw,momentum=0.9", 0.003, 0.5)]
+    [InlineData("muon:ns_steps=2", 0.01, 0.5)]
     public void EngineMatchesOptimizerFactoryStepByStep(string id, double lr, double sigma)
     {
         const int K = 30, reps = 2; const double a = 10, wd = 0.1;
@@ -59,7 +65,7 @@ public class OptimAgreementTests
         {
             rng.Normals(r, 0, out float z0, out float z1);
             var p = new Parameter("theta", [z0 * (float)1e-4, z1 * (float)1e-4]);
-            var optimizer = opt.Create(lr, wd, p);
+            var optimizer = LibraryOptimizer.Create(opt, lr, wd, p);
             var g = new double[2];
             for (int t = 1; t <= K; t++)
             {
@@ -83,8 +89,9 @@ public class OptimAgreementTests
 /// <summary>
 /// Bit for bit in 2-D: fed the engine's own float32 gradient (the valley's u, v and noise with the engine's fused
 /// multiply-adds, written out here in scalar), FocusLab.Optim's rules reproduce the engine's θ exactly, group-reducing
-/// rules included (‖m‖² or mean g² of two coordinates is q_x + q_y in both; the reduction's float arithmetic is the same
-/// rule code) and top-k clipping (the same threshold, the same clamp). A different summation, a per-lane statistic that
+/// rules included (‖m‖², mean g² or muon's ‖B̃‖² of two coordinates is q_x + q_y in both; the reduction's float arithmetic,
+/// muon's scalar Newton–Schulz iteration included, is the same rule code; adafactor's relative step sums θ² in double in
+/// coordinate order in both, then the rule's one α formula) and top-k clipping (the same threshold, the same clamp). A different summation, a per-lane statistic that
 /// mixed lanes or a coefficient computed in double would change the last bits within a few steps.
 /// </summary>
 public class OptimBitIdentity2DTests
@@ -101,6 +108,10 @@ public class OptimBitIdentity2DTests
     [InlineData("adam", 0.01, 0.5)]
     [InlineData("adafactor:relative_step=false", 0.01, 0.5)]
     [InlineData("adafactor:relative_step=false,beta1=0.9,clip_threshold=0.5", 0.003, 1.0)]
+    [InlineData("adafactor", 0.01, 0.5)]
+    [InlineData("adafactor:beta1=0.9,clip_threshold=0.5", 0.003, 1.0)]
+    [InlineData("muon", 0.003, 1.0)]
+    [InlineData("muon:nesterov=false,adjust_lr=match_rms_adamw", 0.01, 0.5)]
     public void EngineEqualsTheLibraryBitForBitOnTheEnginesGradient(string id, double lr, double sigma)
     {
         const int K = 40, reps = 2; const double a = 10, c = 0.1, wd = 0.1, angle = Math.PI / 6;
@@ -118,7 +129,7 @@ public class OptimBitIdentity2DTests
         {
             rng.Normals(r, 0, out float z0, out float z1);
             var p = new Parameter("theta", [z0 * initStd, z1 * initStd]);
-            var optimizer = opt.Create(lr, wd, p);
+            var optimizer = LibraryOptimizer.Create(opt, lr, wd, p);
             for (int t = 1; t <= K; t++)
             {
                 // SweepEngine.Step2D's gradient, operation for operation.
@@ -150,6 +161,9 @@ public class OptimBitIdentity2DTests
     [InlineData("normalized_sgd:clip_fraction=0.2", 0.003)]
     [InlineData("adafactor:relative_step=false,beta1=0.9", 0.01)]
     [InlineData("adam", 0.01)]
+    [InlineData("adafactor", 0.01)]
+    [InlineData("muon", 0.003)]
+    [InlineData("muon:adjust_lr=match_rms_adamw,nesterov=false", 0.003)]
     public void EngineEqualsTheLibraryBitForBitOnTheNDimensionalValley(string id, double lr)
     {
         const int K = 30, reps = 2, d = 7, pairs = (d + 1) / 2; const double a = 5, c = 0.1, wd = 0.1, sigma = 0.7;
@@ -169,7 +183,7 @@ public class OptimBitIdentity2DTests
         {
             for (int k = 0; k < pairs; k++) rng.Normals(r, (uint)k, out z[2 * k], out z[2 * k + 1]);
             var p = new Parameter("theta", z.Take(d).Select(v => v * initStd).ToArray());
-            var optimizer = opt.Create(lr, wd, p);
+            var optimizer = LibraryOptimizer.Create(opt, lr, wd, p);
             for (int t = 1; t <= K; t++)
             {
                 // SweepEngine.AxisAndCross and CoordinateGradient, operation for operation: u and ‖w‖² in two interleaved chains.
@@ -213,6 +227,9 @@ public class OptimAgreementNDTests
     [InlineData("signum:clip_fraction=0.3", 0.003)]
     [InlineData("sgd_clip:clip_fraction=0.45", 0.01)]
     [InlineData("normalized_sgd:clip_fraction=0.2", 0.003)]
+    [InlineData("adafactor", 0.01)]
+    [InlineData("muon", 0.003)]
+    [InlineData("muon:nesterov=false,adjust_lr=match_rms_adamw", 0.003)]
     public void EngineMatchesOptimizerFactoryOnTheNDimensionalValley(string id, double lr)
     {
         const int K = 30, reps = 2, d = 7, pairs = (d + 1) / 2; const double a = 5, wd = 0.1, sigma = 0.7;
@@ -236,7 +253,7 @@ public class OptimAgreementNDTests
         {
             Draw(r, 0);
             var p = new Parameter("theta", z.Take(d).Select(v => v * (float)grid.InitStd).ToArray());
-            var optimizer = opt.Create(lr, wd, p);
+            var optimizer = LibraryOptimizer.Create(opt, lr, wd, p);
             var g = new double[d];
             for (int t = 1; t <= K; t++)
             {
@@ -272,6 +289,21 @@ public class ToyOptimizerSpecTests
     }
 
     [Fact]
+    public void Muon_and_adafactor_run_and_only_the_relative_step_ignores_the_learning_rate()
+    {
+        var list = ToyOptimizer.ParseList("muon,muon:nesterov=false,muon:adjust_lr=match_rms_adamw,adafactor,adafactor:relative_step=false,adam");
+        Assert.Equal([false, false, false, true, false, false], list.Select(o => o.IgnoresLearningRate));
+        // The toy run's θ is one 1×d matrix of muon, sharing the caller's buffers.
+        var p = new Parameter("theta", [1f, 2f, 3f]);
+        var muon = (Muon)list[0].Create(0.01, 0, p);
+        Assert.Equal([1, 3], muon.Parameters[0].Shape);
+        Assert.True(muon.IsRankOneRule);
+        p.GradSpan.Fill(1);
+        muon.Step();
+        Assert.NotEqual(1f, p.DataSpan[0]);
+    }
+
+    [Fact]
     public void A_list_splits_on_commas_and_a_bare_setting_continues_the_previous_spec()
     {
         var list = ToyOptimizer.ParseList("adam,signum,focus:gamma=0.4,beta2=0.99,s3,lion");
@@ -280,8 +312,7 @@ public class ToyOptimizerSpecTests
     }
 
     [Theory]
-    [InlineData("muon", "not an update rule over one toy run")]
-    [InlineData("adafactor", "use adafactor:relative_step=false")]
+    [InlineData("muon:aux=adamw:lr=3e-4", "aux= would step nothing")]
     [InlineData("adafactor:relative_step=false,clip_fraction=0.1", "clips its first moment only")]
     [InlineData("adam_clip", "not an update rule over one toy run")]
     [InlineData("adam:clip_fraction=0.1", "clips its first moment only")]
@@ -296,6 +327,6 @@ public class ToyOptimizerSpecTests
         var e = Assert.ThrowsAny<ArgumentException>(() => ToyOptimizer.Parse(spec));
         Assert.Contains(expected, e.Message);
         Assert.DoesNotContain('\n', e.Message);
-        if (expected.StartsWith("not a")) foreach (var id in new[] { "s3", "normalized_sgd", "adasgd", "blockwise_adam", "adam_mini", "adafactor" }) Assert.Contains(id, e.Message);
+        if (expected.StartsWith("not a")) foreach (var id in new[] { "s3", "normalized_sgd", "adasgd", "blockwise_adam", "adam_mini", "adafactor", "muon" }) Assert.Contains(id, e.Message);
     }
 }

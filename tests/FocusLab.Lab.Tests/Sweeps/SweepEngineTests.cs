@@ -85,9 +85,10 @@ public class SweepEngineTests
     [InlineData(ValleyKind.ValleyND, true)]
     public void ResultsDoNotDependOnThreadsOrShards(ValleyKind kind, bool groupStatistics)
     {
-        // With group statistics: per-run reductions (normalized SGD's ‖m‖, adasgd's mean g²) and per-run top-k clipping.
+        // With group statistics: per-run reductions (normalized SGD's ‖m‖, adasgd's mean g², muon's ‖B̃‖ and Newton–Schulz scalar,
+        // adafactor's RMS(U) and relative step from RMS(θ)) and per-run top-k clipping.
         var grid = groupStatistics
-            ? Mixed(kind) with { Optimizers = ToyOptimizer.ParseList("normalized_sgd,adasgd,signum:clip_fraction=0.5") }
+            ? Mixed(kind) with { Optimizers = ToyOptimizer.ParseList("normalized_sgd,adasgd,signum:clip_fraction=0.5,muon,adafactor") }
             : Mixed(kind);
         var one = SweepEngine.Run(grid, new SweepOptions { Threads = 1 });
         var two = SweepEngine.Run(grid, new SweepOptions { Threads = 2 });

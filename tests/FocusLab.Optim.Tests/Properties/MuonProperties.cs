@@ -156,6 +156,69 @@ public sealed class MuonProperties
         TestModel.AssertBitIdentical(full.Values(), resumed.Values(), "muon + aux resumed at step 3");
     }
 
+    /// <summary>
+    /// A rank-one matrix (1×n or n×1) takes <see cref="MuonRankOneRule"/> and no matrix product (the provider here fails if called):
+    /// its Gram matrix X Xᵀ (wide orientation) is the scalar ‖X‖², so NS(B̃) is a scalar times B̃. Checked over 4 steps against a
+    /// float64 loop of the general matrix iteration A = X Xᵀ, X ← aX + (bA + cA²)X on the 1×n matrix, with η√max(1, rows/cols)
+    /// (√n for n×1) or 0.2η√max(rows, cols), momentum, Nesterov and decoupled decay.
+    /// </summary>
+    [Theory]
+    [InlineData(1, 9, "")]
+    [InlineData(9, 1, "")]
+    [InlineData(1, 20, ",adjust_lr=match_rms_adamw")]
+    [InlineData(20, 1, ",nesterov=false,ns_steps=3")]
+    [InlineData(1, 1, "")]
+    public void Rank_one_matrices_take_the_scalar_newton_schulz_rule_without_matrix_products(int rows, int cols, string extra)
+    {
+        int n = rows * cols;
+        const double lr = 0.02, wd = 0.1, mu = 0.9;
+        var r = new TestRandom(rows * 31 + cols);
+        var p = new Parameter("w", [rows, cols], r.NormalArray(n), new float[n]);
+        var (_, settings) = OptimizerFactory.Parse($"muon:lr={lr},weight_decay={wd},momentum={mu}" + extra);
+        var opt = new Muon([new ParameterGroupSpec([p])], settings, new NoProducts());
+        Assert.True(opt.IsRankOneRule);
+        var g0 = opt.Groups[0];
+        double a = g0.Get("ns_a"), b = g0.Get("ns_b"), c = g0.Get("ns_c"), eps = g0.Get("eps");
+        int steps = (int)g0.Get("ns_steps");
+        bool nesterov = g0.GetFlag("nesterov"), matchRms = g0.Get("adjust_lr") == 1;
+        double adjusted = matchRms ? 0.2 * lr * Math.Sqrt(Math.Max(rows, cols)) : lr * Math.Sqrt(Math.Max(1.0, (double)rows / cols));
+        var theta = p.DataSpan.ToArray().Select(v => (double)v).ToArray();
+        var buffer = new double[n];
+        for (int t = 1; t <= 4; t++)
+        {
+            var g = r.NormalArray(n);
+            g.CopyTo(p.GradSpan);
+            opt.Step();
+            // The row-major data of an n×1 matrix is its 1×n transpose: X is one row either way.
+            var x = new double[n];
+            for (int i = 0; i < n; i++)
+            {
+                buffer[i] = mu * buffer[i] + g[i];
+                x[i] = nesterov ? g[i] + mu * buffer[i] : buffer[i];
+            }
+            double norm = Math.Max(Math.Sqrt(x.Sum(v => v * v)), eps);
+            for (int i = 0; i < n; i++) x[i] /= norm;
+            for (int s = 0; s < steps; s++)
+            {
+                double gram = x.Sum(v => v * v);                       // A = X Xᵀ, 1×1
+                double bm = b * gram + c * gram * gram;                // bA + cA²
+                for (int i = 0; i < n; i++) x[i] = a * x[i] + bm * x[i];
+            }
+            for (int i = 0; i < n; i++) theta[i] = theta[i] - lr * wd * theta[i] - adjusted * x[i];
+            for (int i = 0; i < n; i++)
+                Assert.True(Math.Abs(p.DataSpan[i] - theta[i]) <= 1e-5 * Math.Abs(theta[i]) + 1e-6 * adjusted,
+                    $"[{rows}×{cols}] step {t} θ[{i}]: muon {p.DataSpan[i]}, float64 {theta[i]}");
+        }
+    }
+
+    /// <summary>A product provider that must not be called.</summary>
+    private sealed class NoProducts : IMatrixMultiply
+    {
+        public string Name => "none";
+        public void Multiply(bool transposeA, bool transposeB, int m, int n, int k, ReadOnlySpan<float> a, ReadOnlySpan<float> b, Span<float> c) =>
+            throw new InvalidOperationException($"a rank-one matrix must not need a matrix product ({m}×{k} by {k}×{n})");
+    }
+
     private static float[] Orthogonal(int n, TestRandom r)
     {
         // Gram–Schmidt on a Gaussian matrix, in double.
