@@ -29,7 +29,7 @@ public sealed record SweepOptions
 /// <see cref="IUpdateRule"/> for its spec (one run per lane: each lane's learning rate and weight decay
 /// are vector entries, the step's scalars are shared), so the engine and the library cannot drift apart.
 /// </summary>
-public static unsafe class SweepEngine
+public static unsafe partial class SweepEngine
 {
     public const int Lanes = 8;
 
@@ -189,10 +189,11 @@ public static unsafe class SweepEngine
                 for (int i = 0; i < d; i++) q[i] = Vector256.Create(axis[i]);
                 var gradient = stackalloc FloatVector256[d]; // the gradient between two passes (group-reducing rule, top-k clipping)
                 var clipScratch = stackalloc float[d];       // one lane's |g| for its top-k threshold
+                var thresholdInput = stackalloc FloatVector256[d]; // the gradient a clipped first moment's τ is selected from
                 var envs = stackalloc StepEnv[g.NOpt];
                 for (int o = 0; o < g.NOpt; o++)
                     envs[o] = new StepEnv(lane.A, lane.Wd, Vector256.Create((float)g.C), q, d, _layout.Stride[o], nLr, lrs, _layout.MinSlot[o], gradient,
-                        _steppers[o].ClipFraction, clipScratch);
+                        _steppers[o].ClipFraction, clipScratch) { FirstMomentClip = new(_steppers[o].FirstMomentClipFraction, d, thresholdInput) };
                 for (long t = 1; t <= g.Steps; t++)
                 {
                     uint counter = (uint)(t * pairs);
@@ -260,20 +261,33 @@ public static unsafe class SweepEngine
         /// <summary>Top-k clipping fraction k of the gradient (<see cref="CoordinateClipping"/>; 0: off).</summary>
         public double ClipFraction { get; private set; }
 
+        /// <summary>Top-k clipping fraction k of an adaptive optimizer's first moment (<see cref="IFirstMomentClipping"/>; 0: off).</summary>
+        public double FirstMomentClipFraction { get; private set; }
+
+        /// <summary>Whether the rule clips its first moment at a per-lane threshold (<see cref="IUpdateRule.ClipsFirstMoment"/>).</summary>
+        protected abstract bool RuleClipsFirstMoment { get; }
+
         public abstract void Step(long t, Vector256<float>* block, Vector256<float>* noise, in StepEnv env);
 
         public static ToyStepper Create(ToyOptimizer o, int steps, NoiseKind noise)
         {
             var optimizer = o.Create(1e-3, 0, new Parameter("theta", new float[2]));
             ToyOptimizer.CheckRunnable(o.Id, optimizer);
-            // The one transform the engine runs: top-k clipping of a non-adaptive optimizer's gradient, per run (Pan & Li 2023);
-            // k = 0 is the identity on any optimizer.
+            // The one transform the engine runs: top-k clipping, per run (Pan & Li 2023), of a non-adaptive optimizer's gradient or an
+            // adaptive one's first moment; k = 0 is the identity on any optimizer.
             double k = optimizer.Transforms is [CoordinateClipping] ? optimizer.Groups[0].Get("clip_fraction") : 0;
             bool clipsGradient = optimizer.Transforms is [CoordinateClipping] && (k == 0 || optimizer is not IFirstMomentClipping);
-            if (optimizer is not IRuleOptimizer rules || (optimizer.Transforms.Count > 0 && !clipsGradient))
+            // An adaptive optimizer's top-k clipping feeds the clipped gradient to its first moment only, at a τ per run (see SweepEngine.Clipping.cs).
+            var firstMoment = optimizer.Transforms is [CoordinateClipping] && k > 0 ? optimizer as IFirstMomentClipping : null;
+            if (optimizer is not IRuleOptimizer rules || (optimizer.Transforms.Count > 0 && !clipsGradient && firstMoment is null))
                 throw new ArgumentException($"'{o.Id}' is not an update rule over one toy run; the sweep engine runs {string.Join(", ", ToyOptimizer.SupportedIds)}.");
+            // The rules are built with clipping on (a finite τ: adam's rule skips the clamp at +∞); every step stores each run's own τ over it.
+            firstMoment?.SetFirstMomentThreshold(optimizer.Groups[0], 0);
             var stepper = rules.Accept(new Builder(steps, noise));
+            if (firstMoment is not null && !stepper.RuleClipsFirstMoment)
+                throw new ArgumentException($"'{o.Id}': {optimizer.Id}'s update rule has no first-moment threshold the sweep engine can set per run; remove clip_fraction.");
             stepper.ClipFraction = clipsGradient ? k : 0;
+            stepper.FirstMomentClipFraction = firstMoment is not null ? k : 0;
             return stepper;
         }
 
@@ -310,6 +324,8 @@ public static unsafe class SweepEngine
             public override int StateCount => TRule.StateCount;
 
             public override int GroupStates => TPass.Reduces ? 1 : 0;
+
+            protected override bool RuleClipsFirstMoment => TRule.ClipsFirstMoment;
 
             public override void Step(long t, Vector256<float>* block, Vector256<float>* noise, in StepEnv env)
             {
@@ -363,6 +379,8 @@ public static unsafe class SweepEngine
         public readonly float* ClipScratch = clipScratch;
         /// <summary>Scratch for d gradient vectors (a group-reducing rule's two passes over an n-D run).</summary>
         public readonly FloatVector256* Gradient = gradient;
+        /// <summary>Top-k clipping of an adaptive optimizer's first moment (off by default).</summary>
+        public FirstMomentClipping FirstMomentClip { get; init; }
         public readonly int MinSlot = minSlot;
         public readonly Vector256<float> A = a, HalfA = a * 0.5f, Wd = wd, C = c;
         public readonly Vector256<float>* Q = q;
@@ -425,6 +443,7 @@ public static unsafe class SweepEngine
                 gx = Clamp(gx, tau); gy = Clamp(gy, tau);
             }
             rule.BroadcastRun(FloatVector256.Create(e.Lrs[j]), wd, ref c);
+            if (TRule.ClipsFirstMoment && e.FirstMomentClip.On) TRule.BroadcastFirstMomentThreshold(FirstMomentThreshold2D(rule, c, x, y, gx, gy, e.FirstMomentClip), ref c);
             var tx = new FloatVector256(x); var ty = new FloatVector256(y);
             if (TPass.Reduces)
             {
@@ -472,13 +491,14 @@ public static unsafe class SweepEngine
             var beta = e.A * u * u;
             rule.BroadcastRun(FloatVector256.Create(e.Lrs[j]), wd, ref c);
             int n = TRule.StateCount;
-            if (TPass.Reduces || e.ClipFraction > 0)
+            if (TPass.Reduces || e.ClipFraction > 0 || (TRule.ClipsFirstMoment && e.FirstMomentClip.On))
             {
                 // The whole gradient first (it waits in scratch), clipped by each run's top-k threshold; then pass 1 over the run's
                 // coordinates (the group), summed in coordinate order per lane, and the reduction; then the rule.
                 var grad = e.Gradient;
                 for (int i = 0; i < d; i++) grad[i] = new FloatVector256(CoordinateGradient<TNoise>(alpha, beta, u, q[i], th[i], noise[i]));
                 if (e.ClipFraction > 0) ClipTopK(grad, d, e.ClipFraction, e.ClipScratch);
+                if (TRule.ClipsFirstMoment && e.FirstMomentClip.On) TRule.BroadcastFirstMomentThreshold(FirstMomentThresholdND(rule, c, th, grad, e), ref c);
                 if (TPass.Reduces)
                 {
                     var total = default(FloatVector256);
@@ -518,15 +538,21 @@ public static unsafe class SweepEngine
     /// </summary>
     private static void ClipTopK(FloatVector256* grad, int d, double k, float* scratch)
     {
+        var t = LaneThresholds(grad, d, k, scratch);
+        for (int i = 0; i < d; i++) grad[i] = new FloatVector256(Clamp(grad[i].V, t));
+    }
+
+    /// <summary>Per lane, τ = the ⌊k·d⌋-th largest |x| of the run's d coordinates <paramref name="x"/>, by the library's own selection (<see cref="CoordinateClipping.Threshold"/>).</summary>
+    private static Vector256<float> LaneThresholds(FloatVector256* x, int d, double k, float* scratch)
+    {
         var abs = new Span<float>(scratch, d);
         var tau = stackalloc float[Lanes];
         for (int l = 0; l < Lanes; l++)
         {
-            for (int i = 0; i < d; i++) abs[i] = MathF.Abs(grad[i].V.GetElement(l));
+            for (int i = 0; i < d; i++) abs[i] = MathF.Abs(x[i].V.GetElement(l));
             tau[l] = CoordinateClipping.Threshold(abs, k);
         }
-        var t = Vector256.Load(tau);
-        for (int i = 0; i < d; i++) grad[i] = new FloatVector256(Clamp(grad[i].V, t));
+        return Vector256.Load(tau);
     }
 
     /// <summary>Coordinate i of the noisy n-D valley gradient α q_i + β w_i, with w_i = θ_i − u q_i (see StepND).</summary>

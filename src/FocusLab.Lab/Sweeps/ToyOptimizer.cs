@@ -8,7 +8,8 @@ namespace FocusLab.Lab.Sweeps;
 /// rule, or one group-reducing rule whose group is the whole toy run (normalized_sgd, adasgd, blockwise_adam,
 /// adam_mini, adafactor with relative_step=false: a toy run's θ is one tensor, so its norm, mean g² or RMS(U) is a per-run
 /// statistic; docs/equations.md#toy-optimizers),
-/// optionally with top-k gradient clipping (<c>clip_fraction</c>, τ per run) when the optimizer is not adaptive. The sweep supplies the learning rate and the weight decay
+/// optionally with top-k clipping (<c>clip_fraction</c>, τ per run: of the gradient for a non-adaptive optimizer, of the first moment's
+/// gradient for an adaptive one, <see cref="IFirstMomentClipping"/>: adam, adam_clip, adasgd, …). The sweep supplies the learning rate and the weight decay
 /// (the optimizer's own weight_decay: decoupled for adamw, signum, focus, lion, s3…, coupled L2 for adam,
 /// sgd, nadam, rmsprop). The paper's three keep the toy settings of FOCUS fig. 2 as their defaults,
 /// overridable in the spec (e.g. <c>focus:gamma=0.4</c>):
@@ -30,9 +31,8 @@ public sealed record ToyOptimizer(string Id, string Spec)
         ["focus"] = "focus:beta1=0.9,beta2=0.9,gamma=0.2,decay=after,decay_target=theta",
     };
 
-    // Not one update rule over a toy run: muon orthogonalizes a matrix (a toy run is a vector); adam_clip is adam with top-k
-    // clipping of its first moment (see CheckRunnable).
-    private static readonly string[] Unsupported = ["muon", "adam_clip"];
+    // Not one update rule over a toy run: muon orthogonalizes a matrix (a toy run is a vector).
+    private static readonly string[] Unsupported = ["muon"];
 
     /// <summary>The paper's toy adam.</summary>
     public static ToyOptimizer Adam { get; } = Parse("adam");
@@ -70,10 +70,6 @@ public sealed record ToyOptimizer(string Id, string Spec)
     /// <summary>Refuses, in one line naming the fix, an optimizer built from <paramref name="spec"/> that the sweep engine cannot run although its id is supported.</summary>
     internal static void CheckRunnable(string spec, Optimizer optimizer)
     {
-        // Top-k clipping (Pan & Li 2023) clips the gradient of a non-adaptive optimizer, which the engine does per run; an adaptive
-        // one (adam, adamw, adasgd, blockwise_adam, adam_mini, adafactor) feeds the clipped gradient to its first moment only, which it does not.
-        if (optimizer is IFirstMomentClipping && optimizer.Groups[0].Has("clip_fraction") && optimizer.Groups[0].Get("clip_fraction") > 0)
-            throw new ArgumentException($"'{spec}': clip_fraction on {optimizer.Id} clips its first moment only, which the sweep engine does not run; it clips the gradient of non-adaptive optimizers (sgd, sgd_clip, signum, focus, lion, s3, normalized_sgd, …).");
         if (optimizer is Adafactor { IsVectorRuleWithLearningRate: false })
             throw new ArgumentException($"'{spec}': adafactor's relative step takes its step size from RMS(θ) and ignores the learning rate the sweep varies; use adafactor:relative_step=false.");
     }

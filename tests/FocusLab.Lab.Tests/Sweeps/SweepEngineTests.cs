@@ -85,9 +85,10 @@ public class SweepEngineTests
     [InlineData(ValleyKind.ValleyND, true)]
     public void ResultsDoNotDependOnThreadsOrShards(ValleyKind kind, bool groupStatistics)
     {
-        // With group statistics: per-run reductions (normalized SGD's ‖m‖, adasgd's mean g²) and per-run top-k clipping.
+        // With group statistics: per-run reductions (normalized SGD's ‖m‖, adasgd's mean g²) and per-run top-k clipping of the gradient
+        // or of the first moment (adam_clip, adafactor).
         var grid = groupStatistics
-            ? Mixed(kind) with { Optimizers = ToyOptimizer.ParseList("normalized_sgd,adasgd,signum:clip_fraction=0.5") }
+            ? Mixed(kind) with { Optimizers = ToyOptimizer.ParseList("normalized_sgd,adasgd,signum:clip_fraction=0.5,adam_clip,adafactor:relative_step=false,clip_fraction=0.5") }
             : Mixed(kind);
         var one = SweepEngine.Run(grid, new SweepOptions { Threads = 1 });
         var two = SweepEngine.Run(grid, new SweepOptions { Threads = 2 });
