@@ -13,7 +13,7 @@ namespace FocusLab.Lab.Sweeps;
 /// </summary>
 public static unsafe partial class SweepEngine
 {
-    /// <summary>First-moment clipping of one optimizer: k (0: off), the rank of τ among a run's d coordinates, scratch for the gradient τ is selected from.</summary>
+    /// <summary>First-moment clipping of one optimizer: k (0: off), the rank of τ among a run's d coordinates (<see cref="CoordinateClipping.Rank"/>), scratch for the gradient τ is selected from.</summary>
     private readonly struct FirstMomentClipping(double fraction, int d, FloatVector256* input)
     {
         public readonly double Fraction = fraction;
@@ -33,12 +33,12 @@ public static unsafe partial class SweepEngine
         return new(clip.Rank > 0 ? Vector256.Min(ax, ay) : Vector256.Max(ax, ay));
     }
 
-    /// <summary>τ of each n-D run: the top-k threshold (<see cref="LaneThresholds"/>) of the gradient the moments see, over the run's d coordinates.</summary>
+    /// <summary>τ of each n-D run: the top-k threshold (<see cref="LaneTopK"/>) of the gradient the moments see, over the run's d coordinates.</summary>
     private static FloatVector256 FirstMomentThresholdND<TRule>(in TRule rule, in RuleVectors<FloatVector256> c, Vector256<float>* theta, FloatVector256* grad,
         in StepEnv e) where TRule : struct, IUpdateRule
     {
         var input = e.FirstMomentClip.Input;
         for (int i = 0; i < e.D; i++) input[i] = rule.FirstMomentThresholdGradient(c, new FloatVector256(theta[i]), grad[i]);
-        return new(LaneThresholds(input, e.D, e.FirstMomentClip.Fraction, e.ClipScratch));
+        return new(LaneTopK.Threshold(input, e.D, e.FirstMomentClip.Rank));
     }
 }

@@ -188,12 +188,11 @@ public static unsafe partial class SweepEngine
                 var q = stackalloc Vector256<float>[d];
                 for (int i = 0; i < d; i++) q[i] = Vector256.Create(axis[i]);
                 var gradient = stackalloc FloatVector256[d]; // the gradient between two passes (group-reducing rule, top-k clipping)
-                var clipScratch = stackalloc float[d];       // one lane's |g| for its top-k threshold
                 var thresholdInput = stackalloc FloatVector256[d]; // the gradient a clipped first moment's τ is selected from
                 var envs = stackalloc StepEnv[g.NOpt];
                 for (int o = 0; o < g.NOpt; o++)
                     envs[o] = new StepEnv(lane.A, lane.Wd, Vector256.Create((float)g.C), q, d, _layout.Stride[o], nLr, lrs, _layout.MinSlot[o], gradient,
-                        _steppers[o].ClipFraction, clipScratch) { FirstMomentClip = new(_steppers[o].FirstMomentClipFraction, d, thresholdInput) };
+                        _steppers[o].ClipFraction) { FirstMomentClip = new(_steppers[o].FirstMomentClipFraction, d, thresholdInput) };
                 for (long t = 1; t <= g.Steps; t++)
                 {
                     uint counter = (uint)(t * pairs);
@@ -370,13 +369,11 @@ public static unsafe partial class SweepEngine
     }
 
     private readonly struct StepEnv(Vector256<float> a, Vector256<float> wd, Vector256<float> c, Vector256<float>* q, int d, int stride, int nLr, float* lrs, int minSlot,
-        FloatVector256* gradient, double clipFraction, float* clipScratch)
+        FloatVector256* gradient, double clipFraction)
     {
-        /// <summary>Top-k clipping fraction k of the gradient (0: off) and, for d = 2, the rank of τ (0: the larger |g|, 1: the smaller).</summary>
+        /// <summary>Top-k clipping fraction k of the gradient (0: off) and the rank of τ among a run's d coordinates (for d = 2, 0: the larger |g|, 1: the smaller).</summary>
         public readonly double ClipFraction = clipFraction;
         public readonly int ClipRank = clipFraction > 0 ? CoordinateClipping.Rank(d, clipFraction) : 0;
-        /// <summary>d floats: one lane's |g| while its threshold is selected.</summary>
-        public readonly float* ClipScratch = clipScratch;
         /// <summary>Scratch for d gradient vectors (a group-reducing rule's two passes over an n-D run).</summary>
         public readonly FloatVector256* Gradient = gradient;
         /// <summary>Top-k clipping of an adaptive optimizer's first moment (off by default).</summary>
@@ -497,7 +494,7 @@ public static unsafe partial class SweepEngine
                 // coordinates (the group), summed in coordinate order per lane, and the reduction; then the rule.
                 var grad = e.Gradient;
                 for (int i = 0; i < d; i++) grad[i] = new FloatVector256(CoordinateGradient<TNoise>(alpha, beta, u, q[i], th[i], noise[i]));
-                if (e.ClipFraction > 0) ClipTopK(grad, d, e.ClipFraction, e.ClipScratch);
+                if (e.ClipFraction > 0) ClipTopK(grad, d, e.ClipRank);
                 if (TRule.ClipsFirstMoment && e.FirstMomentClip.On) TRule.BroadcastFirstMomentThreshold(FirstMomentThresholdND(rule, c, th, grad, e), ref c);
                 if (TPass.Reduces)
                 {
@@ -533,26 +530,12 @@ public static unsafe partial class SweepEngine
 
     /// <summary>
     /// Top-k clipping (<see cref="CoordinateClipping"/>) of each run's d gradient coordinates: per lane, τ = the ⌊k·d⌋-th largest |g|
-    /// chosen by the library's own selection, then g clamped to [−τ, τ]. Lane by lane in scalar code (a selection has no SIMD form
-    /// across the d vectors); no lane reads another.
+    /// (the library's selection, found for the eight lanes at once by <see cref="LaneTopK"/>), then g clamped to [−τ, τ].
     /// </summary>
-    private static void ClipTopK(FloatVector256* grad, int d, double k, float* scratch)
+    private static void ClipTopK(FloatVector256* grad, int d, int rank)
     {
-        var t = LaneThresholds(grad, d, k, scratch);
+        var t = LaneTopK.Threshold(grad, d, rank);
         for (int i = 0; i < d; i++) grad[i] = new FloatVector256(Clamp(grad[i].V, t));
-    }
-
-    /// <summary>Per lane, τ = the ⌊k·d⌋-th largest |x| of the run's d coordinates <paramref name="x"/>, by the library's own selection (<see cref="CoordinateClipping.Threshold"/>).</summary>
-    private static Vector256<float> LaneThresholds(FloatVector256* x, int d, double k, float* scratch)
-    {
-        var abs = new Span<float>(scratch, d);
-        var tau = stackalloc float[Lanes];
-        for (int l = 0; l < Lanes; l++)
-        {
-            for (int i = 0; i < d; i++) abs[i] = MathF.Abs(x[i].V.GetElement(l));
-            tau[l] = CoordinateClipping.Threshold(abs, k);
-        }
-        return Vector256.Load(tau);
     }
 
     /// <summary>Coordinate i of the noisy n-D valley gradient α q_i + β w_i, with w_i = θ_i − u q_i (see StepND).</summary>
