@@ -33,6 +33,9 @@ public static unsafe partial class SweepEngine
 {
     public const int Lanes = 8;
 
+    /// <summary>Refuses, in one line naming the fix, a toy optimizer the engine cannot run (building its rule once).</summary>
+    internal static void CheckRunnable(ToyOptimizer optimizer) => ToyStepper.Create(optimizer, 1, NoiseKind.Multiplicative);
+
     public static long BlockCount(SweepGrid grid) => (grid.PointReplicates + Lanes - 1) / Lanes;
 
     /// <summary>Point-replicate range [start, start + count) of shard i of N (contiguous lane blocks).</summary>
@@ -188,11 +191,11 @@ public static unsafe partial class SweepEngine
                 var q = stackalloc Vector256<float>[d];
                 for (int i = 0; i < d; i++) q[i] = Vector256.Create(axis[i]);
                 var gradient = stackalloc FloatVector256[d]; // the gradient between two passes (group-reducing rule, top-k clipping)
-                var clipScratch = stackalloc float[d];       // one lane's |g| for its top-k threshold
+                var thresholdInput = stackalloc FloatVector256[d]; // the gradient a clipped first moment's τ is selected from
                 var envs = stackalloc StepEnv[g.NOpt];
                 for (int o = 0; o < g.NOpt; o++)
                     envs[o] = new StepEnv(lane.A, lane.Wd, Vector256.Create((float)g.C), q, d, _layout.Stride[o], nLr, lrs, _layout.MinSlot[o], gradient,
-                        _steppers[o].ClipFraction, clipScratch);
+                        _steppers[o].ClipFraction) { FirstMomentClip = new(_steppers[o].FirstMomentClipFraction, d, thresholdInput) };
                 for (long t = 1; t <= g.Steps; t++)
                 {
                     uint counter = (uint)(t * pairs);
@@ -260,20 +263,32 @@ public static unsafe partial class SweepEngine
         /// <summary>Top-k clipping fraction k of the gradient (<see cref="CoordinateClipping"/>; 0: off).</summary>
         public double ClipFraction { get; private set; }
 
+        /// <summary>Top-k clipping fraction k of an adaptive optimizer's first moment (<see cref="IFirstMomentClipping"/>; 0: off).</summary>
+        public double FirstMomentClipFraction { get; private set; }
+
+        /// <summary>Whether the rule clips its first moment at a per-lane threshold (<see cref="IUpdateRule.ClipsFirstMoment"/>).</summary>
+        protected abstract bool RuleClipsFirstMoment { get; }
+
         public abstract void Step(long t, Vector256<float>* block, Vector256<float>* noise, in StepEnv env);
 
         public static ToyStepper Create(ToyOptimizer o, int steps, NoiseKind noise)
         {
             var optimizer = o.Create(1e-3, 0, new Parameter("theta", new float[2]));
-            ToyOptimizer.CheckRunnable(o.Id, optimizer);
-            // The one transform the engine runs: top-k clipping of a non-adaptive optimizer's gradient, per run (Pan & Li 2023);
-            // k = 0 is the identity on any optimizer.
+            // The one transform the engine runs: top-k clipping, per run (Pan & Li 2023), of a non-adaptive optimizer's gradient or an
+            // adaptive one's first moment; k = 0 is the identity on any optimizer.
             double k = optimizer.Transforms is [CoordinateClipping] ? optimizer.Groups[0].Get("clip_fraction") : 0;
             bool clipsGradient = optimizer.Transforms is [CoordinateClipping] && (k == 0 || optimizer is not IFirstMomentClipping);
-            if (optimizer is not IRuleOptimizer rules || (optimizer.Transforms.Count > 0 && !clipsGradient))
-                throw new ArgumentException($"'{o.Id}' is not an update rule over one toy run; the sweep engine runs {string.Join(", ", ToyOptimizer.SupportedIds)}.");
+            // An adaptive optimizer's top-k clipping feeds the clipped gradient to its first moment only, at a τ per run (see SweepEngine.Clipping.cs).
+            var firstMoment = optimizer.Transforms is [CoordinateClipping] && k > 0 ? optimizer as IFirstMomentClipping : null;
+            if (optimizer is not IRuleOptimizer rules || (optimizer.Transforms.Count > 0 && !clipsGradient && firstMoment is null))
+                throw new ArgumentException($"'{o.Id}' is not an update rule over one toy run (with top-k clipping at most); remove its other transforms.");
+            // The rules are built with clipping on (a finite τ: adam's rule skips the clamp at +∞); every step stores each run's own τ over it.
+            firstMoment?.SetFirstMomentThreshold(optimizer.Groups[0], 0);
             var stepper = rules.Accept(new Builder(steps, noise));
+            if (firstMoment is not null && !stepper.RuleClipsFirstMoment)
+                throw new ArgumentException($"'{o.Id}': {optimizer.Id}'s update rule has no first-moment threshold the sweep engine can set per run; remove clip_fraction.");
             stepper.ClipFraction = clipsGradient ? k : 0;
+            stepper.FirstMomentClipFraction = firstMoment is not null ? k : 0;
             return stepper;
         }
 
@@ -320,6 +335,8 @@ public static unsafe partial class SweepEngine
             public override int StateCount => TRule.StateCount;
 
             public override int GroupStates => TPass.Reduces ? 1 : 0;
+
+            protected override bool RuleClipsFirstMoment => TRule.ClipsFirstMoment;
 
             public override void Step(long t, Vector256<float>* block, Vector256<float>* noise, in StepEnv env)
             {
@@ -371,15 +388,15 @@ public static unsafe partial class SweepEngine
     }
 
     private readonly struct StepEnv(Vector256<float> a, Vector256<float> wd, Vector256<float> c, Vector256<float>* q, int d, int stride, int nLr, float* lrs, int minSlot,
-        FloatVector256* gradient, double clipFraction, float* clipScratch)
+        FloatVector256* gradient, double clipFraction)
     {
-        /// <summary>Top-k clipping fraction k of the gradient (0: off) and, for d = 2, the rank of τ (0: the larger |g|, 1: the smaller).</summary>
+        /// <summary>Top-k clipping fraction k of the gradient (0: off) and the rank of τ among a run's d coordinates (for d = 2, 0: the larger |g|, 1: the smaller).</summary>
         public readonly double ClipFraction = clipFraction;
         public readonly int ClipRank = clipFraction > 0 ? CoordinateClipping.Rank(d, clipFraction) : 0;
-        /// <summary>d floats: one lane's |g| while its threshold is selected.</summary>
-        public readonly float* ClipScratch = clipScratch;
         /// <summary>Scratch for d gradient vectors (a group-reducing rule's two passes over an n-D run).</summary>
         public readonly FloatVector256* Gradient = gradient;
+        /// <summary>Top-k clipping of an adaptive optimizer's first moment (off by default).</summary>
+        public FirstMomentClipping FirstMomentClip { get; init; }
         public readonly int MinSlot = minSlot;
         public readonly Vector256<float> A = a, HalfA = a * 0.5f, Wd = wd, C = c;
         public readonly Vector256<float>* Q = q;
@@ -442,6 +459,7 @@ public static unsafe partial class SweepEngine
                 gx = Clamp(gx, tau); gy = Clamp(gy, tau);
             }
             rule.BroadcastRun(TPass.LearningRate(rule, e.Lrs[j], p, 2), wd, ref c);
+            if (TRule.ClipsFirstMoment && e.FirstMomentClip.On) TRule.BroadcastFirstMomentThreshold(FirstMomentThreshold2D(rule, c, x, y, gx, gy, e.FirstMomentClip), ref c);
             var tx = new FloatVector256(x); var ty = new FloatVector256(y);
             if (TPass.Reduces)
             {
@@ -489,13 +507,14 @@ public static unsafe partial class SweepEngine
             var beta = e.A * u * u;
             rule.BroadcastRun(TPass.LearningRate(rule, e.Lrs[j], th, d), wd, ref c);
             int n = TRule.StateCount;
-            if (TPass.Reduces || e.ClipFraction > 0)
+            if (TPass.Reduces || e.ClipFraction > 0 || (TRule.ClipsFirstMoment && e.FirstMomentClip.On))
             {
                 // The whole gradient first (it waits in scratch), clipped by each run's top-k threshold; then pass 1 over the run's
                 // coordinates (the group), summed in coordinate order per lane, and the reduction; then the rule.
                 var grad = e.Gradient;
                 for (int i = 0; i < d; i++) grad[i] = new FloatVector256(CoordinateGradient<TNoise>(alpha, beta, u, q[i], th[i], noise[i]));
-                if (e.ClipFraction > 0) ClipTopK(grad, d, e.ClipFraction, e.ClipScratch);
+                if (e.ClipFraction > 0) ClipTopK(grad, d, e.ClipRank);
+                if (TRule.ClipsFirstMoment && e.FirstMomentClip.On) TRule.BroadcastFirstMomentThreshold(FirstMomentThresholdND(rule, c, th, grad, e), ref c);
                 if (TPass.Reduces)
                 {
                     var total = default(FloatVector256);
@@ -530,19 +549,11 @@ public static unsafe partial class SweepEngine
 
     /// <summary>
     /// Top-k clipping (<see cref="CoordinateClipping"/>) of each run's d gradient coordinates: per lane, τ = the ⌊k·d⌋-th largest |g|
-    /// chosen by the library's own selection, then g clamped to [−τ, τ]. Lane by lane in scalar code (a selection has no SIMD form
-    /// across the d vectors); no lane reads another.
+    /// (the library's selection, found for the eight lanes at once by <see cref="LaneTopK"/>), then g clamped to [−τ, τ].
     /// </summary>
-    private static void ClipTopK(FloatVector256* grad, int d, double k, float* scratch)
+    private static void ClipTopK(FloatVector256* grad, int d, int rank)
     {
-        var abs = new Span<float>(scratch, d);
-        var tau = stackalloc float[Lanes];
-        for (int l = 0; l < Lanes; l++)
-        {
-            for (int i = 0; i < d; i++) abs[i] = MathF.Abs(grad[i].V.GetElement(l));
-            tau[l] = CoordinateClipping.Threshold(abs, k);
-        }
-        var t = Vector256.Load(tau);
+        var t = LaneTopK.Threshold(grad, d, rank);
         for (int i = 0; i < d; i++) grad[i] = new FloatVector256(Clamp(grad[i].V, t));
     }
 

@@ -8,7 +8,8 @@ namespace FocusLab.Lab.Sweeps;
 /// rule, or one group-reducing rule whose group is the whole toy run (normalized_sgd, adasgd, blockwise_adam,
 /// adam_mini, adafactor, muon: a toy run's θ is one tensor, so its norm, mean g², RMS(U) or RMS(θ) is a per-run
 /// statistic; muon takes θ as one 1×d matrix, whose Newton–Schulz orthogonalisation is a per-run scalar; docs/equations.md#toy-optimizers),
-/// optionally with top-k gradient clipping (<c>clip_fraction</c>, τ per run) when the optimizer is not adaptive. The sweep supplies the learning rate and the weight decay
+/// optionally with top-k clipping (<c>clip_fraction</c>, τ per run: of the gradient for a non-adaptive optimizer, of the first moment's
+/// gradient for an adaptive one, <see cref="IFirstMomentClipping"/>: adam, adam_clip, adasgd, …). The sweep supplies the learning rate and the weight decay
 /// (the optimizer's own weight_decay: decoupled for adamw, signum, focus, lion, s3…, coupled L2 for adam,
 /// sgd, nadam, rmsprop). The paper's three keep the toy settings of FOCUS fig. 2 as their defaults,
 /// overridable in the spec (e.g. <c>focus:gamma=0.4</c>):
@@ -30,9 +31,6 @@ public sealed record ToyOptimizer(string Id, string Spec)
         ["focus"] = "focus:beta1=0.9,beta2=0.9,gamma=0.2,decay=after,decay_target=theta",
     };
 
-    // Not one update rule over a toy run: adam_clip is adam with top-k clipping of its first moment (see CheckRunnable).
-    private static readonly string[] Unsupported = ["adam_clip"];
-
     /// <summary>The paper's toy adam.</summary>
     public static ToyOptimizer Adam { get; } = Parse("adam");
     /// <summary>The paper's toy signum.</summary>
@@ -41,9 +39,6 @@ public sealed record ToyOptimizer(string Id, string Spec)
     public static ToyOptimizer Focus { get; } = Parse("focus");
     /// <summary>The paper's three, in the order of the figures.</summary>
     public static IReadOnlyList<ToyOptimizer> All { get; } = [Adam, Signum, Focus];
-
-    /// <summary>Ids the sweep engine runs (any settings of them).</summary>
-    public static IReadOnlyList<string> SupportedIds => [.. OptimizerFactory.Ids.Except(Unsupported)];
 
     /// <summary>Parses a factory spec such as <c>focus:gamma=0.4</c>; refuses specs the sweep cannot run, naming what it can.</summary>
     public static ToyOptimizer Parse(string spec)
@@ -55,26 +50,15 @@ public sealed record ToyOptimizer(string Id, string Spec)
                 throw new ArgumentException($"'{spec}': the sweep sets {key} itself (learning-rate grid, weight-decay axis); remove {key}= from the spec.");
         foreach (var key in new[] { "update_clip", "update_clip_fraction", "cautious" })
             if (settings.ContainsKey(key))
-                throw new ArgumentException($"'{spec}': {key} is a transform the sweep engine does not run; remove it (the engine runs {string.Join(", ", SupportedIds)}).");
-        if (Unsupported.Contains(id))
-            throw new ArgumentException($"'{spec}': {id} is not an update rule over one toy run; the sweep engine runs {string.Join(", ", SupportedIds)}.");
+                throw new ArgumentException($"'{spec}': {key} is a transform the sweep engine does not run; remove it (the engine runs every optimizer's update rule, with top-k clipping).");
         if (id == "muon" && settings.ContainsKey(Muon.AuxiliaryKey))
             throw new ArgumentException($"'{spec}': a toy run's θ is one 1×d matrix that muon steps whole, so {Muon.AuxiliaryKey}= would step nothing; remove it.");
         var (baseId, merged) = ToyDefaults.TryGetValue(id, out var defaults) ? OptimizerFactory.Parse(defaults) : (id, new Dictionary<string, string>());
         foreach (var (k, v) in settings) merged[k] = v;
         string full = merged.Count == 0 ? baseId : baseId + ":" + string.Join(",", merged.Select(kv => kv.Key + "=" + kv.Value));
         var toy = new ToyOptimizer(spec, full);
-        CheckRunnable(spec, toy.Create(1e-3, 0)); // validates every value now, with the factory's message
+        SweepEngine.CheckRunnable(toy); // validates every value now, with the factory's message, and what the engine cannot run
         return toy;
-    }
-
-    /// <summary>Refuses, in one line naming the fix, an optimizer built from <paramref name="spec"/> that the sweep engine cannot run although its id is supported.</summary>
-    internal static void CheckRunnable(string spec, Optimizer optimizer)
-    {
-        // Top-k clipping (Pan & Li 2023) clips the gradient of a non-adaptive optimizer, which the engine does per run; an adaptive
-        // one (adam, adamw, adasgd, blockwise_adam, adam_mini, adafactor) feeds the clipped gradient to its first moment only, which it does not.
-        if (optimizer is IFirstMomentClipping && optimizer.Groups[0].Has("clip_fraction") && optimizer.Groups[0].Get("clip_fraction") > 0)
-            throw new ArgumentException($"'{spec}': clip_fraction on {optimizer.Id} clips its first moment only, which the sweep engine does not run; it clips the gradient of non-adaptive optimizers (sgd, sgd_clip, signum, focus, lion, s3, normalized_sgd, …).");
     }
 
     /// <summary>

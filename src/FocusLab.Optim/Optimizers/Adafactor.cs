@@ -215,8 +215,21 @@ public readonly record struct AdafactorVectorRule(float BetaHat, float OneMinusB
     public void BroadcastStep<TVec>(ref RuleVectors<TVec> c) where TVec : struct, IFloatVector<TVec>
     {
         c[Bh] = TVec.Create(BetaHat); c[Obh] = TVec.Create(OneMinusBetaHat); c[E1] = TVec.Create(Eps1);
-        c[D] = TVec.Create(ClipThreshold); c[B1] = TVec.Create(Beta1); c[C1] = TVec.Create(OneMinusBeta1); c[TauV] = TVec.Create(Tau);
+        c[D] = TVec.Create(ClipThreshold); c[B1] = TVec.Create(Beta1); c[C1] = TVec.Create(OneMinusBeta1);
+        BroadcastFirstMomentThreshold(TVec.Create(Tau), ref c);
     }
+
+    /// <inheritdoc/>
+    public static bool ClipsFirstMoment => true;
+
+    /// <inheritdoc/>
+    /// <remarks>τ clips the numerator of U in both passes.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void BroadcastFirstMomentThreshold<TVec>(TVec tau, ref RuleVectors<TVec> c) where TVec : struct, IFloatVector<TVec> => c[TauV] = tau;
+
+    /// <inheritdoc/>
+    /// <remarks>Adafactor has no coupled L2 term: the raw gradient.</remarks>
+    public TVec FirstMomentThresholdGradient<TVec>(in RuleVectors<TVec> c, TVec theta, TVec g) where TVec : struct, IFloatVector<TVec> => g;
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

@@ -93,9 +93,22 @@ public readonly record struct AdamRule(float Beta1, float OneMinusBeta1, float B
     {
         c[B1] = TVec.Create(Beta1); c[C1] = TVec.Create(OneMinusBeta1);
         c[B2] = TVec.Create(Beta2); c[C2] = TVec.Create(OneMinusBeta2);
-        c[Isb] = TVec.Create(InverseSqrtBiasCorrection2); c[EpsV] = TVec.Create(Eps); c[TauV] = TVec.Create(Tau);
-        c[Ib1] = TVec.Create(InverseBiasCorrection1);
+        c[Isb] = TVec.Create(InverseSqrtBiasCorrection2); c[EpsV] = TVec.Create(Eps); c[Ib1] = TVec.Create(InverseBiasCorrection1);
+        BroadcastFirstMomentThreshold(TVec.Create(Tau), ref c);
     }
+
+    /// <inheritdoc/>
+    public static bool ClipsFirstMoment => true;
+
+    /// <inheritdoc/>
+    /// <remarks>A caller storing per-lane thresholds builds the rule with a finite <see cref="Tau"/>: at +∞ <see cref="Apply{TVec}"/> skips the clamp.</remarks>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void BroadcastFirstMomentThreshold<TVec>(TVec tau, ref RuleVectors<TVec> c) where TVec : struct, IFloatVector<TVec> => c[TauV] = tau;
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public TVec FirstMomentThresholdGradient<TVec>(in RuleVectors<TVec> c, TVec theta, TVec g) where TVec : struct, IFloatVector<TVec> =>
+        WeightDecay == WeightDecayKind.Coupled ? g + c[Coupled] * theta : g; // not fused: Adam.EffectiveGradient's rounding
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

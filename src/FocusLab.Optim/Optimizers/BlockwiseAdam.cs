@@ -159,8 +159,20 @@ public readonly record struct BlockwiseAdamRule(float Beta1, float OneMinusBeta1
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public void BroadcastStep<TVec>(ref RuleVectors<TVec> c) where TVec : struct, IFloatVector<TVec>
     {
-        c[B1] = TVec.Create(Beta1); c[C1] = TVec.Create(OneMinusBeta1); c[TauV] = TVec.Create(Tau);
+        c[B1] = TVec.Create(Beta1); c[C1] = TVec.Create(OneMinusBeta1);
+        BroadcastFirstMomentThreshold(TVec.Create(Tau), ref c);
     }
+
+    /// <inheritdoc/>
+    public static bool ClipsFirstMoment => true;
+
+    /// <inheritdoc/>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void BroadcastFirstMomentThreshold<TVec>(TVec tau, ref RuleVectors<TVec> c) where TVec : struct, IFloatVector<TVec> => c[TauV] = tau;
+
+    /// <inheritdoc/>
+    /// <remarks>Weight decay is decoupled: the raw gradient.</remarks>
+    public TVec FirstMomentThresholdGradient<TVec>(in RuleVectors<TVec> c, TVec theta, TVec g) where TVec : struct, IFloatVector<TVec> => g;
 
     /// <inheritdoc/>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]

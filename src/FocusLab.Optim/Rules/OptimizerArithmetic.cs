@@ -10,19 +10,22 @@ namespace FocusLab.Optim;
 public static class OptimizerArithmetic
 {
     /// <summary>
-    /// 3: normalized_sgd, blockwise adam (adasgd, blockwise_adam, adam_mini) and adafactor's vectors are
+    /// 4: muon steps a rank-one matrix (1×n, n×1) by <c>MuonRankOneRule</c>, a scalar Newton–Schulz iteration on ‖B̃‖ instead of
+    /// matrix products (fewer roundings; the same map in exact arithmetic).
+    /// (3: normalized_sgd, blockwise adam (adasgd, blockwise_adam, adam_mini) and adafactor's vectors are
     /// <see cref="IGroupReducingRule"/>s: float vector sums per chunk, the group coefficient, v_B and adafactor's v and U in float
-    /// arithmetic with fused multiply-adds where the rule says.
-    /// (2: one <see cref="IUpdateRule"/> per optimizer, fused multiply-adds where the rule says, up to commit 6b853f4;
+    /// arithmetic with fused multiply-adds where the rule says, up to commit 96168e8;
+    /// 2: one <see cref="IUpdateRule"/> per optimizer, fused multiply-adds where the rule says, up to commit 6b853f4;
     /// 1: FocusLab up to commit e3d6cbf, separate SIMD bodies and scalar tails without fused multiply-adds.)
     /// </summary>
-    public const int Version = 3;
+    public const int Version = 4;
 
     /// <summary>The last commit whose optimizers computed with <paramref name="version"/>, for a message telling the user which build reproduces a store; null for the current version.</summary>
     public static string? LastCommitOf(int version) => version switch
     {
         1 => "e3d6cbf",
         2 => "6b853f4",
+        3 => "96168e8",
         Version => null,
         _ => "an unknown commit",
     };

@@ -32,6 +32,29 @@ public interface IUpdateRule
 
     /// <summary>One step of Count coordinates: reads gradient <paramref name="g"/>, updates θ and the states in place.</summary>
     void Apply<TVec>(in RuleVectors<TVec> c, ref TVec theta, TVec g, ref TVec s0, ref TVec s1, ref TVec s2, ref TVec s3) where TVec : struct, IFloatVector<TVec>;
+
+    /// <summary>
+    /// Whether the rule feeds its first moment the gradient clipped to [−τ, τ], τ being one of its coefficients (Pan &amp; Li's
+    /// top-k clipping of an adaptive optimizer, <see cref="IFirstMomentClipping"/>: adam, blockwise adam, adafactor's vector
+    /// rule); default false. Such a rule implements <see cref="BroadcastFirstMomentThreshold{TVec}"/> and <see cref="FirstMomentThresholdGradient{TVec}"/>.
+    /// </summary>
+    static virtual bool ClipsFirstMoment => false;
+
+    /// <summary>
+    /// Stores the first-moment clipping thresholds <paramref name="tau"/> (per lane; +∞: nothing clipped) where the rule reads
+    /// them. <see cref="BroadcastStep{TVec}"/> stores the rule's own τ (FocusLab.Optim's: one per group) through it; the phase
+    /// sweep engine, one run per lane, then stores every run's τ over it. Only rules with <see cref="ClipsFirstMoment"/> have it.
+    /// </summary>
+    static virtual void BroadcastFirstMomentThreshold<TVec>(TVec tau, ref RuleVectors<TVec> c) where TVec : struct, IFloatVector<TVec> =>
+        throw new NotSupportedException("this update rule does not clip its first moment (IUpdateRule.ClipsFirstMoment is false).");
+
+    /// <summary>
+    /// The gradient whose top-k magnitude is τ: the one the moments see before clipping, reading <see cref="BroadcastRun{TVec}"/>'s
+    /// coefficients (adam's g + wd θ with coupled L2, product and sum rounded separately as
+    /// <see cref="IFirstMomentClipping.EffectiveGradient"/> writes it; else g). Only rules with <see cref="ClipsFirstMoment"/> have it.
+    /// </summary>
+    TVec FirstMomentThresholdGradient<TVec>(in RuleVectors<TVec> c, TVec theta, TVec g) where TVec : struct, IFloatVector<TVec> =>
+        throw new NotSupportedException("this update rule does not clip its first moment (IUpdateRule.ClipsFirstMoment is false).");
 }
 
 /// <summary>A rule's coefficients as vectors (at most <see cref="Capacity"/>), indexed by the rule's named constants.</summary>
