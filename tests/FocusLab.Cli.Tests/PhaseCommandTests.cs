@@ -78,7 +78,7 @@ public sealed class PhaseCommandTests : IDisposable
     [InlineData("--replicates", "0", "--replicates must be ≥ 1")]
     [InlineData("--lr-min", "-1", "learning rates need 0 < --lr-min")]
     [InlineData("--dim", "5", "--dim applies to --landscape valleynd only")]
-    [InlineData("--optimizers", "adam,adam_clip", "not an update rule over one toy run")]
+    [InlineData("--optimizers", "adam,signum:cautious=true", "cautious is a transform the sweep engine does not run")]
     [InlineData("--optimizers", "adam,muon:aux=adamw", "aux= would step nothing")]
     [InlineData("--optimizers", "focus:lr=0.1", "remove lr=")]
     public void Invalid_options_are_refused_up_front(string option, string value, string message)
