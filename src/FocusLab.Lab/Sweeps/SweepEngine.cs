@@ -294,31 +294,24 @@ public static unsafe partial class SweepEngine
 
         private sealed class Builder(int steps, NoiseKind noise) : IRuleOptimizerVisitor<ToyStepper>
         {
-            public ToyStepper Visit<TRule>(RuleOptimizer<TRule> optimizer) where TRule : struct, IUpdateRule
-            {
-                var table = Table(optimizer);
-                return noise == NoiseKind.Multiplicative ? new Stepper<TRule, MultiplicativeNoiseRule, OnePass<TRule>>(table) : new Stepper<TRule, AdditiveNoiseRule, OnePass<TRule>>(table);
-            }
+            public ToyStepper Visit<TRule>(RuleOptimizer<TRule> optimizer) where TRule : struct, IUpdateRule =>
+                New<TRule, OnePass<TRule>>(Table(optimizer));
 
-            public ToyStepper VisitGroupReducing<TRule>(GroupReducingRuleOptimizer<TRule> optimizer) where TRule : struct, IGroupReducingRule
-            {
-                // A toy run's θ is one tensor: it must be one group of the rule (normalized SGD's tensor, adasgd's group, the one block of
-                // blockwise_adam and adam_mini on a vector), so the group statistic is a per-lane reduction over the run's d coordinates.
-                if (optimizer.ReductionGroupCount != 1)
-                    throw new ArgumentException($"'{optimizer.Id}' splits one toy run into {optimizer.ReductionGroupCount} groups; the sweep engine reduces over the whole run only.");
-                var table = Table(optimizer);
-                return noise == NoiseKind.Multiplicative ? new Stepper<TRule, MultiplicativeNoiseRule, TwoPass<TRule>>(table) : new Stepper<TRule, AdditiveNoiseRule, TwoPass<TRule>>(table);
-            }
+            public ToyStepper VisitGroupReducing<TRule>(GroupReducingRuleOptimizer<TRule> optimizer) where TRule : struct, IGroupReducingRule =>
+                New<TRule, TwoPass<TRule>>(OneGroupTable(optimizer));
 
-            public ToyStepper VisitRelativeStep<TRule>(GroupReducingRuleOptimizer<TRule> optimizer) where TRule : struct, IRelativeStepRule
-            {
-                // Adafactor's relative step: its learning rate is each run's own max(ε2, RMS(θ))·ρ_t (RelativeStepPass), not the lr axis.
-                if (!optimizer.RuleAt(optimizer.Groups[0], 1).RelativeStep) return VisitGroupReducing(optimizer);
-                if (optimizer.ReductionGroupCount != 1)
-                    throw new ArgumentException($"'{optimizer.Id}' splits one toy run into {optimizer.ReductionGroupCount} groups; the sweep engine reduces over the whole run only.");
-                var table = Table(optimizer);
-                return noise == NoiseKind.Multiplicative ? new Stepper<TRule, MultiplicativeNoiseRule, RelativeStepPass<TRule>>(table) : new Stepper<TRule, AdditiveNoiseRule, RelativeStepPass<TRule>>(table);
-            }
+            // Adafactor's relative step: its learning rate is each run's own max(ε2, RMS(θ))·ρ_t (RelativeStepPass), not the lr axis.
+            public ToyStepper VisitRelativeStep<TRule>(GroupReducingRuleOptimizer<TRule> optimizer) where TRule : struct, IRelativeStepRule =>
+                optimizer.RuleAt(optimizer.Groups[0], 1).RelativeStep ? New<TRule, RelativeStepPass<TRule>>(OneGroupTable(optimizer)) : VisitGroupReducing(optimizer);
+
+            private ToyStepper New<TRule, TPass>(TRule[] table) where TRule : struct, IUpdateRule where TPass : struct, IRulePass<TRule> =>
+                noise == NoiseKind.Multiplicative ? new Stepper<TRule, MultiplicativeNoiseRule, TPass>(table) : new Stepper<TRule, AdditiveNoiseRule, TPass>(table);
+
+            // A toy run's θ is one tensor: it must be one group of the rule (normalized SGD's tensor, adasgd's group, the one block of
+            // blockwise_adam and adam_mini on a vector, muon's one 1×d matrix), so the group statistic is a per-lane reduction over the run's d coordinates.
+            private TRule[] OneGroupTable<TRule>(GroupReducingRuleOptimizer<TRule> optimizer) where TRule : struct, IGroupReducingRule =>
+                optimizer.ReductionGroupCount == 1 ? Table(optimizer)
+                : throw new ArgumentException($"'{optimizer.Id}' splits one toy run into {optimizer.ReductionGroupCount} groups; the sweep engine reduces over the whole run only.");
 
             // Rules for t = 1…T, built in step order (nadam and schedule-free advance a per-group product).
             private TRule[] Table<TRule>(RuleOptimizer<TRule> optimizer) where TRule : struct, IUpdateRule

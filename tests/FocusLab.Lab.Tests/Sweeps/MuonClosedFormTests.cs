@@ -1,5 +1,6 @@
 using FocusLab.Lab.Landscapes;
 using FocusLab.Lab.Sweeps;
+using FocusLab.Tests.Shared;
 
 namespace FocusLab.Lab.Tests.Sweeps;
 
@@ -46,25 +47,13 @@ public class MuonClosedFormTests
         for (uint r = 0; r < reps; r++)
         {
             var theta = Draw(r, 0).Take(d).Select(v => v * grid.InitStd).ToArray();
-            var buffer = new double[d]; var g = new double[d]; var x = new double[d];
+            var muon = new RankOneMuonReference(d, lr, wd, adjusted, mu, nesterov, ea, eb, ec, nsSteps, eps);
+            var g = new double[d];
             for (int t = 1; t <= K; t++)
             {
                 f.Gradient(theta, g);
                 new GradientNoise(NoiseKind.Multiplicative, sigma).Apply(g, Draw(r, (uint)(t * pairs)));
-                for (int i = 0; i < d; i++)
-                {
-                    buffer[i] = mu * buffer[i] + g[i];
-                    x[i] = nesterov ? g[i] + mu * buffer[i] : buffer[i];
-                }
-                double norm = Math.Max(Math.Sqrt(x.Sum(v => v * v)), eps);
-                for (int i = 0; i < d; i++) x[i] /= norm;
-                for (int s = 0; s < nsSteps; s++)
-                {
-                    double gram = x.Sum(v => v * v); // X Xᵀ of the 1×d matrix
-                    double factor = ea + eb * gram + ec * gram * gram;
-                    for (int i = 0; i < d; i++) x[i] *= factor;
-                }
-                for (int i = 0; i < d; i++) theta[i] = theta[i] - lr * wd * theta[i] - adjusted * x[i];
+                muon.Step(theta, g);
             }
             long run = result.Index(0, 0, 0, 0, (int)r);
             for (int i = 0; i < d; i++)

@@ -1,3 +1,5 @@
+using FocusLab.Tests.Shared;
+
 namespace FocusLab.Optim.Tests.Properties;
 
 /// <summary>
@@ -183,28 +185,13 @@ public sealed class MuonProperties
         bool nesterov = g0.GetFlag("nesterov"), matchRms = g0.Get("adjust_lr") == 1;
         double adjusted = matchRms ? 0.2 * lr * Math.Sqrt(Math.Max(rows, cols)) : lr * Math.Sqrt(Math.Max(1.0, (double)rows / cols));
         var theta = p.DataSpan.ToArray().Select(v => (double)v).ToArray();
-        var buffer = new double[n];
+        var reference = new RankOneMuonReference(n, lr, wd, adjusted, mu, nesterov, a, b, c, steps, eps);
         for (int t = 1; t <= 4; t++)
         {
             var g = r.NormalArray(n);
             g.CopyTo(p.GradSpan);
             opt.Step();
-            // The row-major data of an n×1 matrix is its 1×n transpose: X is one row either way.
-            var x = new double[n];
-            for (int i = 0; i < n; i++)
-            {
-                buffer[i] = mu * buffer[i] + g[i];
-                x[i] = nesterov ? g[i] + mu * buffer[i] : buffer[i];
-            }
-            double norm = Math.Max(Math.Sqrt(x.Sum(v => v * v)), eps);
-            for (int i = 0; i < n; i++) x[i] /= norm;
-            for (int s = 0; s < steps; s++)
-            {
-                double gram = x.Sum(v => v * v);                       // A = X Xᵀ, 1×1
-                double bm = b * gram + c * gram * gram;                // bA + cA²
-                for (int i = 0; i < n; i++) x[i] = a * x[i] + bm * x[i];
-            }
-            for (int i = 0; i < n; i++) theta[i] = theta[i] - lr * wd * theta[i] - adjusted * x[i];
+            reference.Step(theta, Array.ConvertAll(g, v => (double)v));
             for (int i = 0; i < n; i++)
                 Assert.True(Math.Abs(p.DataSpan[i] - theta[i]) <= 1e-5 * Math.Abs(theta[i]) + 1e-6 * adjusted,
                     $"[{rows}×{cols}] step {t} θ[{i}]: muon {p.DataSpan[i]}, float64 {theta[i]}");
