@@ -121,6 +121,9 @@ public static unsafe partial class SweepEngine
         private readonly float[] _axis = g.ValleyAxis().Select(v => (float)v).ToArray();
         private readonly float[] _lrs = g.LearningRates.Select(v => (float)v).ToArray();
         private readonly ToyStepper[] _steppers = g.Optimizers.Select(o => ToyStepper.Create(o, g.Steps, g.Noise)).ToArray();
+        // Learning rates each optimizer steps: all of them, or the first only when its step ignores the learning rate (adafactor's
+        // relative step), whose every lr column is the same run (copied from the first before the final loss).
+        private readonly int[] _lrRuns = g.Optimizers.Select(o => o.IgnoresLearningRate ? 1 : g.NLr).ToArray();
         private readonly RunLayout _layout = new(g, g.Optimizers.Select(o => ToyStepper.Create(o, 1, g.Noise)).Select(s => s.StateCount * g.Dimension + s.GroupStates).ToArray());
 
         /// <summary>Vectors of optimizer state per lane block (every optimizer and learning rate).</summary>
@@ -194,7 +197,7 @@ public static unsafe partial class SweepEngine
                 var thresholdInput = stackalloc FloatVector256[d]; // the gradient a clipped first moment's τ is selected from
                 var envs = stackalloc StepEnv[g.NOpt];
                 for (int o = 0; o < g.NOpt; o++)
-                    envs[o] = new StepEnv(lane.A, lane.Wd, Vector256.Create((float)g.C), q, d, _layout.Stride[o], nLr, lrs, _layout.MinSlot[o], gradient,
+                    envs[o] = new StepEnv(lane.A, lane.Wd, Vector256.Create((float)g.C), q, d, _layout.Stride[o], _lrRuns[o], lrs, _layout.MinSlot[o], gradient,
                         _steppers[o].ClipFraction) { FirstMomentClip = new(_steppers[o].FirstMomentClipFraction, d, thresholdInput) };
                 for (long t = 1; t <= g.Steps; t++)
                 {
@@ -210,6 +213,9 @@ public static unsafe partial class SweepEngine
                         _steppers[o].Step(t, st + _layout.Offset[o], noise, envs[o]);
                     }
                 }
+                for (int o = 0; o < g.NOpt; o++)
+                    for (int j = _lrRuns[o]; j < nLr; j++)
+                        Buffer.MemoryCopy(st + _layout.Offset[o], st + _layout.Offset[o] + (long)j * _layout.Stride[o], _layout.Stride[o] * 32L, _layout.Stride[o] * 32L);
                 // Final loss at θ_T, which also enters the running min and max.
                 for (int r = 0; r < g.NOpt * nLr; r++)
                 {
