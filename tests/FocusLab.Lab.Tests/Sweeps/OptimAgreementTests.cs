@@ -13,9 +13,34 @@ namespace FocusLab.Lab.Tests.Sweeps;
 /// </summary>
 public class OptimAgreementTests
 {
+    /// <summary>Group-reducing rules and top-k clipping in 2-D (spec, lr, σ): checked step by step here and bit for bit by <see cref="OptimBitIdentity2DTests"/>.</summary>
+    public static TheoryData<string, double, double> GroupStatisticsAndClipping2D => new()
+    {
+        { "normalized_sgd", 0.003, 1.0 },
+        { "normalized_sgd:momentum=0.5,dampening=0.3", 0.01, 0.5 },
+        { "adasgd", 0.01, 0.5 },
+        { "blockwise_adam:beta2=0.99", 0.003, 1.0 },
+        { "adam_mini", 0.01, 0.5 },
+        { "sgd_clip:clip_fraction=0.5", 0.01, 0.5 },
+        { "normalized_sgd:clip_fraction=0.6", 0.003, 1.0 },
+        { "signum", 0.003, 1.0 },
+        { "adam", 0.01, 0.5 },
+        { "adafactor:relative_step=false", 0.01, 0.5 },
+        { "adafactor:relative_step=false,beta1=0.9,clip_threshold=0.5", 0.003, 1.0 },
+        { "adafactor", 0.01, 0.5 },
+        { "adafactor:clip_fraction=0.5", 0.01, 0.5 },
+        { "adafactor:beta1=0.9,clip_threshold=0.5", 0.003, 1.0 },
+        { "muon", 0.003, 1.0 },
+        { "adam:clip_fraction=0.5", 0.01, 0.5 },
+        { "adam_clip", 0.01, 0.5 },
+        { "adasgd:clip_fraction=0.5", 0.01, 0.5 },
+        { "blockwise_adam:clip_fraction=0.5", 0.003, 1.0 },
+        { "adam_mini:clip_fraction=0.5", 0.01, 0.5 },
+        { "adafactor:relative_step=false,clip_fraction=0.5", 0.01, 0.5 },
+    };
+
     [Theory]
-    [InlineData("adam", 0.01, 0.5)]
-    [InlineData("signum", 0.003, 1.0)]
+    [MemberData(nameof(GroupStatisticsAndClipping2D))]
     [InlineData("focus", 0.003, 1.0)]
     [InlineData("focus", 0.02, 0.0)]
     [InlineData("focus:gamma=0.4", 0.003, 1.0)]
@@ -30,32 +55,13 @@ public class OptimAgreementTests
     [InlineData("adan", 0.01, 0.5)]
     [InlineData("sophia", 0.003, 0.5)]
     [InlineData("schedulefree_adamw:warmup_steps=5", 0.01, 0.5)]
-    [InlineData("normalized_sgd", 0.003, 1.0)]
-    [InlineData("normalized_sgd:momentum=0.5,dampening=0.3", 0.01, 0.5)]
-    [InlineData("adasgd", 0.01, 0.5)]
-    [InlineData("blockwise_adam:beta2=0.99", 0.003, 1.0)]
-    [InlineData("adam_mini", 0.01, 0.5)]
     [InlineData("signum:clip_fraction=0.5", 0.003, 1.0)]
-    [InlineData("sgd_clip:clip_fraction=0.5", 0.01, 0.5)]
-    [InlineData("normalized_sgd:clip_fraction=0.6", 0.003, 1.0)]
     [InlineData("adam:clip_fraction=0", 0.01, 0.5)]
-    [InlineData("adafactor:relative_step=false", 0.01, 0.5)]
-    [InlineData("adafactor:relative_step=false,beta1=0.9,clip_threshold=0.5", 0.003, 1.0)]
-    [InlineData("adafactor", 0.01, 0.5)]
-    [InlineData("adafactor:clip_fraction=0.5", 0.01, 0.5)]
-    [InlineData("adafactor:beta1=0.9,clip_threshold=0.5", 0.003, 1.0)]
-    [InlineData("muon", 0.003, 1.0)]
     [InlineData("muon:nesterov=false", 0.01, 0.5)]
     [InlineData("muon:adjust_lr=match_rms_adamw,momentum=0.9", 0.003, 0.5)]
     [InlineData("muon:ns_steps=2", 0.01, 0.5)]
     [InlineData("adam:clip_fraction=0.1", 0.01, 0.5)]
-    [InlineData("adam:clip_fraction=0.5", 0.01, 0.5)]
-    [InlineData("adam_clip", 0.01, 0.5)]
     [InlineData("adamw:clip_fraction=0.5", 0.003, 1.0)]
-    [InlineData("adasgd:clip_fraction=0.5", 0.01, 0.5)]
-    [InlineData("blockwise_adam:clip_fraction=0.5", 0.003, 1.0)]
-    [InlineData("adam_mini:clip_fraction=0.5", 0.01, 0.5)]
-    [InlineData("adafactor:relative_step=false,clip_fraction=0.5", 0.01, 0.5)]
     public void EngineMatchesOptimizerFactoryStepByStep(string id, double lr, double sigma)
     {
         const int K = 30, reps = 2; const double a = 10, wd = 0.1;
@@ -107,30 +113,10 @@ public class OptimAgreementTests
 public class OptimBitIdentity2DTests
 {
     [Theory]
-    [InlineData("normalized_sgd", 0.003, 1.0)]
-    [InlineData("normalized_sgd:momentum=0.5,dampening=0.3", 0.01, 0.5)]
-    [InlineData("adasgd", 0.01, 0.5)]
-    [InlineData("blockwise_adam:beta2=0.99", 0.003, 1.0)]
-    [InlineData("adam_mini", 0.01, 0.5)]
-    [InlineData("sgd_clip:clip_fraction=0.5", 0.01, 0.5)]
-    [InlineData("normalized_sgd:clip_fraction=0.6", 0.003, 1.0)]
-    [InlineData("signum", 0.003, 1.0)]
-    [InlineData("adam", 0.01, 0.5)]
-    [InlineData("adafactor:relative_step=false", 0.01, 0.5)]
-    [InlineData("adafactor:relative_step=false,beta1=0.9,clip_threshold=0.5", 0.003, 1.0)]
-    [InlineData("adafactor", 0.01, 0.5)]
-    [InlineData("adafactor:clip_fraction=0.5", 0.01, 0.5)]
-    [InlineData("adafactor:beta1=0.9,clip_threshold=0.5", 0.003, 1.0)]
-    [InlineData("muon", 0.003, 1.0)]
+    [MemberData(nameof(OptimAgreementTests.GroupStatisticsAndClipping2D), MemberType = typeof(OptimAgreementTests))]
     [InlineData("muon:nesterov=false,adjust_lr=match_rms_adamw", 0.01, 0.5)]
-    [InlineData("adam:clip_fraction=0.5", 0.01, 0.5)]
-    [InlineData("adam_clip", 0.01, 0.5)]
     [InlineData("adam_clip:beta2=0.99", 0.003, 1.0)]
     [InlineData("adamw:clip_fraction=0.5", 0.01, 0.5)]
-    [InlineData("adasgd:clip_fraction=0.5", 0.01, 0.5)]
-    [InlineData("blockwise_adam:clip_fraction=0.5", 0.003, 1.0)]
-    [InlineData("adam_mini:clip_fraction=0.5", 0.01, 0.5)]
-    [InlineData("adafactor:relative_step=false,clip_fraction=0.5", 0.01, 0.5)]
     [InlineData("adafactor:relative_step=false,beta1=0.9,clip_fraction=0.5", 0.003, 1.0)]
     public void EngineEqualsTheLibraryBitForBitOnTheEnginesGradient(string id, double lr, double sigma)
     {
